@@ -1,0 +1,30 @@
+import { type Diagnostic, formatDiagnostic, InputError } from '../input/diagnostics.js'
+import { SourceError } from '../observe/source-registry.js'
+
+/** kleur's rule: colour on a TTY unless NO_COLOR is set or TERM is dumb; FORCE_COLOR overrides. */
+export function shouldColor(flag: boolean, stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
+  if (!flag) return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.TERM === 'dumb') return false
+  return Boolean(stream.isTTY)
+}
+
+/** Every diagnostic, then a count per file: all problems at once, never a stack trace. */
+export function diagnosticsText(diagnostics: Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === 'error')
+  const lines = diagnostics.map(formatDiagnostic)
+  const files = [...new Set(errors.map((d) => d.file))]
+  for (const file of files) {
+    const n = errors.filter((d) => d.file === file).length
+    lines.push(`${file}: ${n} problem${n === 1 ? '' : 's'}`)
+  }
+  return lines.join('\n') + '\n'
+}
+
+/** Known failures become a message and exit 1; anything else is a bug and keeps its stack. */
+export function describeFailure(error: unknown): { text: string } | undefined {
+  if (error instanceof InputError) return { text: diagnosticsText(error.diagnostics) }
+  if (error instanceof SourceError) return { text: `Error: ${error.message}\n${error.hint ? `Try this: ${error.hint}\n` : ''}` }
+  return undefined
+}

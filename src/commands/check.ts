@@ -1,0 +1,50 @@
+import { Args, Flags } from '@oclif/core'
+
+import { runCheck } from '../check.js'
+import { BaseCommand } from '../cli/base-command.js'
+import { diagnosticsText, shouldColor } from '../cli/output.js'
+import { renderDiff } from '../report/render/diff.js'
+import { renderJson } from '../report/render/json.js'
+import { renderText } from '../report/render/text.js'
+import { exitCodeFor } from '../report/report.js'
+
+export default class Check extends BaseCommand {
+  static override summary = 'Compare the partner integrations a manifest declares with what a source observes.'
+  static override description = `Reads the manifest, observes every declared cluster through the chosen source, and reports missing, extra, forbidden, unhealthy and stale integrations like terraform plan.
+
+Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.`
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> examples/partner-drift.yaml --source snapshot:examples/snapshot.json',
+    '<%= config.bin %> <%= command.id %> partner-drift.yaml --format json > report.json',
+    '<%= config.bin %> <%= command.id %> --format diff',
+  ]
+
+  static override args = {
+    manifest: Args.string({ description: 'manifest file', default: 'partner-drift.yaml' }),
+  }
+
+  static override flags = {
+    source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, or snapshot:FILE', default: 'aws', helpValue: 'SPEC' }),
+    'source-option': Flags.string({ description: 'an option of the source, key=value (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'KEY=VALUE' }),
+    format: Flags.string({ char: 'f', description: 'report format', options: ['text', 'json', 'diff'], default: 'text' }),
+    color: Flags.boolean({ description: 'colour the text report (default: only on a terminal, and not with NO_COLOR)', allowNo: true, default: true }),
+    concurrency: Flags.integer({ char: 'c', description: 'clusters observed at once', default: 16, min: 1, max: 256 }),
+  }
+
+  async run(): Promise<void> {
+    const { args, flags } = await this.parse(Check)
+    const result = await runCheck({
+      manifest: args.manifest,
+      source: flags.source,
+      sourceOptions: flags['source-option'],
+      concurrency: flags.concurrency,
+    })
+    if (result.diagnostics.length > 0) process.stderr.write(diagnosticsText(result.diagnostics))
+    if (!result.report) this.exit(1)
+    const report = result.report!
+    const output =
+      flags.format === 'json' ? renderJson(report) : flags.format === 'diff' ? renderDiff(report) : renderText(report, { color: shouldColor(flags.color) })
+    process.stdout.write(output)
+    this.exit(exitCodeFor(report))
+  }
+}

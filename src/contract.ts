@@ -1,0 +1,118 @@
+/**
+ * The source-adapter contract: how partner-drift asks a source for the observed state of
+ * a cluster. Built-in sources (`plugins/`) and third-party packages are written against
+ * this file only, imported from the package's public entry (`import ... from 'partner-drift'`).
+ *
+ * Versioning follows Terraform's plugin protocol: a source declares the contract version
+ * it implements as `MAJOR.MINOR`. A different major is refused; a minor only ever adds
+ * optional members, so a source built for 1.0 keeps working with a 1.x core.
+ */
+
+import type { JsonSchema } from './input/schema-check.js'
+import type { PartnerStatus } from './manifest/desired-state.js'
+
+export const SOURCE_CONTRACT_VERSION = '1.0'
+
+/** A cluster to observe, as the manifest declares it. */
+export interface ClusterTarget {
+  accountId: string
+  region: string
+  cluster: string
+  /** Role ARN to assume for this cluster's account, when the manifest or the command line gives one. */
+  assumeRole?: string
+}
+
+/** One partner integration as `DescribePartners` reports it. */
+export interface ObservedIntegration {
+  database: string
+  partner: string
+  status: PartnerStatus | string
+  statusMessage?: string
+  /** RFC 3339. */
+  createdAt?: string
+  /** RFC 3339. */
+  updatedAt?: string
+}
+
+/** What a source saw for one cluster. */
+export type ClusterObservation =
+  | {
+      kind: 'observed'
+      /** When the state was read (RFC 3339); staleness is measured from here, so replays are reproducible. */
+      observedAt: string
+      integrations: ObservedIntegration[]
+    }
+  | {
+      /** The source looked and the cluster does not exist (ClusterNotFound). */
+      kind: 'not-found'
+      observedAt: string
+      message: string
+    }
+  | {
+      /** The source could not look. Never treated as "in sync". */
+      kind: 'error'
+      /** Machine-readable, e.g. `AccessDenied`, `Throttling`, `Timeout`. */
+      code: string
+      message: string
+      requestId?: string
+      /** What to do about it. */
+      hint?: string
+    }
+
+/** Counters a source may keep; the orchestrator adds its own and reports them. */
+export interface SourceStats {
+  apiCalls?: number
+  retries?: number
+  throttled?: number
+}
+
+/** What the core hands a source when opening it. */
+export interface SourceContext {
+  /** Directory relative paths in options are resolved against. */
+  cwd: string
+  /** Aborted when the run's deadline passes or the user interrupts. */
+  signal: AbortSignal
+  /** Process environment, for sources that read credentials or endpoints from it. */
+  env: NodeJS.ProcessEnv
+}
+
+/** An opened source, asked once per cluster by the orchestrator (which owns concurrency). */
+export interface SourceSession {
+  /**
+   * Observe one cluster. Resolve with an `error` observation for expected failures (access
+   * denied, throttled...); anything thrown is wrapped as an error of this source and cluster.
+   */
+  observe(target: ClusterTarget, signal: AbortSignal): Promise<ClusterObservation>
+  stats?(): SourceStats
+  close?(): Promise<void>
+}
+
+export interface SourceOptionsSpec {
+  /** JSON Schema of the source's options; checked before the source is opened. */
+  schema: JsonSchema
+  /** The option `--source NAME:ARG` sets, e.g. `path` for `snapshot:FILE`. */
+  shorthand?: string
+}
+
+/** What a source package exports (as its default export, or `source`). */
+export interface SourceDefinition<Options = Record<string, unknown>> {
+  /** `^[a-z][a-z0-9-]*$`; what users write in `--source`. */
+  name: string
+  /** The source's own version. */
+  version: string
+  /** The contract version implemented, `MAJOR.MINOR`. */
+  contractVersion: string
+  /** One line for `partner-drift sources`. */
+  description: string
+  options?: SourceOptionsSpec
+  /**
+   * Prepare to observe. Throw an `InputError` (with located diagnostics) when the source's
+   * own input is unusable; any other error is reported as the source failing to open.
+   */
+  open(options: Options, context: SourceContext): Promise<SourceSession> | SourceSession
+}
+
+/** Identity function that gives a source definition its types; use it in source packages. */
+export function defineSource<Options = Record<string, unknown>>(definition: SourceDefinition<Options>): SourceDefinition<Options> {
+  return definition
+}

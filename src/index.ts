@@ -1,0 +1,29 @@
+/**
+ * The public entry of partner-drift: the source-adapter contract and the helpers a source
+ * needs to read its own input with located errors. Everything a source package imports
+ * comes from here, so built-in sources and third-party ones stand on the same ground.
+ */
+export {
+  SOURCE_CONTRACT_VERSION,
+  defineSource,
+  type ClusterObservation,
+  type ClusterTarget,
+  type ObservedIntegration,
+  type SourceContext,
+  type SourceDefinition,
+  type SourceOptionsSpec,
+  type SourceSession,
+  type SourceStats,
+} from './contract.js'
+export { InputError, formatDiagnostic, type Diagnostic } from './input/diagnostics.js'
+export { formatKeyPath, parseDocumentText, readDocument, type KeyPath, type LocatedDocument, type Position } from './input/document.js'
+export { checkAgainstSchema, type JsonSchema } from './input/schema-check.js'
+export { PARTNER_STATUSES, clusterKey, type PartnerStatus } from './manifest/desired-state.js'
+export {
+  SNAPSHOT_VERSION,
+  buildSnapshot,
+  readSnapshotObservations,
+  type PartnerIntegrationInfo,
+  type Snapshot,
+  type SnapshotCluster,
+} from './snapshot-format.js'

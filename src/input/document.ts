@@ -1,0 +1,161 @@
+import { readFile, stat } from 'node:fs/promises'
+import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+
+import type { Diagnostic } from './diagnostics.js'
+
+/** Where a node stands in its file. */
+export interface Position {
+  line: number
+  column: number
+}
+
+export type KeyPath = ReadonlyArray<string | number>
+
+/**
+ * A parsed YAML or JSON file that still knows where every value came from, so that
+ * later stages (schema, semantic checks, the diff) can point at `FILE:LINE:COLUMN`.
+ */
+export interface LocatedDocument {
+  /** The path as the user wrote it; used in every message. */
+  file: string
+  /** Plain data; `undefined` when the file could not be read or parsed. */
+  value: unknown
+  /** Syntax and read problems. A document with errors here must not be used. */
+  diagnostics: Diagnostic[]
+  /** Position of the node at `path`, or of its closest existing ancestor. `key: true` points at the key of a map entry. */
+  locate(path: KeyPath, options?: { key?: boolean }): Position
+  /** True when the node at `path` was written as a YAML/JSON number (used for "quote it" hints). */
+  isNumberNode(path: KeyPath): boolean
+}
+
+/** Inputs larger than this are refused before parsing: no document this tool reads is legitimately that big. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024
+/** Aliases expanded beyond this are treated as an alias bomb ("billion laughs"). */
+const MAX_ALIAS_COUNT = 1000
+
+/** `clusters[0].databases[1].partner` */
+export function formatKeyPath(path: KeyPath): string {
+  let out = ''
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${segment}]`
+    else out += out ? `.${segment}` : segment
+  }
+  return out
+}
+
+/** Reads and parses a YAML or JSON file (JSON is read as YAML 1.2, which keeps positions). Never throws. */
+export async function readDocument(path: string, options: { maxBytes?: number; displayName?: string } = {}): Promise<LocatedDocument> {
+  const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
+  // Messages name the file as the user wrote it, even when it is read from a resolved path.
+  const file = options.displayName ?? path
+  try {
+    const info = await stat(path)
+    if (info.isDirectory()) return failedDocument(file, `${file} is a directory, not a file`, 'give the path of a YAML or JSON file')
+    if (info.size > maxBytes) {
+      return failedDocument(file, `file is ${info.size} bytes; the limit is ${maxBytes} bytes`, 'split the input or check that this is the right file')
+    }
+    return parseDocumentText(await readFile(path, 'utf8'), file)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const message = code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`
+    return failedDocument(file, message, code === 'ENOENT' ? 'check the path (it is relative to the current directory)' : undefined)
+  }
+}
+
+/** Parses text already in memory (stdin, tests). */
+export function parseDocumentText(text: string, file: string): LocatedDocument {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
+  const position = (offset: number | undefined): Position => {
+    if (offset === undefined) return { line: 1, column: 1 }
+    const { line, col } = lineCounter.linePos(offset)
+    return { line, column: col }
+  }
+  const diagnostics: Diagnostic[] = doc.errors.map((error) => ({
+    severity: 'error',
+    code: `yaml-${error.code.toLowerCase().replaceAll('_', '-')}`,
+    file,
+    ...position(error.pos[0]),
+    path: '',
+    message: firstLine(error.message),
+    hint: syntaxHint(error.code),
+  }))
+
+  let value: unknown
+  if (diagnostics.length === 0) {
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT })
+    } catch (error) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'yaml-alias-limit',
+        file,
+        line: 1,
+        column: 1,
+        path: '',
+        message: `cannot expand the document: ${(error as Error).message}`,
+        hint: 'remove the chain of YAML aliases (*name) that multiplies the document',
+      })
+    }
+  }
+
+  return {
+    file,
+    value,
+    diagnostics,
+    locate: (path, options) => position(findNode(doc, path, options?.key)?.range?.[0]),
+    isNumberNode: (path) => {
+      const node = findNode(doc, path, false)
+      return isScalar(node) && typeof node.value === 'number'
+    },
+  }
+}
+
+function failedDocument(file: string, message: string, hint?: string): LocatedDocument {
+  return {
+    file,
+    value: undefined,
+    diagnostics: [{ severity: 'error', code: 'read', file, line: 1, column: 1, path: '', message, hint }],
+    locate: () => ({ line: 1, column: 1 }),
+    isNumberNode: () => false,
+  }
+}
+
+/** Walks the YAML node tree; stops at the deepest node that exists. */
+function findNode(doc: Document, path: KeyPath, wantKey = false): Node | undefined {
+  let node: unknown = doc.contents
+  for (let i = 0; i < path.length; i++) {
+    if (isAlias(node)) node = node.resolve(doc)
+    const segment = path[i]
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment))
+      if (!pair) break
+      if (wantKey && i === path.length - 1) return pair.key as Node
+      node = pair.value ?? pair.key
+    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+      node = node.items[segment]
+    } else {
+      break
+    }
+  }
+  return node as Node | undefined
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+}
+
+function syntaxHint(code: string): string | undefined {
+  switch (code) {
+    case 'DUPLICATE_KEY':
+      return 'a key may appear only once in a mapping; remove or merge the repeated one'
+    case 'TAB_AS_INDENT':
+      return 'indent with spaces, not tabs'
+    case 'BAD_INDENT':
+    case 'MISSING_CHAR':
+    case 'UNEXPECTED_TOKEN':
+      return 'check the indentation and punctuation on this line and the one before it'
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,87 @@
+/** The state a manifest declares, with every default resolved and every entry located in its file. */
+
+export const PARTNER_STATUSES = ['Active', 'Inactive', 'RuntimeFailure', 'ConnectionFailure'] as const
+export type PartnerStatus = (typeof PARTNER_STATUSES)[number]
+
+/** What to do with an integration the manifest does not name. */
+export type ExtraPolicy = 'fail' | 'warn' | 'ignore'
+
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+export interface ExpectedPartner {
+  partner: string
+  /** Statuses that count as healthy. */
+  statuses: PartnerStatus[]
+  /** As written (`7d`), for messages. */
+  maxStatusAge?: string
+  maxStatusAgeMs?: number
+  location: SourceLocation
+}
+
+export interface ForbiddenPartner {
+  partner: string
+  location: SourceLocation
+}
+
+export interface DesiredDatabase {
+  database: string
+  location: SourceLocation
+  extra: ExtraPolicy
+  partners: ExpectedPartner[]
+  /** Its own `absent` list plus everything inherited from the cluster and defaults. */
+  absent: ForbiddenPartner[]
+}
+
+export interface DesiredCluster {
+  accountId: string
+  region: string
+  cluster: string
+  /** Role ARN with `{accountId}` already substituted. */
+  assumeRole?: string
+  location: SourceLocation
+  /** Applies to databases the manifest does not list. */
+  extra: ExtraPolicy
+  /** Partners forbidden on every database of the cluster, including unlisted ones. */
+  absent: ForbiddenPartner[]
+  databases: DesiredDatabase[]
+}
+
+export interface DesiredState {
+  file: string
+  clusters: DesiredCluster[]
+}
+
+/** Identity of a cluster across accounts and regions. */
+export function clusterKey(c: { accountId: string; region: string; cluster: string }): string {
+  return `${c.accountId}/${c.region}/${c.cluster}`
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
+
+/** `1d12h` -> milliseconds. Input is schema-checked already. */
+export function parseDuration(text: string): number {
+  let total = 0
+  for (const [, amount, unit] of text.matchAll(/(\d+)([smhdw])/g)) total += Number(amount) * UNIT_MS[unit]
+  return total
+}
+
+/** 90061000 -> `1d 1h 1m`: the two or three largest units, enough for a human. */
+export function formatDuration(ms: number): string {
+  const parts: string[] = []
+  let rest = Math.max(0, Math.floor(ms / 1000))
+  for (const [unit, seconds] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    const amount = Math.floor(rest / seconds)
+    rest -= amount * seconds
+    if (amount > 0 && parts.length < 3) parts.push(`${amount}${unit}`)
+  }
+  return parts.length ? parts.join(' ') : '0s'
+}

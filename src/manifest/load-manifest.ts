@@ -1,0 +1,166 @@
+import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
+import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
+import { checkAgainstSchema } from '../input/schema-check.js'
+import { loadSchema } from '../schemas.js'
+import {
+  type DesiredCluster,
+  type DesiredDatabase,
+  type DesiredState,
+  type ExtraPolicy,
+  type ForbiddenPartner,
+  type PartnerStatus,
+  type SourceLocation,
+  clusterKey,
+  parseDuration,
+} from './desired-state.js'
+
+export interface LoadedManifest {
+  /** Present only when the manifest has no error. */
+  desired?: DesiredState
+  /** Every problem at once: syntax, schema and semantic checks. */
+  diagnostics: Diagnostic[]
+}
+
+/** Reads, validates and resolves a manifest file. Never throws for bad input. */
+export async function loadManifest(file: string): Promise<LoadedManifest> {
+  return resolveManifest(await readDocument(file))
+}
+
+type Raw = Record<string, unknown>
+
+/** Settings that cascade from defaults to cluster to database to partner. */
+interface Inherited {
+  accountId?: string
+  region?: string
+  assumeRole?: string
+  status: PartnerStatus[]
+  maxStatusAge?: string
+  extra: ExtraPolicy
+  absent: ForbiddenPartner[]
+}
+
+const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
+const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
+
+export function resolveManifest(doc: LocatedDocument): LoadedManifest {
+  if (doc.diagnostics.length > 0) return { diagnostics: doc.diagnostics }
+  const diagnostics = checkAgainstSchema(doc, loadSchema('manifest'))
+  if (!isObject(doc.value)) return { diagnostics }
+
+  const at = (path: KeyPath, key = false): SourceLocation => ({ file: doc.file, ...doc.locate(path, { key }) })
+  const problem = (path: KeyPath, code: string, message: string, hint?: string): void => {
+    diagnostics.push({ severity: 'error', code, ...at(path), path: formatKeyPath(path), message, hint })
+  }
+  const where = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`
+
+  // The semantic checks below run even when the schema found problems, so that a user sees
+  // every mistake in one pass; they skip values of the wrong type instead of trusting them.
+  const cascade = (parent: Inherited, raw: Raw, path: KeyPath): Inherited => {
+    const status = raw.status
+    const absent = list(raw.absent)
+      .map((partner, i) => ({ partner, location: at([...path, 'absent', i]) }))
+      .filter((a): a is ForbiddenPartner => typeof a.partner === 'string')
+    return {
+      accountId: text(raw.accountId) ?? parent.accountId,
+      region: text(raw.region) ?? parent.region,
+      assumeRole: text(raw.assumeRole) ?? parent.assumeRole,
+      status: typeof status === 'string' ? [status as PartnerStatus] : Array.isArray(status) ? (status as PartnerStatus[]) : parent.status,
+      maxStatusAge: text(raw.maxStatusAge) ?? parent.maxStatusAge,
+      extra: (text(raw.extra) as ExtraPolicy | undefined) ?? parent.extra,
+      absent: [...parent.absent, ...absent],
+    }
+  }
+
+  const root = doc.value
+  const defaults = cascade({ status: ['Active'], extra: 'fail', absent: [] }, isObject(root.defaults) ? root.defaults : {}, ['defaults'])
+  const clusters: DesiredCluster[] = []
+  const clusterSeen = new Map<string, SourceLocation>()
+
+  list(root.clusters).forEach((rawCluster, ci) => {
+    const cPath: KeyPath = ['clusters', ci]
+    if (!isObject(rawCluster) || typeof rawCluster.cluster !== 'string') return
+    const settings = cascade(defaults, rawCluster, cPath)
+    const name = rawCluster.cluster
+    if (!settings.accountId) {
+      problem(cPath, 'missing-account', `cluster "${name}" has no accountId`, `set accountId on this cluster or defaults.accountId, quoted: "123456789012"`)
+    }
+    if (!settings.region) {
+      problem(cPath, 'missing-region', `cluster "${name}" has no region`, 'set region on this cluster or defaults.region, e.g. eu-west-1')
+    }
+    const identity = { accountId: settings.accountId ?? '?', region: settings.region ?? '?', cluster: name }
+    const location = at(cPath)
+    const first = clusterSeen.get(clusterKey(identity))
+    if (first) {
+      problem(
+        [...cPath, 'cluster'],
+        'duplicate-cluster',
+        `cluster "${name}" (account ${identity.accountId}, ${identity.region}) is declared twice; first at ${where(first)}`,
+        'merge the two entries into one',
+      )
+    } else {
+      clusterSeen.set(clusterKey(identity), location)
+    }
+
+    const databases: DesiredDatabase[] = []
+    const databaseSeen = new Map<string, SourceLocation>()
+    list(rawCluster.databases).forEach((rawDatabase, di) => {
+      const dPath: KeyPath = [...cPath, 'databases', di]
+      if (!isObject(rawDatabase) || typeof rawDatabase.database !== 'string') return
+      const dbSettings = cascade(settings, rawDatabase, dPath)
+      const dbName = rawDatabase.database
+      const dbFirst = databaseSeen.get(dbName)
+      if (dbFirst) {
+        problem([...dPath, 'database'], 'duplicate-database', `database "${dbName}" of cluster "${name}" is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
+      } else {
+        databaseSeen.set(dbName, at(dPath))
+      }
+
+      const database: DesiredDatabase = { database: dbName, location: at(dPath), extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
+      const partnerSeen = new Map<string, SourceLocation>()
+      list(rawDatabase.partners).forEach((rawPartner, pi) => {
+        const pPath: KeyPath = [...dPath, 'partners', pi]
+        if (!isObject(rawPartner) || typeof rawPartner.partner !== 'string') return
+        const pSettings = cascade(dbSettings, rawPartner, pPath)
+        const partner = rawPartner.partner
+        const pFirst = partnerSeen.get(partner)
+        if (pFirst) {
+          problem([...pPath, 'partner'], 'duplicate-partner', `partner "${partner}" is listed twice on database "${dbName}"; first at ${where(pFirst)}`, 'remove one of the two entries')
+          return
+        }
+        partnerSeen.set(partner, at(pPath))
+        const forbidden = dbSettings.absent.find((a) => a.partner === partner)
+        if (forbidden) {
+          problem(
+            [...pPath, 'partner'],
+            'expected-and-absent',
+            `partner "${partner}" is both expected here and listed as absent at ${where(forbidden.location)}`,
+            'a partner cannot be required and forbidden on the same database; remove one of the two',
+          )
+        }
+        database.partners.push({
+          partner,
+          statuses: pSettings.status,
+          maxStatusAge: pSettings.maxStatusAge,
+          maxStatusAgeMs: pSettings.maxStatusAge ? parseDuration(pSettings.maxStatusAge) : undefined,
+          location: at(pPath),
+        })
+      })
+      databases.push(database)
+    })
+
+    clusters.push({
+      accountId: identity.accountId,
+      region: identity.region,
+      cluster: name,
+      assumeRole: settings.assumeRole?.replaceAll('{accountId}', identity.accountId),
+      location,
+      extra: settings.extra,
+      absent: settings.absent,
+      databases,
+    })
+  })
+
+  if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) }
+  return { desired: { file: doc.file, clusters }, diagnostics: [] }
+}
