@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto'
+
 import type { ClusterObservation, ObservedIntegration } from '../contract.js'
+import type { Remediation } from '../report/remediation.js'
 import {
   clusterKey,
   type DesiredCluster,
@@ -14,6 +17,8 @@ export type Severity = 'fail' | 'warn'
 
 export interface Finding {
   kind: FindingKind
+  /** Stable identity across runs: SARIF partialFingerprints and baselines match on it. */
+  fingerprint: string
   severity: Severity
   accountId: string
   region: string
@@ -27,6 +32,8 @@ export interface Finding {
   message: string
   /** The manifest entry the finding comes from. */
   location?: SourceLocation
+  /** How to fix it; attached by the report. */
+  remediation?: Remediation
 }
 
 export interface DriftResult {
@@ -62,8 +69,10 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   const base = { accountId: cluster.accountId, region: cluster.region, cluster: cluster.cluster }
   const expectedCount = cluster.databases.reduce((n, d) => n + d.partners.length, 0)
   result.expected += expectedCount
-  const push = (finding: Omit<Finding, 'accountId' | 'region' | 'cluster'>): void => {
-    result.findings.push({ ...base, ...finding })
+  const push = (finding: Omit<Finding, 'accountId' | 'region' | 'cluster' | 'fingerprint'>): void => {
+    const { kind, severity, ...rest } = finding
+    const fingerprint = fingerprintOf({ kind, ...base, ...rest })
+    result.findings.push({ kind, severity, fingerprint, ...base, ...rest })
   }
 
   if (observation.kind === 'error') {
@@ -201,4 +210,13 @@ export function compareFindings(a: Finding, b: Finding): number {
 /** Code-point order: the same on every machine, whatever its locale. */
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+/**
+ * What a finding is about, not how it is worded: kind and place. Messages, statuses and
+ * positions in the manifest may change between runs without making it a new finding.
+ */
+export function fingerprintOf(f: Pick<Finding, 'kind' | 'accountId' | 'region' | 'cluster' | 'database' | 'partner'>): string {
+  const identity = [f.kind, f.accountId, f.region, f.cluster, f.database ?? '', f.partner ?? ''].join('\u0000')
+  return createHash('sha256').update(identity).digest('hex').slice(0, 32)
 }

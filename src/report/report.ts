@@ -2,6 +2,7 @@ import type { ClusterObservation, ObservedIntegration } from '../contract.js'
 import { computeFindings, FINDING_KINDS, type Finding, type FindingKind } from '../diff/compute-findings.js'
 import { clusterKey, type DesiredState } from '../manifest/desired-state.js'
 import type { FetchStats } from '../observe/orchestrator.js'
+import { remediationFor } from './remediation.js'
 
 export const REPORT_VERSION = 1
 
@@ -45,6 +46,7 @@ export function buildReport(
   run: { source: string; stats?: FetchStats },
 ): Report {
   const drift = computeFindings(desired, observations)
+  for (const finding of drift.findings) finding.remediation = remediationFor(finding)
   const count = (kind: FindingKind): number => drift.findings.filter((f) => f.kind === kind).length
   const summary = {
     clusters: drift.clusters,
