@@ -1,8 +1,8 @@
 import type { ClusterTarget } from './contract.js'
 import type { Diagnostic } from './input/diagnostics.js'
 import type { DesiredState } from './manifest/desired-state.js'
-import { loadManifest } from './manifest/load-manifest.js'
-import { type ObserveResult, observeClusters } from './observe/orchestrator.js'
+import { loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
+import { type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
 import { buildReport, type Report } from './report/report.js'
 
@@ -13,9 +13,11 @@ export interface CheckRequest {
   sourceOptions?: string[]
   concurrency: number
   deadlineMs?: number
+  /** `--region` / `--assume-role`: used only where the manifest has no value. */
+  fallback?: ManifestFallback
   cwd?: string
   env?: NodeJS.ProcessEnv
-  onProgress?: (progress: { done: number; total: number; errors: number }) => void
+  onProgress?: (progress: ObserveProgress) => void
 }
 
 export interface CheckResult {
@@ -28,10 +30,10 @@ export interface CheckResult {
 
 /** The main job, with no CLI in it: read the manifest, observe every declared cluster, diff. */
 export async function runCheck(request: CheckRequest): Promise<CheckResult> {
-  const manifest = await loadManifest(request.manifest)
+  const manifest = await loadManifest(request.manifest, request.fallback)
   if (!manifest.desired) return { diagnostics: manifest.diagnostics }
   const desired = manifest.desired
-  const observed = await observeDesired(desired, request)
+  const observed = await observeTargets(targetsOf(desired), request)
   const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats })
   return { diagnostics: observed.diagnostics, report, desired, observed }
 }
@@ -45,12 +47,13 @@ export function targetsOf(desired: DesiredState): ClusterTarget[] {
   }))
 }
 
-export async function observeDesired(desired: DesiredState, request: Omit<CheckRequest, 'manifest'>): Promise<ObserveResult> {
+/** Observes clusters through the source `request.source` names; also what `partner-drift snapshot` records. */
+export async function observeTargets(targets: ClusterTarget[], request: Omit<CheckRequest, 'manifest'>): Promise<ObserveResult> {
   const { source, options } = await resolveSource(request.source, request.sourceOptions)
   return observeClusters({
     source,
     options,
-    targets: targetsOf(desired),
+    targets,
     concurrency: request.concurrency,
     deadlineMs: request.deadlineMs,
     cwd: request.cwd,

@@ -74,6 +74,8 @@ export interface SourceContext {
   signal: AbortSignal
   /** Process environment, for sources that read credentials or endpoints from it. */
   env: NodeJS.ProcessEnv
+  /** How many clusters the orchestrator observes at once, for sizing connection pools. */
+  concurrency?: number
 }
 
 /** An opened source, asked once per cluster by the orchestrator (which owns concurrency). */

@@ -28,7 +28,7 @@ export interface SnapshotCluster {
   cluster: string
   capturedAt?: string
   PartnerIntegrationInfoList?: PartnerIntegrationInfo[]
-  error?: { code: string; message: string; requestId?: string }
+  error?: { code: string; message: string; requestId?: string; hint?: string }
 }
 
 export interface Snapshot {
@@ -74,7 +74,8 @@ export function readSnapshotObservations(doc: LocatedDocument): Map<string, Clus
 function toObservation(entry: SnapshotCluster, observedAt: string): ClusterObservation {
   if (entry.error) {
     if (entry.error.code === 'ClusterNotFound') return { kind: 'not-found', observedAt, message: entry.error.message }
-    return { kind: 'error', code: entry.error.code, message: entry.error.message, ...(entry.error.requestId ? { requestId: entry.error.requestId } : {}) }
+    const { code, message, requestId, hint } = entry.error
+    return { kind: 'error', code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) }
   }
   const integrations = (entry.PartnerIntegrationInfoList ?? []).map(
     (i): ObservedIntegration => ({
@@ -96,7 +97,8 @@ export function buildSnapshot(targets: ClusterTarget[], observations: ReadonlyMa
     const base = { accountId: t.accountId, region: t.region, cluster: t.cluster }
     if (!observation) return { ...base, error: { code: 'NotObserved', message: 'the source returned nothing for this cluster' } }
     if (observation.kind === 'error') {
-      return { ...base, error: { code: observation.code, message: observation.message, ...(observation.requestId ? { requestId: observation.requestId } : {}) } }
+      const { code, message, requestId, hint } = observation
+      return { ...base, error: { code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) } }
     }
     const at = observation.observedAt === capturedAt ? {} : { capturedAt: observation.observedAt }
     if (observation.kind === 'not-found') return { ...base, ...at, error: { code: 'ClusterNotFound', message: observation.message } }

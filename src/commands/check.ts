@@ -3,6 +3,7 @@ import { Args, Flags } from '@oclif/core'
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { diagnosticsText, shouldColor } from '../cli/output.js'
+import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { renderDiff } from '../report/render/diff.js'
 import { renderJson } from '../report/render/json.js'
 import { renderText } from '../report/render/text.js'
@@ -24,21 +25,24 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
   }
 
   static override flags = {
-    source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, or snapshot:FILE', default: 'aws', helpValue: 'SPEC' }),
-    'source-option': Flags.string({ description: 'an option of the source, key=value (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'KEY=VALUE' }),
+    ...fetchFlags,
     format: Flags.string({ char: 'f', description: 'report format', options: ['text', 'json', 'diff'], default: 'text' }),
     color: Flags.boolean({ description: 'colour the text report (default: only on a terminal, and not with NO_COLOR)', allowNo: true, default: true }),
-    concurrency: Flags.integer({ char: 'c', description: 'clusters observed at once', default: 16, min: 1, max: 256 }),
   }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check)
+    const progress = shouldShowProgress(flags.format) ? new ProgressLine(process.stderr) : undefined
     const result = await runCheck({
       manifest: args.manifest,
       source: flags.source,
-      sourceOptions: flags['source-option'],
+      sourceOptions: [...sourceFlagOptions(flags), ...(flags['source-option'] ?? [])],
       concurrency: flags.concurrency,
+      deadlineMs: flags.timeout * 1000,
+      fallback: { region: flags.region, assumeRole: flags['assume-role'] },
+      onProgress: progress?.update,
     })
+    progress?.clear()
     if (result.diagnostics.length > 0) process.stderr.write(diagnosticsText(result.diagnostics))
     if (!result.report) this.exit(1)
     const report = result.report!

@@ -21,9 +21,15 @@ export interface LoadedManifest {
   diagnostics: Diagnostic[]
 }
 
+/** Values from the command line that fill in only where the manifest says nothing. */
+export interface ManifestFallback {
+  region?: string
+  assumeRole?: string
+}
+
 /** Reads, validates and resolves a manifest file. Never throws for bad input. */
-export async function loadManifest(file: string): Promise<LoadedManifest> {
-  return resolveManifest(await readDocument(file))
+export async function loadManifest(file: string, fallback: ManifestFallback = {}): Promise<LoadedManifest> {
+  return resolveManifest(await readDocument(file), fallback)
 }
 
 type Raw = Record<string, unknown>
@@ -43,7 +49,7 @@ const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null &
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
-export function resolveManifest(doc: LocatedDocument): LoadedManifest {
+export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback = {}): LoadedManifest {
   if (doc.diagnostics.length > 0) return { diagnostics: doc.diagnostics }
   const diagnostics = checkAgainstSchema(doc, loadSchema('manifest'))
   if (!isObject(doc.value)) return { diagnostics }
@@ -73,7 +79,8 @@ export function resolveManifest(doc: LocatedDocument): LoadedManifest {
   }
 
   const root = doc.value
-  const defaults = cascade({ status: ['Active'], extra: 'fail', absent: [] }, isObject(root.defaults) ? root.defaults : {}, ['defaults'])
+  const builtIn: Inherited = { region: fallback.region, assumeRole: fallback.assumeRole, status: ['Active'], extra: 'fail', absent: [] }
+  const defaults = cascade(builtIn, isObject(root.defaults) ? root.defaults : {}, ['defaults'])
   const clusters: DesiredCluster[] = []
   const clusterSeen = new Map<string, SourceLocation>()
 
@@ -86,7 +93,16 @@ export function resolveManifest(doc: LocatedDocument): LoadedManifest {
       problem(cPath, 'missing-account', `cluster "${name}" has no accountId`, `set accountId on this cluster or defaults.accountId, quoted: "123456789012"`)
     }
     if (!settings.region) {
-      problem(cPath, 'missing-region', `cluster "${name}" has no region`, 'set region on this cluster or defaults.region, e.g. eu-west-1')
+      problem(cPath, 'missing-region', `cluster "${name}" has no region`, 'set region on this cluster or defaults.region (e.g. eu-west-1), or pass --region')
+    }
+    const roleAccount = settings.assumeRole && /^arn:[^:]+:iam::(\d{12}):/.exec(settings.assumeRole)?.[1]
+    if (roleAccount && settings.accountId && roleAccount !== settings.accountId) {
+      problem(
+        cPath,
+        'assume-role-account',
+        `cluster "${name}" is in account ${settings.accountId} but its assumeRole ${settings.assumeRole} is in account ${roleAccount}`,
+        'DescribePartners must be called from the cluster\'s own account; write the role as arn:aws:iam::{accountId}:role/NAME',
+      )
     }
     const identity = { accountId: settings.accountId ?? '?', region: settings.region ?? '?', cluster: name }
     const location = at(cPath)

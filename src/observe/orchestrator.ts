@@ -14,6 +14,14 @@ export interface FetchStats {
   elapsedMs: number
 }
 
+export interface ObserveProgress {
+  done: number
+  total: number
+  errors: number
+  retries?: number
+  throttled?: number
+}
+
 export interface ObserveOptions {
   source: SourceDefinition<any>
   /** Already validated against the source's options schema. */
@@ -25,7 +33,7 @@ export interface ObserveOptions {
   deadlineMs?: number
   cwd?: string
   env?: NodeJS.ProcessEnv
-  onProgress?: (progress: { done: number; total: number; errors: number }) => void
+  onProgress?: (progress: ObserveProgress) => void
 }
 
 export interface ObserveResult {
@@ -49,7 +57,12 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
   const deadline = new AbortController()
   const timer = options.deadlineMs ? setTimeout(() => deadline.abort(), options.deadlineMs) : undefined
   timer?.unref()
-  const context: SourceContext = { cwd: options.cwd ?? process.cwd(), signal: deadline.signal, env: options.env ?? process.env }
+  const context: SourceContext = {
+    cwd: options.cwd ?? process.cwd(),
+    signal: deadline.signal,
+    env: options.env ?? process.env,
+    concurrency: options.concurrency,
+  }
   const stats = (): FetchStats => ({ source: source.name, clusters: targets.length, elapsedMs: Math.round(performance.now() - started) })
 
   let session: SourceSession
@@ -78,7 +91,10 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
         observations.set(clusterKey(target), observation)
         done++
         if (observation.kind === 'error') errors++
-        options.onProgress?.({ done, total: targets.length, errors })
+        if (options.onProgress) {
+          const { retries, throttled } = session.stats?.() ?? {}
+          options.onProgress({ done, total: targets.length, errors, retries, throttled })
+        }
       }),
     ),
   )
