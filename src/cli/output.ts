@@ -28,3 +28,11 @@ export function describeFailure(error: unknown): { text: string } | undefined {
   if (error instanceof SourceError) return { text: `Error: ${error.message}\n${error.hint ? `Try this: ${error.hint}\n` : ''}` }
   return undefined
 }
+
+/**
+ * Writes and waits until the text is handed to the OS. oclif ends with process.exit(), which
+ * would otherwise cut a large report short when stdout is a pipe.
+ */
+export function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())))
+}

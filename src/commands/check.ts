@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core'
 
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { diagnosticsText, shouldColor } from '../cli/output.js'
+import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { renderDiff } from '../report/render/diff.js'
 import { renderJson } from '../report/render/json.js'
@@ -40,6 +40,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       concurrency: flags.concurrency,
       deadlineMs: flags.timeout * 1000,
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
+      pluginRoots: this.config.getPluginsList().map((plugin) => plugin.root),
       onProgress: progress?.update,
     })
     progress?.clear()
@@ -48,7 +49,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     const report = result.report!
     const output =
       flags.format === 'json' ? renderJson(report) : flags.format === 'diff' ? renderDiff(report) : renderText(report, { color: shouldColor(flags.color) })
-    process.stdout.write(output)
+    await writeStdout(output)
     this.exit(exitCodeFor(report))
   }
 }

@@ -1,6 +1,7 @@
 import { Args } from '@oclif/core'
 
 import { BaseCommand } from '../cli/base-command.js'
+import { writeStdout } from '../cli/output.js'
 import { SCHEMA_NAMES, schemaText } from '../schemas.js'
 
 export default class Schema extends BaseCommand {
@@ -13,6 +14,6 @@ export default class Schema extends BaseCommand {
 
   async run(): Promise<void> {
     const { args } = await this.parse(Schema)
-    process.stdout.write(schemaText(args.name as (typeof SCHEMA_NAMES)[number]))
+    await writeStdout(schemaText(args.name as (typeof SCHEMA_NAMES)[number]))
   }
 }

@@ -5,7 +5,7 @@ import { Args, Flags } from '@oclif/core'
 import { observeTargets, targetsOf } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
-import { diagnosticsText } from '../cli/output.js'
+import { diagnosticsText, writeStdout } from '../cli/output.js'
 import type { ClusterTarget } from '../contract.js'
 import { manifestFromObservations } from '../manifest/bootstrap-manifest.js'
 import { loadManifest } from '../manifest/load-manifest.js'
@@ -67,7 +67,7 @@ Exits 1 when any cluster could not be observed (the file is still written), 0 ot
     if (observed.diagnostics.length > 0) process.stderr.write(diagnosticsText(observed.diagnostics))
 
     const snapshot = JSON.stringify(buildSnapshot(targets, observed.observations, new Date().toISOString()), null, 2) + '\n'
-    if (flags.out === '-') process.stdout.write(snapshot)
+    if (flags.out === '-') await writeStdout(snapshot)
     else await writeFile(flags.out, snapshot)
     if (flags['manifest-out']) await writeFile(flags['manifest-out'], manifestFromObservations(targets, observed.observations))
 

@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core'
 
 import { BaseCommand } from '../cli/base-command.js'
-import { diagnosticsText } from '../cli/output.js'
+import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { loadManifest } from '../manifest/load-manifest.js'
 
 export default class Validate extends BaseCommand {
@@ -25,7 +25,7 @@ export default class Validate extends BaseCommand {
         continue
       }
       const expected = desired.clusters.reduce((n, c) => n + c.databases.reduce((m, d) => m + d.partners.length, 0), 0)
-      process.stdout.write(`${file}: valid (${desired.clusters.length} clusters, ${expected} expected integrations)\n`)
+      await writeStdout(`${file}: valid (${desired.clusters.length} clusters, ${expected} expected integrations)\n`)
     }
     this.exit(failed ? 1 : 0)
   }
