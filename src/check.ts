@@ -17,6 +17,8 @@ export interface CheckRequest {
   fallback?: ManifestFallback
   cwd?: string
   env?: NodeJS.ProcessEnv
+  /** Package roots of installed partner-drift plugins, which may provide sources (from the command layer). */
+  pluginRoots?: readonly string[]
   onProgress?: (progress: ObserveProgress) => void
 }
 
@@ -49,7 +51,7 @@ export function targetsOf(desired: DesiredState): ClusterTarget[] {
 
 /** Observes clusters through the source `request.source` names; also what `partner-drift snapshot` records. */
 export async function observeTargets(targets: ClusterTarget[], request: Omit<CheckRequest, 'manifest'>): Promise<ObserveResult> {
-  const { source, options } = await resolveSource(request.source, request.sourceOptions)
+  const { source, options } = await resolveSource(request.source, request.sourceOptions, { cwd: request.cwd, pluginRoots: request.pluginRoots })
   return observeClusters({
     source,
     options,

@@ -70,12 +70,13 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
     session = await source.open(options.options, context)
   } catch (error) {
     clearTimeout(timer)
-    const diagnostics = error instanceof InputError ? error.diagnostics : []
+    const invalidInput = isInputError(error)
+    const diagnostics = invalidInput ? error.diagnostics : []
     const failure: ClusterObservation = {
       kind: 'error',
-      code: error instanceof InputError ? 'InvalidSourceInput' : errorCode(error),
-      message: `[source ${source.name}] could not open: ${error instanceof InputError ? `${diagnostics.length} problem(s) in its input` : errorMessage(error)}`,
-      hint: error instanceof InputError ? 'fix the problems listed above' : undefined,
+      code: invalidInput ? 'InvalidSourceInput' : errorCode(error),
+      message: `[source ${source.name}] could not open: ${invalidInput ? `${diagnostics.length} problem(s) in its input` : codedMessage(error)}`,
+      hint: invalidInput ? 'fix the problems listed above' : undefined,
     }
     for (const target of targets) observations.set(clusterKey(target), failure)
     return { observations, diagnostics, stats: stats() }
@@ -128,7 +129,7 @@ async function observeOne(
     return await Promise.race([session.observe(target, deadline), aborted])
   } catch (error) {
     if (deadline.aborted) return timedOut()
-    return { kind: 'error', code: errorCode(error), message: `[source ${sourceName}] ${target.cluster}: ${errorMessage(error)}` }
+    return { kind: 'error', code: errorCode(error), message: `[source ${sourceName}] ${target.cluster}: ${codedMessage(error)}` }
   } finally {
     deadline.removeEventListener('abort', onAbort)
   }
@@ -140,6 +141,10 @@ function uniqueTargets(targets: ClusterTarget[]): ClusterTarget[] {
   return [...byKey.values()]
 }
 
+/**
+ * The source's own code for what went wrong: `code` (Node and most libraries), else the
+ * error's `name` (the AWS SDK names its exceptions after the service's error code).
+ */
 function errorCode(error: unknown): string {
   const e = error as { code?: unknown; name?: unknown }
   if (typeof e?.code === 'string' && e.code) return e.code
@@ -147,6 +152,19 @@ function errorCode(error: unknown): string {
   return 'SourceError'
 }
 
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+/** `AccessDenied: User ... is not authorized`, without repeating a code the message already starts with. */
+function codedMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error)
+  const code = errorCode(error)
+  return message.startsWith(code) ? message : `${code}: ${message}`
+}
+
+/**
+ * A source package may bring its own copy of partner-drift, whose InputError is another class;
+ * its located diagnostics must still reach the user, so the shape is checked, not the class.
+ */
+function isInputError(error: unknown): error is InputError {
+  if (error instanceof InputError) return true
+  const e = error as { name?: unknown; diagnostics?: unknown }
+  return e?.name === 'InputError' && Array.isArray(e.diagnostics)
 }

@@ -1,17 +1,66 @@
-import { readdir } from 'node:fs/promises'
+/**
+ * Where sources come from, and how a `--source` on the command line becomes a loaded source
+ * with validated options. Sources are code, so they come only from places the user installed
+ * deliberately: the built-ins in `plugins/`, the direct dependencies of the project in the
+ * current directory, and installed partner-drift plugins (oclif). A manifest or snapshot never
+ * names a module: it is data, and nothing here reads it.
+ *
+ * A package declares its sources in its package.json, so that listing reads metadata only and
+ * a source module (with whatever SDK it pulls in) is imported only when it is used:
+ *
+ *     "partner-drift": { "sources": { "http": "./index.js" } }
+ */
+import { readdir, readFile, realpath, stat } from 'node:fs/promises'
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 import { SOURCE_CONTRACT_VERSION, type SourceDefinition } from '../contract.js'
-import { closest, type Diagnostic, InputError } from '../input/diagnostics.js'
-import { parseDocumentText } from '../input/document.js'
-import { checkAgainstSchema } from '../input/schema-check.js'
+import { closest } from '../input/diagnostics.js'
+import type { LocatedDocument } from '../input/document.js'
+import { checkAgainstSchema, type JsonSchema } from '../input/schema-check.js'
+
+/** The package.json key a source package declares itself with. */
+export const DECLARATION_KEY = 'partner-drift'
+/** The npm keyword source packages carry, so `npm search partner-drift-source` finds them. */
+export const SOURCE_KEYWORD = 'partner-drift-source'
+
+/** What users write in `--source`; the same rule for built-ins and packages. */
+const SOURCE_NAME = /^[a-z][a-z0-9-]*$/
+const PACKAGE_NAME = /^(@[a-z0-9][\w.~-]*\/)?[a-z0-9][\w.~-]*$/i
+const DEPENDENCY_FIELDS = ['dependencies', 'devDependencies', 'optionalDependencies'] as const
+
+/** An installed package that provides sources. */
+export interface SourcePackage {
+  name: string
+  version: string
+  /** A dependency of the project in the current directory, or an installed partner-drift (oclif) plugin. */
+  installedAs: 'dependency' | 'plugin'
+  /** The package's directory. */
+  root: string
+}
 
 /** A source the CLI can use, and where it came from. */
 export interface AvailableSource {
   name: string
   origin: 'built-in' | 'package'
-  /** Package name for sources from installed packages. */
-  packageName?: string
+  /** Set when `origin` is `package`. */
+  package?: SourcePackage
+  /** Imports the module and checks it is a source of a contract this core implements. */
   load(): Promise<SourceDefinition<any>>
+}
+
+/** Where to look for sources besides the built-ins. */
+export interface Discovery {
+  /** The project directory: its package.json names the dependencies that may provide sources. Default: the process's. */
+  cwd?: string
+  /** Package roots of installed oclif plugins, handed over by the command layer (the engine never imports oclif). */
+  pluginRoots?: readonly string[]
+}
+
+export interface SourceCatalog {
+  sources: AvailableSource[]
+  /** Packages that declare sources in a way that cannot be used; reported, never fatal to unrelated sources. */
+  problems: string[]
 }
 
 /** A problem with the command line or the set of installed sources (not with the manifest). */
@@ -28,41 +77,189 @@ export class SourceError extends Error {
 // dist/src/observe/ -> dist/plugins/
 const BUILT_IN_DIR = new URL('../../plugins/', import.meta.url)
 
-/**
- * Built-in sources are the folders of `plugins/`. Only their names are read here: a
- * source module (and whatever SDK it uses) is imported only when that source is chosen.
- */
-export async function listSources(): Promise<AvailableSource[]> {
+/** Every source that can be named in `--source`, without importing any of them. */
+export async function listSources(discovery: Discovery = {}): Promise<SourceCatalog> {
+  const [builtIns, packages] = await Promise.all([listBuiltIns(), listPackageSources(discovery)])
+  const sources = [...builtIns, ...packages.sources].sort((a, b) => compare(a.name, b.name) || compare(originLabel(a), originLabel(b)))
+  return { sources, problems: packages.problems }
+}
+
+async function listBuiltIns(): Promise<AvailableSource[]> {
   const entries = await readdir(BUILT_IN_DIR, { withFileTypes: true }).catch(() => [])
   return entries
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name)
-    .sort()
-    .map((name) => ({ name, origin: 'built-in' as const, load: () => importSource(new URL(`${name}/index.js`, BUILT_IN_DIR).href, name) }))
+    .filter((e) => e.isDirectory() && SOURCE_NAME.test(e.name))
+    .map((e) => ({
+      name: e.name,
+      origin: 'built-in' as const,
+      load: () => importSource(new URL(`${e.name}/index.js`, BUILT_IN_DIR).href, e.name, `built-in source "${e.name}"`),
+    }))
 }
 
-async function importSource(specifier: string, label: string): Promise<SourceDefinition<any>> {
-  const module = (await import(specifier)) as { default?: SourceDefinition; source?: SourceDefinition }
-  const definition = module.default ?? module.source
-  if (!definition || typeof definition.open !== 'function' || typeof definition.name !== 'string') {
-    throw new SourceError(`${label} does not export a partner-drift source`, 'a source module exports defineSource({...}) as its default export')
+async function listPackageSources(discovery: Discovery): Promise<SourceCatalog> {
+  const cwd = resolve(discovery.cwd ?? process.cwd())
+  const problems: string[] = []
+  const dependencyRoots = await projectDependencyRoots(cwd, problems)
+  const candidates = [
+    ...dependencyRoots.map((root) => ({ root, installedAs: 'dependency' as const })),
+    ...(discovery.pluginRoots ?? []).map((root) => ({ root, installedAs: 'plugin' as const })),
+  ]
+  // One package reachable both ways (a dependency that is also a plugin) is one package, not a name clash.
+  const seen = new Set<string>()
+  const sources: AvailableSource[] = []
+  for (const candidate of candidates) {
+    const root = await realpath(candidate.root).catch(() => undefined)
+    if (!root || seen.has(root)) continue
+    seen.add(root)
+    const declared = await readDeclaration(root, candidate.installedAs)
+    problems.push(...declared.problems)
+    sources.push(...declared.sources)
   }
-  checkContractVersion(definition, label)
-  return definition
+  return { sources, problems }
 }
 
-/** Majors must match; a source built for an older minor still works (minors only add optional members). */
-export function checkContractVersion(definition: SourceDefinition<any>, label = definition.name): void {
-  const [major, minor] = String(definition.contractVersion).split('.').map(Number)
+/**
+ * The installed directories of the direct dependencies in `cwd/package.json`. Each is found
+ * the way Node resolves a bare package name: `node_modules/<name>` in `cwd` and its parents,
+ * nowhere else; a dependency that is not installed is skipped.
+ */
+async function projectDependencyRoots(cwd: string, problems: string[]): Promise<string[]> {
+  const manifestPath = join(cwd, 'package.json')
+  let text: string
+  try {
+    text = await readFile(manifestPath, 'utf8')
+  } catch {
+    return []
+  }
+  let project: Record<string, unknown>
+  try {
+    project = JSON.parse(text) as Record<string, unknown>
+  } catch (error) {
+    problems.push(`${manifestPath}: not valid JSON (${(error as Error).message}); its dependencies were not searched for sources`)
+    return []
+  }
+  const names = new Set<string>()
+  for (const field of DEPENDENCY_FIELDS) {
+    const deps = project?.[field]
+    if (deps && typeof deps === 'object') for (const name of Object.keys(deps)) if (PACKAGE_NAME.test(name)) names.add(name)
+  }
+  const roots = await Promise.all([...names].map((name) => installedPackageRoot(cwd, name)))
+  return roots.filter((root): root is string => root !== undefined)
+}
+
+async function installedPackageRoot(cwd: string, name: string): Promise<string | undefined> {
+  for (let dir = cwd; ; dir = dirname(dir)) {
+    const root = join(dir, 'node_modules', name)
+    if (await stat(join(root, 'package.json')).then((s) => s.isFile(), () => false)) return root
+    if (dirname(dir) === dir) return undefined
+  }
+}
+
+/** Reads the declaration of one package; a package without one provides no sources. */
+async function readDeclaration(root: string, installedAs: SourcePackage['installedAs']): Promise<SourceCatalog> {
+  let manifest: Record<string, unknown>
+  try {
+    manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>
+  } catch {
+    return { sources: [], problems: [] }
+  }
+  const declaration = manifest[DECLARATION_KEY]
+  if (declaration === undefined) return { sources: [], problems: [] }
+  const pkg: SourcePackage = { name: String(manifest.name ?? root), version: String(manifest.version ?? '0.0.0'), installedAs, root }
+  const where = `package ${pkg.name}@${pkg.version} (${root}/package.json)`
+  const declared = (declaration as { sources?: unknown } | null)?.sources
+  if (!declared || typeof declared !== 'object' || Array.isArray(declared)) {
+    return {
+      sources: [],
+      problems: [`${where}: "${DECLARATION_KEY}" must be { "sources": { "<name>": "./<module>.js" } }`],
+    }
+  }
+  const sources: AvailableSource[] = []
+  const problems: string[] = []
+  for (const [name, modulePath] of Object.entries(declared)) {
+    if (!SOURCE_NAME.test(name)) {
+      problems.push(`${where}: source name "${name}" is not valid (lowercase letters, digits and -, starting with a letter)`)
+      continue
+    }
+    if (typeof modulePath !== 'string' || !insidePackage(root, modulePath)) {
+      problems.push(`${where}: source "${name}" must point at a module inside the package, e.g. "./index.js", not ${JSON.stringify(modulePath)}`)
+      continue
+    }
+    const label = `source "${name}" of package ${pkg.name}@${pkg.version}`
+    sources.push({
+      name,
+      origin: 'package',
+      package: pkg,
+      load: async () => {
+        // A symlink inside the package must not lead the import outside it.
+        const file = await realpath(resolve(root, modulePath)).catch(() => undefined)
+        if (!file || !insidePackage(root, relative(root, file))) {
+          throw new SourceError(`${label}: module ${modulePath} does not exist inside ${root}`, `reinstall ${pkg.name}, or ask its author to fix its "${DECLARATION_KEY}" declaration`)
+        }
+        return importSource(pathToFileURL(file).href, name, label)
+      },
+    })
+  }
+  return { sources, problems }
+}
+
+function insidePackage(root: string, modulePath: string): boolean {
+  if (isAbsolute(modulePath)) return false
+  const inside = relative(root, resolve(root, modulePath))
+  return inside !== '' && !inside.startsWith('..') && !isAbsolute(inside)
+}
+
+async function importSource(specifier: string, declaredName: string, label: string): Promise<SourceDefinition<any>> {
+  let module: { default?: unknown; source?: unknown }
+  try {
+    module = (await import(specifier)) as typeof module
+  } catch (error) {
+    throw new SourceError(`${label} could not be loaded: ${(error as Error).message}`, 'reinstall the package that provides it, or report this to its author')
+  }
+  const definition = (module.default ?? module.source) as SourceDefinition<any> | undefined
+  const problem = definitionProblem(definition, declaredName)
+  if (problem) throw new SourceError(`${label} is not a usable partner-drift source: ${problem}`, 'a source module exports defineSource({ name, version, contractVersion, description, open }) as its default export')
+  checkContractVersion(definition!, label)
+  return definition!
+}
+
+function definitionProblem(definition: SourceDefinition<any> | undefined, declaredName: string): string | undefined {
+  if (!definition || typeof definition !== 'object') return 'it has no default export (nor one named "source")'
+  if (definition.name !== declaredName) return `it is named ${JSON.stringify(definition.name)} but declared as "${declaredName}"`
+  if (typeof definition.version !== 'string' || !definition.version) return 'it has no "version" string'
+  if (typeof definition.contractVersion !== 'string') return 'it has no "contractVersion" string (MAJOR.MINOR)'
+  if (typeof definition.description !== 'string') return 'it has no "description" string'
+  if (typeof definition.open !== 'function') return 'it has no open() function'
+  const options = definition.options
+  if (options !== undefined) {
+    if (!options || typeof options.schema !== 'object' || options.schema === null) return '"options.schema" must be a JSON Schema object'
+    const properties = (options.schema.properties ?? {}) as Record<string, unknown>
+    if (options.shorthand !== undefined && !(options.shorthand in properties)) return `its shorthand option "${options.shorthand}" is not a property of its options schema`
+  }
+  return undefined
+}
+
+/**
+ * Terraform's plugin-protocol rule: majors must match; a minor only adds optional members, so
+ * a source built for an older minor works, and one built for a newer minor than this core
+ * implements may rely on members this core does not provide.
+ */
+export function checkContractVersion(definition: SourceDefinition<any>, label = `source "${definition.name}"`): void {
+  const declared = /^(\d+)\.(\d+)$/.exec(String(definition.contractVersion))
   const [coreMajor, coreMinor] = SOURCE_CONTRACT_VERSION.split('.').map(Number)
-  if (major !== coreMajor || Number.isNaN(minor) || minor > coreMinor) {
+  if (!declared) {
     throw new SourceError(
-      `source "${definition.name}" (${label}) implements source contract ${definition.contractVersion}, but this partner-drift implements ${SOURCE_CONTRACT_VERSION}`,
-      major !== coreMajor
-        ? `install a version of the source built for contract ${coreMajor}.x, or a partner-drift that implements ${definition.contractVersion}`
-        : `upgrade partner-drift to one that implements contract ${definition.contractVersion}`,
+      `${label} declares contract version ${JSON.stringify(definition.contractVersion)}, which is not MAJOR.MINOR; this partner-drift implements source contract ${SOURCE_CONTRACT_VERSION}`,
+      `the source must declare the contract version it was built for, e.g. contractVersion: '${SOURCE_CONTRACT_VERSION}'`,
     )
   }
+  const [major, minor] = [Number(declared[1]), Number(declared[2])]
+  if (major === coreMajor && minor <= coreMinor) return
+  throw new SourceError(
+    `${label} implements source contract ${definition.contractVersion}, but this partner-drift implements source contract ${SOURCE_CONTRACT_VERSION}`,
+    major !== coreMajor
+      ? `install a version of the source built for contract ${coreMajor}.x, or a partner-drift that implements contract ${major}.x`
+      : `upgrade partner-drift to a version that implements contract ${definition.contractVersion}, or install an older version of the source`,
+  )
 }
 
 /** `snapshot:examples/snapshot.json` -> name `snapshot`, shorthand argument `examples/snapshot.json`. */
@@ -71,45 +268,193 @@ export function parseSourceSpec(spec: string): { name: string; argument?: string
   return colon === -1 ? { name: spec } : { name: spec.slice(0, colon), argument: spec.slice(colon + 1) }
 }
 
+/** Finds the one source with this name; unknown and ambiguous names are errors that say what exists. */
+export async function findSource(name: string, discovery: Discovery = {}): Promise<AvailableSource> {
+  const { sources, problems } = await listSources(discovery)
+  const matches = sources.filter((s) => s.name === name)
+  if (matches.length === 1) return matches[0]
+  if (matches.length > 1) throw duplicateError(name, matches)
+  const names = [...new Set(sources.map((s) => s.name))]
+  const suggestion = closest(name, names)
+  const unusable = problems.length > 0 ? `\n${problems.map((p) => `  ignored: ${p}`).join('\n')}` : ''
+  throw new SourceError(
+    `unknown source "${name}"; available: ${names.join(', ') || 'none'}${unusable}`,
+    (suggestion ? `did you mean "${suggestion}"? ` : '') +
+      `run \`partner-drift sources\` to list them; a source package must be a dependency in ./package.json (installed) or installed with \`partner-drift plugins install\``,
+  )
+}
+
+function duplicateError(name: string, matches: AvailableSource[]): SourceError {
+  const packages = matches.filter((m) => m.package).map((m) => m.package!)
+  const uninstall = packages.map((p) => (p.installedAs === 'plugin' ? `partner-drift plugins uninstall ${p.name}` : `npm uninstall ${p.name}`))
+  return new SourceError(
+    `source name "${name}" is provided by ${matches.length} sources: ${matches.map(describeOrigin).join(' and ')}`,
+    matches.some((m) => m.origin === 'built-in')
+      ? `a package may not replace a built-in source; remove it (${uninstall.join(' or ')}) or ask its author to rename the source`
+      : `keep one of them: ${uninstall.join(' or ')}`,
+  )
+}
+
+/** `built-in`, or `pkg@1.2.3 (dependency, /path)` for messages. */
+export function describeOrigin(source: AvailableSource): string {
+  if (!source.package) return 'built-in'
+  const { name, version, installedAs, root } = source.package
+  return `package ${name}@${version} (${installedAs === 'plugin' ? 'partner-drift plugin' : 'dependency in package.json'}, ${root})`
+}
+
+function originLabel(source: AvailableSource): string {
+  return source.package?.name ?? 'built-in'
+}
+
 /** Resolves `--source` and `--source-option key=value` into a loaded source and its validated options. */
 export async function resolveSource(
   spec: string,
-  optionPairs: string[] = [],
+  optionPairs: readonly string[] = [],
+  discovery: Discovery = {},
 ): Promise<{ source: SourceDefinition<any>; options: Record<string, unknown> }> {
   const { name, argument } = parseSourceSpec(spec)
-  const available = await listSources()
-  const matches = available.filter((s) => s.name === name)
-  if (matches.length === 0) {
-    const names = available.map((s) => s.name)
-    const suggestion = closest(name, names)
-    throw new SourceError(
-      `unknown source "${name}"; available: ${names.join(', ') || 'none'}`,
-      suggestion ? `did you mean "${suggestion}"?` : 'run `partner-drift sources` to list them',
-    )
-  }
-  const source = await matches[0].load()
-  const options: Record<string, unknown> = {}
-  if (argument !== undefined) {
-    if (!source.options?.shorthand) throw new SourceError(`source "${name}" takes no argument after "${name}:"`, `use --source ${name}`)
-    options[source.options.shorthand] = argument
-  }
-  for (const pair of optionPairs) {
-    const eq = pair.indexOf('=')
-    if (eq <= 0) throw new SourceError(`--source-option "${pair}" is not key=value`, 'write it as --source-option key=value')
-    options[pair.slice(0, eq)] = coerce(pair.slice(eq + 1))
-  }
-  if (source.options?.schema) {
-    // Options come from the command line, so they are located as a small YAML document of their own.
-    const doc = parseDocumentText(JSON.stringify(options, null, 1), `source ${name} options`)
-    const problems: Diagnostic[] = checkAgainstSchema(doc, source.options.schema, options)
-    if (problems.length > 0) throw new InputError(problems)
-  }
+  const source = await (await findSource(name, discovery)).load()
+  const options = sourceOptions(source, argument, optionPairs)
   return { source, options }
 }
 
-/** Numbers and booleans written on the command line become numbers and booleans. */
-function coerce(value: string): unknown {
-  if (value === 'true' || value === 'false') return value === 'true'
-  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value)
-  return value
+/**
+ * Builds the options object from `NAME:ARG` and `key=value` pairs and checks it against the
+ * source's schema before the source runs. Values are typed by the schema (`maxAttempts=5` is
+ * a number where the schema says number, `path=5` stays a string where it says string).
+ */
+export function sourceOptions(source: SourceDefinition<any>, argument: string | undefined, optionPairs: readonly string[]): Record<string, unknown> {
+  const name = source.name
+  const schema = source.options?.schema
+  const properties = (schema?.properties ?? {}) as Record<string, JsonSchema>
+  const options: Record<string, unknown> = {}
+  const setBy = new Map<string, string>()
+  if (argument !== undefined) {
+    const shorthand = source.options?.shorthand
+    if (!shorthand) throw new SourceError(`source "${name}" takes no argument after "${name}:"`, `use --source ${name}, and --source-option KEY=VALUE for its options`)
+    options[shorthand] = coerceOption(argument, properties[shorthand])
+    setBy.set(shorthand, `--source ${name}:`)
+  }
+  for (const pair of optionPairs) {
+    const eq = pair.indexOf('=')
+    if (eq <= 0) throw new SourceError(`--source-option "${pair}" is not KEY=VALUE`, 'write it as --source-option key=value')
+    const key = pair.slice(0, eq)
+    const earlier = setBy.get(key)
+    if (earlier) throw new SourceError(`option "${key}" of source "${name}" is given twice (${earlier} and --source-option ${key}=)`, 'give each option once')
+    options[key] = coerceOption(pair.slice(eq + 1), properties[key])
+    setBy.set(key, '--source-option')
+  }
+  if (!schema) return options
+
+  let problems
+  try {
+    problems = checkAgainstSchema(commandLineDocument(options), schema, options)
+  } catch (error) {
+    throw new SourceError(`source "${name}" has an invalid options schema: ${(error as Error).message}`, 'report this to the author of the source')
+  }
+  if (problems.length === 0) return options
+  const lines = problems.map((d) => {
+    const key = d.path.split(/[.[]/)[0]
+    const where = key ? `${setBy.get(key) ?? '--source-option'} ${d.path}` : `source ${name}`
+    return `  ${where}: ${d.message}${d.hint ? `\n    hint: ${d.hint}` : ''}`
+  })
+  const shorthand = source.options?.shorthand
+  throw new SourceError(
+    `invalid options for source "${name}":\n${lines.join('\n')}`,
+    `${shorthand ? `set "${shorthand}" with --source ${name}:VALUE and others` : 'set options'} with --source-option KEY=VALUE; \`partner-drift sources\` lists the options of every source`,
+  )
+}
+
+/** Options have no file; their diagnostics are rendered by flag instead of by position. */
+function commandLineDocument(value: unknown): LocatedDocument {
+  return { file: '<command line>', value, diagnostics: [], locate: () => ({ line: 1, column: 1 }), isNumberNode: () => false }
+}
+
+function coerceOption(raw: string, property: JsonSchema | undefined): unknown {
+  const types = [property?.type].flat().filter((t): t is string => typeof t === 'string')
+  if (types.length === 0 || types.includes('string')) return raw
+  if ((types.includes('number') || types.includes('integer')) && /^-?\d+(\.\d+)?$/.test(raw)) return Number(raw)
+  if (types.includes('boolean') && (raw === 'true' || raw === 'false')) return raw === 'true'
+  if (types.includes('array') || types.includes('object')) {
+    try {
+      return JSON.parse(raw)
+    } catch {
+      return raw
+    }
+  }
+  return raw
+}
+
+/** One option of a source, as `partner-drift sources` shows it. */
+export interface SourceOptionInfo {
+  name: string
+  type: string
+  description?: string
+  required: boolean
+  /** True for the option `--source NAME:ARG` sets. */
+  shorthand: boolean
+}
+
+/** A source as `partner-drift sources` shows it; `problem` is set when it cannot be used. */
+export interface SourceInfo {
+  name: string
+  /** `built-in` or the name of the package that provides it. */
+  origin: string
+  package?: SourcePackage
+  version?: string
+  contractVersion?: string
+  description?: string
+  options: SourceOptionInfo[]
+  problem?: string
+}
+
+/**
+ * Loads every available source to describe it. Unlike `check`, which imports only the source
+ * it uses, this imports them all; a source that cannot be loaded is listed with its problem.
+ */
+export async function inspectSources(discovery: Discovery = {}): Promise<{ sources: SourceInfo[]; problems: string[] }> {
+  const { sources, problems } = await listSources(discovery)
+  const infos = await Promise.all(
+    sources.map(async (available): Promise<SourceInfo> => {
+      const base = { name: available.name, origin: originLabel(available), ...(available.package ? { package: available.package } : {}) }
+      const rivals = sources.filter((s) => s.name === available.name && s !== available)
+      if (rivals.length > 0) return { ...base, options: [], problem: duplicateError(available.name, [available, ...rivals]).message }
+      try {
+        const definition = await available.load()
+        return {
+          ...base,
+          version: definition.version,
+          contractVersion: definition.contractVersion,
+          description: definition.description,
+          options: optionInfos(definition),
+        }
+      } catch (error) {
+        return { ...base, options: [], problem: error instanceof SourceError ? error.message : String(error) }
+      }
+    }),
+  )
+  return { sources: infos, problems }
+}
+
+function optionInfos(definition: SourceDefinition<any>): SourceOptionInfo[] {
+  const schema = definition.options?.schema
+  if (!schema) return []
+  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : [])
+  return Object.entries((schema.properties ?? {}) as Record<string, JsonSchema>).map(([name, property]) => ({
+    name,
+    type: typeOf(property),
+    ...(typeof property.description === 'string' ? { description: property.description } : {}),
+    required: required.has(name),
+    shorthand: definition.options?.shorthand === name,
+  }))
+}
+
+function typeOf(property: JsonSchema): string {
+  if (Array.isArray(property.enum)) return property.enum.map((v) => JSON.stringify(v)).join(' | ')
+  const types = [property.type].flat().filter((t) => typeof t === 'string')
+  return types.length > 0 ? types.join(' | ') : 'any'
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
