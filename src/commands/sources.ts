@@ -1,4 +1,5 @@
 import { BaseCommand } from '../cli/base-command.js'
+import { writeStdout } from '../cli/output.js'
 import { inspectSources, type SourceInfo } from '../observe/source-registry.js'
 
 export default class Sources extends BaseCommand {
@@ -13,7 +14,7 @@ Sources come only from the built-ins, the dependencies in ./package.json that de
     await this.parse(Sources)
     const listing = await inspectSources({ pluginRoots: this.config.getPluginsList().map((plugin) => plugin.root) })
     if (listing.problems.length > 0 || listing.sources.some((s) => s.problem)) process.exitCode = 1
-    if (!this.jsonEnabled()) process.stdout.write(renderSources(listing.sources, listing.problems))
+    if (!this.jsonEnabled()) await writeStdout(renderSources(listing.sources, listing.problems))
     return listing
   }
 }
