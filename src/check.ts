@@ -1,9 +1,12 @@
 import type { ClusterTarget } from './contract.js'
 import type { Diagnostic } from './input/diagnostics.js'
 import type { DesiredState } from './manifest/desired-state.js'
-import { loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
+import type { FindingException, PolicyKind } from './manifest/desired-state.js'
+import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
 import { type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
+import type { PolicyOptions } from './policy/apply-policy.js'
+import { loadBaseline } from './policy/baseline.js'
 import { buildReport, type Report } from './report/report.js'
 
 export interface CheckRequest {
@@ -20,6 +23,8 @@ export interface CheckRequest {
   /** Package roots of installed partner-drift plugins, which may provide sources (from the command layer). */
   pluginRoots?: readonly string[]
   onProgress?: (progress: ObserveProgress) => void
+  /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`. */
+  policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string }
 }
 
 export interface CheckResult {
@@ -32,12 +37,32 @@ export interface CheckResult {
 
 /** The main job, with no CLI in it: read the manifest, observe every declared cluster, diff. */
 export async function runCheck(request: CheckRequest): Promise<CheckResult> {
-  const manifest = await loadManifest(request.manifest, request.fallback)
-  if (!manifest.desired) return { diagnostics: manifest.diagnostics }
+  // Every input is read and checked before the first API call, and all their problems reported together.
+  const [manifest, policy] = await Promise.all([loadManifest(request.manifest, request.fallback), loadPolicyInputs(request.policy)])
+  const inputProblems = [...manifest.diagnostics, ...policy.diagnostics]
+  if (!manifest.desired || inputProblems.length > 0) return { diagnostics: inputProblems }
   const desired = manifest.desired
   const observed = await observeTargets(targetsOf(desired), request)
-  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats })
+  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: policy.options })
   return { diagnostics: observed.diagnostics, report, desired, observed }
+}
+
+async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {
+  const diagnostics: Diagnostic[] = []
+  let exceptions: FindingException[] | undefined
+  let baseline: PolicyOptions['baseline']
+  if (policy.exceptionsFile) {
+    const loaded = await loadExceptionsFile(policy.exceptionsFile)
+    diagnostics.push(...loaded.diagnostics)
+    exceptions = loaded.exceptions
+  }
+  if (policy.baselineFile) {
+    const loaded = await loadBaseline(policy.baselineFile)
+    diagnostics.push(...loaded.diagnostics)
+    baseline = { fingerprints: loaded.fingerprints, file: policy.baselineFile }
+  }
+  const today = policy.today ?? new Date().toISOString().slice(0, 10)
+  return { options: { today, failOn: policy.failOn, exceptions, baseline }, diagnostics }
 }
 
 export function targetsOf(desired: DesiredState): ClusterTarget[] {

@@ -11,7 +11,8 @@ import {
   type SourceLocation,
 } from '../manifest/desired-state.js'
 
-export const FINDING_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error'] as const
+/** The diff's kinds, then the policy's own: exceptions that expired or matched nothing. */
+export const FINDING_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception'] as const
 export type FindingKind = (typeof FINDING_KINDS)[number]
 export type Severity = 'fail' | 'warn'
 
@@ -34,6 +35,17 @@ export interface Finding {
   location?: SourceLocation
   /** How to fix it; attached by the report. */
   remediation?: Remediation
+  /** Set when an exception or a baseline accepts this finding: still reported, no longer failing. */
+  suppressed?: Suppression
+}
+
+export interface Suppression {
+  by: 'exception' | 'baseline'
+  reason: string
+  owner?: string
+  expires?: string
+  /** The exception entry, or the baseline file. */
+  location?: SourceLocation
 }
 
 export interface DriftResult {

@@ -36,6 +36,27 @@ export interface DesiredDatabase {
   absent: ForbiddenPartner[]
 }
 
+/** Kinds whose severity a policy may set; `error` always fails (a gate that could not look must not pass). */
+export const POLICY_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale'] as const
+export type PolicyKind = (typeof POLICY_KINDS)[number]
+export type PolicySeverity = 'fail' | 'warn' | 'off'
+export type SeverityPolicy = Partial<Record<PolicyKind, PolicySeverity>>
+
+/** An accepted finding: matches by glob patterns and kind, with a reason and maybe an expiry. */
+export interface FindingException {
+  accountId: string
+  region: string
+  cluster: string
+  database: string
+  partner: string
+  kinds: PolicyKind[]
+  reason: string
+  owner?: string
+  /** `YYYY-MM-DD`, the last day it applies. */
+  expires?: string
+  location: SourceLocation
+}
+
 export interface DesiredCluster {
   accountId: string
   region: string
@@ -48,11 +69,14 @@ export interface DesiredCluster {
   /** Partners forbidden on every database of the cluster, including unlisted ones. */
   absent: ForbiddenPartner[]
   databases: DesiredDatabase[]
+  /** The manifest's `policy` with this cluster's own `policy` on top. */
+  policy: SeverityPolicy
 }
 
 export interface DesiredState {
   file: string
   clusters: DesiredCluster[]
+  exceptions: FindingException[]
 }
 
 /** Identity of a cluster across accounts and regions. */

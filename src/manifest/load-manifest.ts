@@ -7,6 +7,10 @@ import {
   type DesiredDatabase,
   type DesiredState,
   type ExtraPolicy,
+  type FindingException,
+  POLICY_KINDS,
+  type PolicyKind,
+  type SeverityPolicy,
   type ForbiddenPartner,
   type PartnerStatus,
   type SourceLocation,
@@ -80,8 +84,10 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   }
 
   const root = doc.value
+  const rootPolicy = policyOf(root.policy)
   const builtIn: Inherited = { region: fallback.region, assumeRole: fallback.assumeRole, status: ['Active'], extra: 'fail', absent: [] }
-  const defaults = cascade(builtIn, isObject(root.defaults) ? root.defaults : {}, ['defaults'])
+  const rawDefaults = isObject(root.defaults) ? root.defaults : {}
+  const defaults = cascade(builtIn, rawDefaults, ['defaults'])
   const clusters: DesiredCluster[] = []
   const clusterSeen = new Map<string, SourceLocation>()
 
@@ -90,10 +96,12 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     if (!isObject(rawCluster) || typeof rawCluster.cluster !== 'string') return
     const settings = cascade(defaults, rawCluster, cPath)
     const name = rawCluster.cluster
-    if (!settings.accountId) {
+    // A value of the wrong type (accountId: 123456789012) is a schema error already; "has no accountId" would be a second, wrong one.
+    const written = (key: string): boolean => rawCluster[key] !== undefined || rawDefaults[key] !== undefined
+    if (!settings.accountId && !written('accountId')) {
       problem(cPath, 'missing-account', `cluster "${name}" has no accountId`, `set accountId on this cluster or defaults.accountId, quoted: "123456789012"`)
     }
-    if (!settings.region) {
+    if (!settings.region && !written('region')) {
       problem(cPath, 'missing-region', `cluster "${name}" has no region`, 'set region on this cluster or defaults.region (e.g. eu-west-1), or pass --region')
     }
     const roleAccount = settings.assumeRole && /^arn:[^:]+:iam::(\d{12}):/.exec(settings.assumeRole)?.[1]
@@ -175,9 +183,67 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       extra: settings.extra,
       absent: settings.absent,
       databases,
+      policy: { ...rootPolicy, ...policyOf(rawCluster.policy) },
     })
   })
 
+  const exceptions = readExceptions(doc, root.exceptions, ['exceptions'])
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) }
-  return { desired: { file: doc.file, clusters }, diagnostics: [] }
+  return { desired: { file: doc.file, clusters, exceptions }, diagnostics: [] }
 }
+
+function policyOf(raw: unknown): SeverityPolicy {
+  if (!isObject(raw)) return {}
+  const policy: SeverityPolicy = {}
+  for (const kind of POLICY_KINDS) {
+    const value = raw[kind]
+    if (value === 'fail' || value === 'warn' || value === 'off') policy[kind] = value
+  }
+  return policy
+}
+
+/** The `exceptions` list of a manifest or of an `--exceptions` file (schema-checked by the caller). */
+export function readExceptions(doc: LocatedDocument, raw: unknown, path: KeyPath): FindingException[] {
+  return list(raw).flatMap((entry, i): FindingException[] => {
+    if (!isObject(entry) || typeof entry.reason !== 'string') return []
+    const kind = entry.kind
+    const kinds = (typeof kind === 'string' ? [kind] : Array.isArray(kind) ? kind : POLICY_KINDS).filter((k): k is PolicyKind =>
+      (POLICY_KINDS as readonly unknown[]).includes(k),
+    )
+    const pattern = (key: string): string => text(entry[key]) ?? '*'
+    return [
+      {
+        accountId: pattern('accountId'),
+        region: pattern('region'),
+        cluster: pattern('cluster'),
+        database: pattern('database'),
+        partner: pattern('partner'),
+        kinds,
+        reason: entry.reason,
+        ...(typeof entry.owner === 'string' ? { owner: entry.owner } : {}),
+        ...(typeof entry.expires === 'string' ? { expires: entry.expires } : {}),
+        location: { file: doc.file, ...doc.locate([...path, i]) },
+      },
+    ]
+  })
+}
+
+/** A separate exceptions file (`--exceptions FILE`): `exceptions:` as in a manifest, with the same located errors. */
+export async function loadExceptionsFile(file: string): Promise<{ exceptions: FindingException[]; diagnostics: Diagnostic[] }> {
+  const doc = await readDocument(file)
+  if (doc.diagnostics.length > 0) return { exceptions: [], diagnostics: doc.diagnostics }
+  const manifestSchema = loadSchema('manifest')
+  const schema = {
+    definitions: manifestSchema.definitions,
+    type: 'object',
+    additionalProperties: false,
+    required: ['exceptions'],
+    properties: { version: { const: 1 }, exceptions: { $ref: '#/definitions/exceptions' } },
+  }
+  const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema ??= schema)
+  if (diagnostics.length > 0) return { exceptions: [], diagnostics }
+  return { exceptions: readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions']), diagnostics: [] }
+}
+
+// Built once, so the schema validator cache (keyed by schema object) compiles it once.
+let exceptionsFileSchema: Record<string, unknown> | undefined

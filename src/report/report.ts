@@ -2,6 +2,7 @@ import type { ClusterObservation, ObservedIntegration } from '../contract.js'
 import { computeFindings, FINDING_KINDS, type Finding, type FindingKind } from '../diff/compute-findings.js'
 import { clusterKey, type DesiredState } from '../manifest/desired-state.js'
 import type { FetchStats } from '../observe/orchestrator.js'
+import { applyPolicy, type PolicyOptions } from '../policy/apply-policy.js'
 import { remediationFor } from './remediation.js'
 
 export const REPORT_VERSION = 1
@@ -26,13 +27,18 @@ export interface Report {
   outcome: Outcome
   manifest: string
   source: string
-  summary: Record<Exclude<FindingKind, 'error'>, number> & {
+  /** Kind counts leave out suppressed findings, which are counted as `excepted` and `known`. */
+  summary: Record<'missing' | 'extra' | 'forbidden' | 'unhealthy' | 'stale', number> & {
     clusters: number
     expected: number
     observed: number
     inSync: number
     errors: number
     warnings: number
+    excepted: number
+    known: number
+    expiredExceptions: number
+    unusedExceptions: number
   }
   findings: Finding[]
   clusters: ClusterState[]
@@ -43,11 +49,13 @@ export interface Report {
 export function buildReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: FetchStats },
+  run: { source: string; stats?: FetchStats; policy?: PolicyOptions },
 ): Report {
   const drift = computeFindings(desired, observations)
-  for (const finding of drift.findings) finding.remediation = remediationFor(finding)
-  const count = (kind: FindingKind): number => drift.findings.filter((f) => f.kind === kind).length
+  const findings = applyPolicy(drift.findings, desired, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
+  for (const finding of findings) finding.remediation = remediationFor(finding)
+  const active = findings.filter((f) => !f.suppressed)
+  const count = (kind: FindingKind): number => active.filter((f) => f.kind === kind).length
   const summary = {
     clusters: drift.clusters,
     expected: drift.expected,
@@ -59,9 +67,13 @@ export function buildReport(
     unhealthy: count('unhealthy'),
     stale: count('stale'),
     errors: count('error'),
-    warnings: drift.findings.filter((f) => f.severity === 'warn').length,
+    warnings: active.filter((f) => f.severity === 'warn').length,
+    excepted: findings.filter((f) => f.suppressed?.by === 'exception').length,
+    known: findings.filter((f) => f.suppressed?.by === 'baseline').length,
+    expiredExceptions: count('expired-exception'),
+    unusedExceptions: count('unused-exception'),
   }
-  const outcome: Outcome = summary.errors > 0 ? 'incomplete' : drift.findings.some((f) => f.severity === 'fail') ? 'drift' : 'in-sync'
+  const outcome: Outcome = summary.errors > 0 ? 'incomplete' : active.some((f) => f.severity === 'fail') ? 'drift' : 'in-sync'
   const clusters = desired.clusters.map((c): ClusterState => {
     const observation = observations.get(clusterKey(c))
     return {
@@ -80,7 +92,7 @@ export function buildReport(
     manifest: desired.file,
     source: run.source,
     summary,
-    findings: drift.findings,
+    findings,
     clusters,
     ...(run.stats ? { stats: run.stats } : {}),
   }

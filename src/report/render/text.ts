@@ -3,26 +3,65 @@ import { exitCodeFor, type Report } from '../report.js'
 
 export interface TextOptions {
   color: boolean
+  /** Full remediation (commands, Terraform, manifest lines) under each finding, not just its one-line summary. */
+  explain?: boolean
 }
 
-const SYMBOL: Record<FindingKind, string> = { missing: '+', extra: '-', forbidden: '-', unhealthy: '~', stale: '~', error: '!' }
-const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], bold: [1, 22], dim: [2, 22] } as const
+const SYMBOL: Record<FindingKind, string> = {
+  missing: '+',
+  extra: '-',
+  forbidden: '-',
+  unhealthy: '~',
+  stale: '~',
+  error: '!',
+  'expired-exception': '!',
+  'unused-exception': '?',
+}
+const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], bold: [1, 22], dim: [2, 22] } as const
 type Style = keyof typeof CODES
+
+const isExceptionKind = (f: Finding): boolean => f.kind === 'expired-exception' || f.kind === 'unused-exception'
 
 /** A `terraform plan`-like report: grouped by cluster and database, one line per finding, then a summary. */
 export function renderText(report: Report, options: TextOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
-  const styleOf = (f: Finding): Style => (f.severity === 'warn' ? 'yellow' : f.kind === 'missing' ? 'green' : f.kind === 'unhealthy' || f.kind === 'stale' ? 'yellow' : 'red')
-  const lines: string[] = []
-  lines.push(`partner-drift: ${report.manifest} against source ${report.source}`, '')
+  const styleOf = (f: Finding): Style =>
+    f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : f.kind === 'missing' ? 'green' : f.kind === 'unhealthy' || f.kind === 'stale' ? 'yellow' : 'red'
+  const lines: string[] = [`partner-drift: ${report.manifest} against source ${report.source}`, '']
 
+  const findingLines = (finding: Finding, indent: string): void => {
+    const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
+      .filter(Boolean)
+      .join(', ')
+    const label = `${SYMBOL[finding.kind]} ${finding.partner && !isExceptionKind(finding) ? `${finding.partner} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
+    const where = finding.location ? paint('dim', `  [${finding.location.file}:${finding.location.line}:${finding.location.column}]`) : ''
+    lines.push(`${indent}${paint(styleOf(finding), label)}: ${finding.message}${where}`)
+    const more = `${indent}    `
+    if (finding.suppressed) {
+      const s = finding.suppressed
+      lines.push(paint('dim', `${more}${s.by === 'exception' ? `excepted: ${s.reason}${s.owner ? ` (owner ${s.owner})` : ''}${s.expires ? `, until ${s.expires}` : ''}` : s.reason}`))
+    }
+    if (finding.cause?.hint) lines.push(`${more}hint: ${finding.cause.hint}`)
+    const fix = finding.remediation
+    if (!fix || finding.suppressed || finding.kind === 'error') return
+    lines.push(`${more}fix: ${fix.summary}`)
+    if (!options.explain) return
+    for (const command of fix.commands ?? []) lines.push(`${more}  $ ${command}`)
+    for (const [title, block] of [
+      ['terraform', fix.terraform],
+      ['or accept it in the manifest', fix.manifest],
+    ] as const) {
+      if (block) lines.push(`${more}${title}:`, ...block.trimEnd().split('\n').map((l) => `${more}  ${l}`))
+    }
+  }
+
+  const drift = report.findings.filter((f) => !isExceptionKind(f))
   const byCluster = new Map<string, Finding[]>()
-  for (const finding of report.findings) {
+  for (const finding of drift) {
     const key = `${finding.accountId} ${finding.region} ${finding.cluster}`
     byCluster.set(key, [...(byCluster.get(key) ?? []), finding])
   }
-  if (byCluster.size === 0) lines.push(paint('green', `  No drift: every declared integration is present and healthy.`), '')
-
+  if (byCluster.size === 0) lines.push(paint('green', '  No drift: every declared integration is present and healthy.'), '')
   for (const findings of byCluster.values()) {
     const { cluster, accountId, region } = findings[0]
     lines.push(`  ${paint('bold', `cluster ${cluster}`)} ${paint('dim', `(account ${accountId}, ${region})`)}`)
@@ -32,29 +71,39 @@ export function renderText(report: Report, options: TextOptions): string {
         database = finding.database
         lines.push(`    database ${database}`)
       }
-      const indent = finding.database === undefined ? '    ' : '      '
-      const label = `${finding.kind}${finding.severity === 'warn' ? ' (warning)' : ''}`
-      const subject = finding.partner ? `${finding.partner} ` : ''
-      const where = finding.location ? paint('dim', `  [${finding.location.file}:${finding.location.line}:${finding.location.column}]`) : ''
-      lines.push(`${indent}${paint(styleOf(finding), `${SYMBOL[finding.kind]} ${subject}${label}`)}: ${finding.message}${where}`)
-      if (finding.cause?.hint) lines.push(`${indent}    hint: ${finding.cause.hint}`)
+      findingLines(finding, finding.database === undefined ? '    ' : '      ')
     }
     lines.push('')
   }
 
+  const exceptionFindings = report.findings.filter(isExceptionKind)
+  if (exceptionFindings.length > 0) {
+    lines.push(`  ${paint('bold', 'exceptions')}`)
+    for (const finding of exceptionFindings) findingLines(finding, '    ')
+    lines.push('')
+  }
+
   const s = report.summary
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
   const counts = (['missing', 'extra', 'forbidden', 'unhealthy', 'stale'] as const).map((k) => `${s[k]} ${k}`)
-  counts.push(`${s.errors} ${s.errors === 1 ? 'error' : 'errors'}`)
+  counts.push(plural(s.errors, 'error'))
+  const accepted = [
+    s.warnings ? plural(s.warnings, 'warning') : '',
+    s.excepted ? `${s.excepted} excepted` : '',
+    s.known ? `${s.known} known from the baseline` : '',
+    s.expiredExceptions ? plural(s.expiredExceptions, 'expired exception') : '',
+    s.unusedExceptions ? plural(s.unusedExceptions, 'unused exception') : '',
+  ].filter(Boolean)
   lines.push(
-    `Summary: ${counts.join(', ')}${s.warnings ? ` (${s.warnings} warning${s.warnings === 1 ? '' : 's'})` : ''}; ` +
-      `${s.clusters} cluster${s.clusters === 1 ? '' : 's'} checked, ${s.inSync} of ${s.expected} expected integrations in sync.`,
+    `Summary: ${counts.join(', ')}${accepted.length ? ` (${accepted.join(', ')})` : ''}; ` +
+      `${plural(s.clusters, 'cluster')} checked, ${s.inSync} of ${s.expected} expected integrations in sync.`,
   )
   if (report.stats) {
     const st = report.stats
     const extra = [st.apiCalls !== undefined ? `${st.apiCalls} API calls` : '', st.retries ? `${st.retries} retries` : '', st.throttled ? `${st.throttled} throttled` : '']
       .filter(Boolean)
       .join(', ')
-    lines.push(paint('dim', `Fetched ${st.clusters} cluster${st.clusters === 1 ? '' : 's'} from ${st.source} in ${st.elapsedMs} ms${extra ? ` (${extra})` : ''}.`))
+    lines.push(paint('dim', `Fetched ${plural(st.clusters, 'cluster')} from ${st.source} in ${st.elapsedMs} ms${extra ? ` (${extra})` : ''}.`))
   }
   const outcome = { 'in-sync': paint('green', 'in sync'), drift: paint('red', 'drift'), incomplete: paint('red', 'incomplete: some clusters could not be observed') }[report.outcome]
   lines.push(`Outcome: ${outcome} (exit ${exitCodeFor(report)})`)

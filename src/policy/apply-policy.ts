@@ -1,0 +1,115 @@
+import { compareFindings, type Finding, fingerprintOf } from '../diff/compute-findings.js'
+import { clusterKey, type DesiredState, type FindingException, POLICY_KINDS, type PolicyKind, type SeverityPolicy } from '../manifest/desired-state.js'
+
+export interface PolicyOptions {
+  /** `--fail-on`: these kinds fail, every other policy kind only warns. Overrides the manifest. */
+  failOn?: PolicyKind[]
+  /** Exceptions from `--exceptions FILE`, in addition to the manifest's. */
+  exceptions?: FindingException[]
+  /** `--baseline`: fingerprints of findings already known, and where they come from. */
+  baseline?: { fingerprints: ReadonlySet<string>; file: string }
+  /** `YYYY-MM-DD` (UTC) the run is judged on, for exception expiry. */
+  today: string
+}
+
+/**
+ * Turns the diff's findings into the verdict: per-kind severity from the manifest's policy and
+ * `--fail-on`, then exceptions, then the baseline. Errors (clusters not observed) are never
+ * downgraded, excepted or baselined: a gate that could not look must not pass.
+ */
+export function applyPolicy(findings: Finding[], desired: DesiredState, options: PolicyOptions): Finding[] {
+  const policies = new Map(desired.clusters.map((c) => [clusterKey(c), c.policy]))
+  const judged: Finding[] = []
+  for (const finding of findings) {
+    if (finding.kind === 'error' || !isPolicyKind(finding.kind)) {
+      judged.push(finding)
+      continue
+    }
+    const severity = severityFor(finding.kind, policies.get(clusterKey(finding)) ?? {}, options.failOn)
+    if (severity === 'off') continue
+    judged.push(severity ? { ...finding, severity } : finding)
+  }
+
+  const exceptionFindings: Finding[] = []
+  for (const exception of [...desired.exceptions, ...(options.exceptions ?? [])]) {
+    if (exception.expires && exception.expires < options.today) {
+      exceptionFindings.push(exceptionFinding('expired-exception', 'fail', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
+      continue
+    }
+    let used = false
+    for (const [i, finding] of judged.entries()) {
+      if (finding.suppressed || !matches(exception, finding)) continue
+      used = true
+      judged[i] = {
+        ...finding,
+        suppressed: {
+          by: 'exception',
+          reason: exception.reason,
+          ...(exception.owner ? { owner: exception.owner } : {}),
+          ...(exception.expires ? { expires: exception.expires } : {}),
+          location: exception.location,
+        },
+      }
+    }
+    if (!used) exceptionFindings.push(exceptionFinding('unused-exception', 'warn', exception, `exception matches no finding; remove it if it is no longer needed: ${describe(exception)}`))
+  }
+
+  if (options.baseline) {
+    const { fingerprints, file } = options.baseline
+    for (const [i, finding] of judged.entries()) {
+      if (finding.suppressed || finding.kind === 'error' || !fingerprints.has(finding.fingerprint)) continue
+      judged[i] = { ...finding, suppressed: { by: 'baseline', reason: `known in baseline ${file}`, location: { file, line: 1, column: 1 } } }
+    }
+  }
+  return [...judged, ...exceptionFindings].sort(compareFindings)
+}
+
+function isPolicyKind(kind: string): kind is PolicyKind {
+  return (POLICY_KINDS as readonly string[]).includes(kind)
+}
+
+/** undefined: keep the diff's own severity (e.g. `extra: warn`). */
+function severityFor(kind: PolicyKind, policy: SeverityPolicy, failOn?: PolicyKind[]): 'fail' | 'warn' | 'off' | undefined {
+  if (failOn) return failOn.includes(kind) ? 'fail' : policy[kind] === 'off' ? 'off' : 'warn'
+  return policy[kind]
+}
+
+function matches(exception: FindingException, finding: Finding): boolean {
+  return (
+    isPolicyKind(finding.kind) &&
+    exception.kinds.includes(finding.kind) &&
+    glob(exception.accountId, finding.accountId) &&
+    glob(exception.region, finding.region) &&
+    glob(exception.cluster, finding.cluster) &&
+    glob(exception.database, finding.database ?? '') &&
+    glob(exception.partner, finding.partner ?? '')
+  )
+}
+
+const globCache = new Map<string, RegExp>()
+/** `*` any run of characters, `?` one character; everything else literal and case-sensitive. */
+export function glob(pattern: string, value: string): boolean {
+  if (pattern === '*') return true
+  let re = globCache.get(pattern)
+  if (!re) {
+    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, 'u')
+    globCache.set(pattern, re)
+  }
+  return re.test(value)
+}
+
+function describe(e: FindingException): string {
+  const scope = [e.accountId, e.region, e.cluster, e.database, e.partner].join('/')
+  return `${e.kinds.join(',')} on ${scope} ("${e.reason}"${e.owner ? `, owner ${e.owner}` : ''})`
+}
+
+function exceptionFinding(kind: 'expired-exception' | 'unused-exception', severity: 'fail' | 'warn', e: FindingException, message: string): Finding {
+  const place = {
+    accountId: e.accountId,
+    region: e.region,
+    cluster: e.cluster,
+    ...(e.database !== '*' ? { database: e.database } : {}),
+    ...(e.partner !== '*' ? { partner: e.partner } : {}),
+  }
+  return { kind, severity, fingerprint: fingerprintOf({ kind, ...place }), ...place, message, location: e.location }
+}
