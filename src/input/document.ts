@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises'
-import { Document, isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml'
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml'
 
 import type { Diagnostic } from './diagnostics.js'
 
@@ -26,6 +26,8 @@ export interface LocatedDocument {
   locate(path: KeyPath, options?: { key?: boolean }): Position
   /** True when the node at `path` was written as a YAML/JSON number (used for "quote it" hints). */
   isNumberNode(path: KeyPath): boolean
+  /** That number's text as written: the hint must show `012345678901`, not the `12345678901` YAML read. */
+  numberAsWritten?(path: KeyPath): string | undefined
 }
 
 /** Inputs larger than this are refused before parsing: no document this tool reads is legitimately that big. */
@@ -71,15 +73,19 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
     const { line, col } = lineCounter.linePos(offset)
     return { line, column: col }
   }
-  const diagnostics: Diagnostic[] = doc.errors.map((error) => ({
-    severity: 'error',
-    code: `yaml-${error.code.toLowerCase().replaceAll('_', '-')}`,
-    file,
-    ...position(error.pos[0]),
-    path: '',
-    message: firstLine(error.message),
-    hint: syntaxHint(error.code),
-  }))
+  const diagnostics: Diagnostic[] = doc.errors.map((error) => {
+    // yaml says only "Map keys must be unique"; the user needs to know which key, and where in the manifest.
+    const duplicate = error.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, error.pos[0]) : undefined
+    return {
+      severity: 'error',
+      code: `yaml-${error.code.toLowerCase().replaceAll('_', '-')}`,
+      file,
+      ...position(error.pos[0]),
+      path: duplicate ? formatKeyPath(duplicate) : '',
+      message: duplicate ? `key "${duplicate.at(-1)}" appears twice in this mapping` : firstLine(error.message),
+      hint: syntaxHint(error.code),
+    }
+  })
 
   let value: unknown
   if (diagnostics.length === 0) {
@@ -107,6 +113,10 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
     isNumberNode: (path) => {
       const node = findNode(doc, path, false)
       return isScalar(node) && typeof node.value === 'number'
+    },
+    numberAsWritten: (path) => {
+      const node = findNode(doc, path, false)
+      return isScalar(node) && typeof node.value === 'number' ? node.source : undefined
     },
   }
 }
@@ -139,6 +149,24 @@ function findNode(doc: Document, path: KeyPath, wantKey = false): Node | undefin
     }
   }
   return node as Node | undefined
+}
+
+/** Key path of the map key written at `offset`. */
+function duplicateKeyAt(doc: Document, offset: number): KeyPath | undefined {
+  let found: KeyPath | undefined
+  visit(doc, {
+    Pair(_, pair, ancestors) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined
+      const path: Array<string | number> = []
+      ancestors.forEach((node, i) => {
+        if (isPair(node) && isScalar(node.key)) path.push(String(node.key.value))
+        else if (isSeq(node)) path.push(node.items.indexOf(ancestors[i + 1] as never))
+      })
+      found = [...path, String(pair.key.value)]
+      return visit.BREAK
+    },
+  })
+  return found
 }
 
 function firstLine(message: string): string {

@@ -109,7 +109,8 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       const expected = String(error.params.type).replaceAll(',', ' or ')
       message = `must be ${expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`}, not ${describe(error.data)}`
       if (String(error.params.type).includes('string') && doc.isNumberNode(path)) {
-        hint = `YAML reads an unquoted ${error.data} as a number (and drops leading zeros); quote it: "${error.data}"`
+        const written = doc.numberAsWritten?.(path) ?? String(error.data)
+        hint = `YAML reads an unquoted ${written} as a number (and drops leading zeros); quote it: "${written}"`
       } else {
         hint = schemaHint
       }

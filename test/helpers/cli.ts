@@ -1,0 +1,72 @@
+/**
+ * Shared by the foundation's suites: where the package and its fixtures are, how to run the
+ * real CLI, and how to get a DesiredState through the real loader from a YAML string.
+ */
+import { execFile } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+import { Ajv } from 'ajv'
+
+import type { Diagnostic } from '../../src/input/diagnostics.js'
+import { parseDocumentText } from '../../src/input/document.js'
+import type { DesiredState } from '../../src/manifest/desired-state.js'
+import { resolveManifest } from '../../src/manifest/load-manifest.js'
+
+// dist/test/helpers/ -> the package root, where bin/, examples/, schemas/ and test/fixtures/ are.
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
+export const FIXTURES = `${ROOT}test/fixtures/`
+
+/** The lines of a YAML document, one argument per line, so a test can count positions at a glance. */
+export function yamlLines(...lines: string[]): string {
+  return lines.join('\n') + '\n'
+}
+
+/** The same position fields a test table writes, so a failing table row shows a readable diff. */
+export function located(diagnostics: Diagnostic[]): Array<Pick<Diagnostic, 'code' | 'path' | 'line' | 'column'>> {
+  return diagnostics.map(({ code, path, line, column }) => ({ code, path, line, column }))
+}
+
+/** Through the real loader; a manifest with problems fails the test with every located message. */
+export function desiredFrom(yaml: string, file = 'm.yaml'): DesiredState {
+  const { desired, diagnostics } = resolveManifest(parseDocumentText(yaml, file))
+  if (!desired) throw new Error(`test manifest is invalid:\n${diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`).join('\n')}`)
+  return desired
+}
+
+/** Validates a JSON report against the shipped `schemas/report.schema.json`; returns ajv's errors, [] when valid. */
+export function reportSchemaErrors(report: unknown): string[] {
+  const schema = JSON.parse(readFileSync(`${ROOT}schemas/report.schema.json`, 'utf8')) as object
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema)
+  if (validate(report)) return []
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}`)
+}
+
+export interface CliRun {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/**
+ * Runs `node bin/run.js ARGS` from the package root. AWS settings of the machine running the
+ * tests are cut off so that the default `aws` source can never reach a real account.
+ */
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR') delete env[name]
+  Object.assign(env, {
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: `${ROOT}test/fixtures/no-such-aws-config`,
+    AWS_SHARED_CREDENTIALS_FILE: `${ROOT}test/fixtures/no-such-aws-credentials`,
+    ...options.env,
+  })
+  return new Promise((resolve) => {
+    execFile(process.execPath, [`${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, timeout: 20_000 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+      resolve({ code, stdout, stderr })
+    })
+  })
+}
+
+export const ANSI = /\u001B\[\d+(;\d+)*m/
