@@ -1,12 +1,10 @@
 import { type Diagnostic, formatDiagnostic, InputError } from '../input/diagnostics.js'
 import { SourceError } from '../observe/source-registry.js'
 
-/** kleur's rule: colour on a TTY unless NO_COLOR is set or TERM is dumb; FORCE_COLOR overrides. */
+/** kleur's rule: never with NO_COLOR or TERM=dumb; otherwise on a TTY, or anywhere when FORCE_COLOR asks for it. */
 export function shouldColor(flag: boolean, stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
-  if (!flag) return false
+  if (!flag || env.NO_COLOR !== undefined || env.TERM === 'dumb') return false
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
-  if (env.TERM === 'dumb') return false
   return Boolean(stream.isTTY)
 }
 
