@@ -152,11 +152,11 @@ function errorCode(error: unknown): string {
   return 'SourceError'
 }
 
-/** `AccessDenied: User ... is not authorized`, without repeating a code the message already starts with. */
+/** `AccessDenied: User ... is not authorized`, without repeating a code the message already names (`read ECONNRESET`). */
 function codedMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error)
   const code = errorCode(error)
-  return message.startsWith(code) ? message : `${code}: ${message}`
+  return message.split(/[^\w.-]+/).includes(code) ? message : `${code}: ${message}`
 }
 
 /**
