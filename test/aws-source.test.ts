@@ -216,6 +216,22 @@ aws('aws :: a hung endpoint is cut off by --timeout: error, exit 1, within the d
   assert.ok(run.ms < 15_000, `took ${run.ms} ms`)
 })
 
+aws('aws :: the per-request timeout ends a hung call (retried once) long before the overall deadline', async ({ server, dir }) => {
+  server.setCluster({ accountId: ACCOUNT, cluster: 'analytics-prod', region: 'eu-west-1', integrations: [], behaviour: { hang: true } })
+  const { run, report } = await checkJson(server, await manifest(dir, 'hang-request.yaml', ONE_CLUSTER), [
+    '--source-option',
+    'requestTimeoutMs=300',
+    '--max-attempts',
+    '2',
+    '--timeout',
+    '60',
+  ])
+  assert.is(run.code, 1)
+  assert.is(report.findings[0].cause?.code, 'Timeout')
+  assert.is(server.callCount(), 2, 'a timed-out request is retried like any transient failure')
+  assert.ok(run.ms < 10_000, `took ${run.ms} ms`)
+})
+
 aws('aws :: a malformed XML answer is an error, never an empty in-sync list', async ({ server, dir }) => {
   server.setCluster({ accountId: ACCOUNT, cluster: 'analytics-prod', region: 'eu-west-1', integrations: [active('dev', 'Fivetran')], behaviour: { malformed: true } })
   const { run, report } = await checkJson(server, await manifest(dir, 'malformed.yaml', ONE_CLUSTER), ['--max-attempts', '1'])

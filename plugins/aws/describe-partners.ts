@@ -49,7 +49,8 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         credentials: credentialsFor(target),
         ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
         retryStrategy: retryStrategy(maxAttempts, options.retryDelayScale ?? 1),
-        requestHandler: { requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, httpAgent: agent, httpsAgent: agent },
+        // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes and keeps waiting.
+        requestHandler: { requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
       })
       // Runs once per attempt (the deserialize step sits inside the retry loop), so it sees every request sent.
       client.middlewareStack.add(
