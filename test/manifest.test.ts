@@ -57,7 +57,8 @@ loader('defaults cascade from defaults to cluster to database to partner', () =>
       '            status: [RuntimeFailure, ConnectionFailure]',
       '            maxStatusAge: 30m',
       '      - database: other', // 34
-      '        partners: []',
+      '        partners:',
+      '          - partner: Airbyte',
     ),
   )
   const [inherits, overrides] = desired.clusters
@@ -99,8 +100,13 @@ loader('defaults cascade from defaults to cluster to database to partner', () =>
       ['Datacoral', ['RuntimeFailure', 'ConnectionFailure'], '30m', 30 * 60_000, 31],
     ],
   )
-  assert.equal({ database: other.database, extra: other.extra, partners: other.partners }, { database: 'other', extra: 'ignore', partners: [] })
+  // Settings of the cluster reach the partners of a database that sets nothing itself.
+  assert.equal({ database: other.database, extra: other.extra }, { database: 'other', extra: 'ignore' })
   assert.equal(other.absent.map((a) => a.partner), ['Segment', 'Stitch'])
+  assert.equal(
+    other.partners.map((p) => [p.partner, p.statuses, p.maxStatusAge, p.maxStatusAgeMs]),
+    [['Airbyte', ['Active', 'Inactive'], '12h', 12 * 3_600_000]],
+  )
 })
 
 loader('built-in defaults: status Active, extra fail, no maxStatusAge, no role', () => {
