@@ -268,6 +268,26 @@ aws('aws :: the manifest cannot choose the endpoint', async ({ server, dir }) =>
   assert.is(server.callCount(), 0)
 })
 
+aws('aws :: assumeRole template: one AssumeRole per account, every call signed with that account\'s role', async ({ server, dir }) => {
+  const accounts = ['111111111111', '222222222222']
+  let yaml = 'version: 1\ndefaults: { assumeRole: "arn:aws:iam::{accountId}:role/partner-drift-read" }\nclusters:\n'
+  for (const accountId of accounts) {
+    for (const region of ['eu-west-1', 'us-east-1']) {
+      for (const cluster of ['a', 'b']) {
+        server.setCluster({ accountId, cluster, region, integrations: [active('dev', 'Fivetran')] })
+        yaml += `  - { cluster: ${cluster}, accountId: "${accountId}", region: ${region}, databases: [{ database: dev, partners: [{ partner: Fivetran }] }] }\n`
+      }
+    }
+  }
+  const { run, report } = await checkJson(server, await manifest(dir, 'roles.yaml', yaml), [], { AWS_ENDPOINT_URL_STS: server.url })
+  assert.is(run.code, 0, run.stdout + run.stderr)
+  assert.is(report.summary.inSync, 8)
+  const assumed = server.calls.filter((c) => c.action === 'AssumeRole')
+  assert.equal(assumed.map((c) => c.params.RoleArn).sort(), accounts.map((a) => `arn:aws:iam::${a}:role/partner-drift-read`))
+  assert.ok(assumed.every((c) => c.accessKeyId === 'AKIDPARTNERDRIFTTEST'), 'the base credentials assume the role')
+  for (const call of server.calls.filter((c) => c.action === 'DescribePartners')) assert.is(call.accessKeyId, `ASIA${call.accountId}`)
+})
+
 aws('aws :: snapshot then check --source snapshot: reproduces the live findings exactly', async ({ server, dir }) => {
   server.setCluster({
     accountId: ACCOUNT,

@@ -20,7 +20,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
   const stats: Required<SourceStats> = { apiCalls: 0, retries: 0, throttled: 0 }
   const env = context.env
   const maxAttempts = options.maxAttempts ?? (Number(env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS)
-  const baseCredentials = fromNodeProviderChain(options.profile ? { profile: options.profile } : {})
+  const baseCredentials = sharedCredentials(fromNodeProviderChain(options.profile ? { profile: options.profile } : {}))
   const roleCredentials = new Map<string, AwsCredentialIdentityProvider>()
   const clients = new Map<string, RedshiftClient>()
   // Enough sockets that the orchestrator's concurrency is never queued behind the agent.
@@ -30,11 +30,13 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     if (!target.assumeRole) return baseCredentials
     let provider = roleCredentials.get(target.assumeRole)
     if (!provider) {
-      provider = fromTemporaryCredentials({
-        params: { RoleArn: target.assumeRole, RoleSessionName: 'partner-drift', DurationSeconds: 900 },
-        masterCredentials: baseCredentials,
-        clientConfig: { region: target.region },
-      })
+      provider = sharedCredentials(
+        fromTemporaryCredentials({
+          params: { RoleArn: target.assumeRole, RoleSessionName: 'partner-drift', DurationSeconds: 900 },
+          masterCredentials: baseCredentials,
+          clientConfig: { region: target.region },
+        }),
+      )
       roleCredentials.set(target.assumeRole, provider)
     }
     return provider
@@ -88,6 +90,23 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     async close() {
       for (const client of clients.values()) client.destroy()
     },
+  }
+}
+
+/**
+ * One resolution shared by every client that uses the provider (each region has its own
+ * client, and each client would otherwise assume the role, or walk the chain, for itself);
+ * resolved again five minutes before the credentials expire.
+ */
+function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let cached: ReturnType<AwsCredentialIdentityProvider> | undefined
+  return async () => {
+    if (cached) {
+      const current = await cached.catch(() => undefined)
+      if (current && (!current.expiration || current.expiration.getTime() - Date.now() > 300_000)) return current
+    }
+    cached = provider()
+    return cached
   }
 }
 

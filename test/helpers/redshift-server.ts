@@ -270,6 +270,7 @@ function violations(name: string, value: string): string[] {
 interface Auth {
   region?: string
   accessKeyId?: string
+  service?: string
   error?: { code: string; status: number; message: string }
 }
 
@@ -291,6 +292,7 @@ function parseAuth(req: IncomingMessage): Auth {
   if (scope && scope.length === 5) {
     auth.accessKeyId = scope[0]
     auth.region = scope[2]
+    auth.service = scope[3]
   }
   const missing: string[] = []
   if (!credential) missing.push("Authorization header requires 'Credential' parameter.")
@@ -311,7 +313,8 @@ function parseAuth(req: IncomingMessage): Auth {
     }
     return auth
   }
-  if (scope[3] !== 'redshift') {
+  // STS is served too, so that assume-role runs can be tested end to end (see assumeRole below).
+  if (scope[3] !== 'redshift' && scope[3] !== 'sts') {
     auth.error = { code: 'SignatureDoesNotMatch', status: 403, message: "Credential should be scoped to correct service: 'redshift'. " }
   }
   return auth
@@ -365,11 +368,36 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     return { kind: 'xml', status, code, body: (id) => errorBody(type, code, message, id) }
   }
 
+  /**
+   * STS AssumeRole (Query protocol, version 2011-06-15): temporary credentials whose access key
+   * id names the role's account (`ASIA<account>`), so tests can see which role signed a call.
+   */
+  function assumeRole(action: string, p: Record<string, string>): Answer {
+    const account = /^arn:aws[a-z-]*:iam::(\d{12}):role\/(.+)$/.exec(p.RoleArn ?? '')
+    if (action !== 'AssumeRole' || p.Version !== '2011-06-15') return xmlError('InvalidAction', action, p, { message: `Could not find operation ${action}` })
+    if (!account) return xmlError('ValidationError', action, p, { message: `Invalid RoleArn ${p.RoleArn ?? ''}` })
+    const [, accountId, roleName] = account
+    const session = p.RoleSessionName ?? 'session'
+    const expiration = new Date(Date.now() + 3_600_000).toISOString()
+    return {
+      kind: 'xml',
+      status: 200,
+      body: (id) =>
+        `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n  <AssumeRoleResult>\n    <Credentials>\n` +
+        `      <AccessKeyId>ASIA${accountId}</AccessKeyId>\n      <SecretAccessKey>secret-${accountId}</SecretAccessKey>\n` +
+        `      <SessionToken>token-${accountId}</SessionToken>\n      <Expiration>${expiration}</Expiration>\n    </Credentials>\n` +
+        `    <AssumedRoleUser>\n      <AssumedRoleId>AROA${accountId}:${xmlEscape(session)}</AssumedRoleId>\n` +
+        `      <Arn>arn:aws:sts::${accountId}:assumed-role/${xmlEscape(roleName)}/${xmlEscape(session)}</Arn>\n    </AssumedRoleUser>\n` +
+        `  </AssumeRoleResult>\n  <ResponseMetadata>\n    <RequestId>${id}</RequestId>\n  </ResponseMetadata>\n</AssumeRoleResponse>\n`,
+    }
+  }
+
   function decide(call: RecordedCall, auth: Auth): { answer: Answer; latency: number | undefined } {
     const p = call.params
     const action = call.action
     const globalLatency = opts.latencyMs
     if (auth.error) return { answer: xmlError(auth.error.code, action, p, auth.error), latency: globalLatency }
+    if (auth.service === 'sts') return { answer: assumeRole(action, p), latency: globalLatency }
 
     if (rateLimit !== undefined) {
       const now = Date.now()
