@@ -138,6 +138,19 @@ discovery('scoped packages and oclif plugin roots; a package reachable both ways
   assert.is((await sources.find((s) => s.name === 'queue')!.load()).name, 'queue')
 })
 
+discovery('a package that is both a project dependency and a plugin (two copies) is the project\'s', async () => {
+  const dir = await tempDir('both')
+  await writeProject(dir, { dependencies: { 'src-both': '1.1.0' } })
+  const files = { 'index.js': sourceModule({ name: 'both' }) }
+  await writePackage(join(dir, 'node_modules'), { name: 'src-both', version: '1.1.0', declaration: { sources: { both: './index.js' } }, files })
+  const plugin = await writePackage(join(dir, 'plugin-home'), { name: 'src-both', version: '1.0.0', declaration: { sources: { both: './index.js' } }, files })
+  const { sources } = await listSources({ cwd: dir, pluginRoots: [plugin] })
+  assert.equal(
+    sources.filter((s) => s.name === 'both').map((s) => [s.package!.version, s.package!.installedAs]),
+    [['1.1.0', 'dependency']],
+  )
+})
+
 discovery('declarations that point outside the package, or are malformed, are refused and reported', async () => {
   const dir = await tempDir('escape')
   const marker = join(dir, 'imported')

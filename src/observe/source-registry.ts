@@ -103,14 +103,18 @@ async function listPackageSources(discovery: Discovery): Promise<SourceCatalog> 
     ...dependencyRoots.map((root) => ({ root, installedAs: 'dependency' as const })),
     ...(discovery.pluginRoots ?? []).map((root) => ({ root, installedAs: 'plugin' as const })),
   ]
-  // One package reachable both ways (a dependency that is also a plugin) is one package, not a name clash.
+  // One package reachable both ways is one package, not a name clash: the same directory is read
+  // once, and a package the project depends on wins over a plugin copy of it, as the project pins its version.
   const seen = new Set<string>()
+  const dependencyPackages = new Set<string>()
   const sources: AvailableSource[] = []
   for (const candidate of candidates) {
     const root = await realpath(candidate.root).catch(() => undefined)
     if (!root || seen.has(root)) continue
     seen.add(root)
     const declared = await readDeclaration(root, candidate.installedAs)
+    if (candidate.installedAs === 'plugin' && declared.sources.some((s) => dependencyPackages.has(s.package!.name))) continue
+    if (candidate.installedAs === 'dependency') for (const s of declared.sources) dependencyPackages.add(s.package!.name)
     problems.push(...declared.problems)
     sources.push(...declared.sources)
   }

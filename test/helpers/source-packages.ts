@@ -3,6 +3,7 @@
  * throwaway projects with installed source packages the way npm would, in a temp directory.
  */
 import { spawn } from 'node:child_process'
+import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -41,9 +42,16 @@ export function cli(args: string[], options: { cwd?: string; env?: NodeJS.Proces
   })
 }
 
-/** A fresh directory under the OS temp dir, by its real path (macOS /var -> /private/var). */
+const created: string[] = []
+process.on('exit', () => {
+  for (const dir of created) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh directory under the OS temp dir, by its real path (macOS /var -> /private/var); removed when the tests exit. */
 export async function tempDir(prefix: string): Promise<string> {
-  return realpath(await mkdtemp(join(tmpdir(), `partner-drift-${prefix}-`)))
+  const dir = await realpath(await mkdtemp(join(tmpdir(), `partner-drift-${prefix}-`)))
+  created.push(dir)
+  return dir
 }
 
 export async function writeJson(path: string, value: unknown): Promise<void> {
