@@ -110,7 +110,7 @@ example.after(async () => {
 
 example('npm installed the packed package, not a link to the repository', async () => {
   const installed = await readdir(join(ctx.project, 'node_modules', 'partner-drift-source-http'))
-  assert.equal(installed.sort(), ['index.js', 'package.json'])
+  assert.equal(installed.sort(), ['README.md', 'index.js', 'package.json'])
   const pkg = JSON.parse(await readFile(join(ctx.project, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
   assert.match(pkg.dependencies['partner-drift-source-http'], /^file:.*\.tgz$/)
 })
