@@ -502,6 +502,10 @@ security('a path or URL in --source is an unknown source name, and a snapshot pa
   const asData = await cli(['check', '--source', 'snapshot:evil.js'], { cwd: dir })
   assert.is(asData.code, 1)
   assert.match(asData.stderr, /^evil\.js:\d+:\d+: /m)
+  await writeFile(join(dir, 'snapshot.json'), '{"version": 1, "capturedAt": "2026-11-24T10:00:00Z", "source": "./evil.js", "clusters": []}')
+  const keyed = await cli(['check', '--source', 'snapshot:snapshot.json'], { cwd: dir })
+  assert.is(keyed.code, 1)
+  assert.match(keyed.stderr, 'snapshot.json:1:54: source: unknown key "source"')
   assert.not.ok(existsSync(marker))
 })
 

@@ -30,7 +30,7 @@ function renderSources(sources: SourceInfo[], problems: string[]): string {
       lines.push('  options:')
       const width = Math.max(...s.options.map((o) => o.name.length))
       for (const o of s.options) {
-        const traits = [o.type, o.required ? 'required' : '', o.shorthand ? `shorthand ${s.name}:VALUE` : ''].filter(Boolean).join(', ')
+        const traits = [o.type, o.required ? 'required' : '', o.shorthand ? 'shorthand' : ''].filter(Boolean).join(', ')
         lines.push(`    ${o.name.padEnd(width)}  ${traits}${o.description ? ` - ${o.description}` : ''}`)
       }
     }
