@@ -46,6 +46,10 @@ export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
 
 /** Closest candidate by edit distance, for "did you mean ...?" hints. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
+  // "warning" for "warn", "Fivetran" for "Fivetran-prod": one is the start of the other.
+  const lower = word.toLowerCase()
+  const prefix = candidates.find((c) => Math.min(c.length, word.length) >= 3 && (lower.startsWith(c.toLowerCase()) || c.toLowerCase().startsWith(lower)))
+  if (prefix) return prefix
   let best: string | undefined
   let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1
   for (const candidate of candidates) {

@@ -72,9 +72,8 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       .map((partner, i) => ({ partner, location: at([...path, 'absent', i]) }))
       .filter((a): a is ForbiddenPartner => typeof a.partner === 'string')
     return {
-      // A value of the wrong type is already a schema error; counting it as present avoids a second, misleading "has no accountId".
-      accountId: raw.accountId != null ? String(raw.accountId) : parent.accountId,
-      region: raw.region != null ? String(raw.region) : parent.region,
+      accountId: text(raw.accountId) ?? parent.accountId,
+      region: text(raw.region) ?? parent.region,
       assumeRole: text(raw.assumeRole) ?? parent.assumeRole,
       status: typeof status === 'string' ? [status as PartnerStatus] : Array.isArray(status) ? (status as PartnerStatus[]) : parent.status,
       maxStatusAge: text(raw.maxStatusAge) ?? parent.maxStatusAge,
