@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert'
 
 import type { Report } from '../src/report/report.js'
 import { type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
-import { awsTestEnv, type CliResult, runCli } from './helpers/run-cli.js'
+import { awsTestEnv, type CliRun, runCli } from './helpers/cli.js'
 
 /**
  * The aws source end to end: the real CLI process, the real AWS SDK, real HTTP, against the
@@ -54,7 +54,7 @@ clusters:
           - partner: Fivetran
 `
 
-async function checkJson(server: RedshiftTestServer, file: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ run: CliResult; report: Report }> {
+async function checkJson(server: RedshiftTestServer, file: string, extra: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<{ run: CliRun; report: Report }> {
   const run = await runCli(['check', file, '--endpoint-url', server.url, '--format', 'json', ...FAST, ...extra], { env: awsTestEnv(env) })
   let report: Report
   try {

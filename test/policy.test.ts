@@ -10,7 +10,7 @@ import type { ClusterObservation } from '../src/contract.js'
 import { parseDocumentText } from '../src/input/document.js'
 import { resolveManifest } from '../src/manifest/load-manifest.js'
 import { buildReport, exitCodeFor, type Report } from '../src/report/report.js'
-import { runCli } from './helpers/run-cli.js'
+import { runCli } from './helpers/cli.js'
 
 const OBSERVED_AT = '2026-11-24T10:00:00Z'
 

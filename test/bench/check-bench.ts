@@ -12,7 +12,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { startRedshiftServer } from '../helpers/redshift-server.js'
-import { awsTestEnv, ROOT } from '../helpers/run-cli.js'
+import { awsTestEnv, ROOT } from '../helpers/cli.js'
 
 const [N, L, C] = [Number(process.argv[2] ?? 2000), Number(process.argv[3] ?? 50), Number(process.argv[4] ?? 32)]
 const MEASURE = fileURLToPath(new URL('./measure-child.js', import.meta.url))

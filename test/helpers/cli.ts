@@ -46,13 +46,16 @@ export interface CliRun {
   code: number
   stdout: string
   stderr: string
+  /** Wall time of the process. */
+  ms: number
 }
 
 /**
- * Runs `node bin/run.js ARGS` from the package root. AWS settings of the machine running the
- * tests are cut off so that the default `aws` source can never reach a real account.
+ * Runs `node bin/run.js ARGS` from the package root, asynchronously so that an in-process test
+ * server keeps answering. AWS settings of the machine running the tests are cut off so that the
+ * default `aws` source can never reach a real account; `env` entries set to undefined are removed.
  */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR') delete env[name]
   Object.assign(env, {
@@ -61,12 +64,24 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     AWS_SHARED_CREDENTIALS_FILE: `${ROOT}test/fixtures/no-such-aws-credentials`,
     ...options.env,
   })
+  for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name]
+  const started = Date.now()
   return new Promise((resolve) => {
-    execFile(process.execPath, [`${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-      resolve({ code, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [`${ROOT}bin/run.js`, ...args],
+      { cwd: options.cwd ?? ROOT, env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolve({ code, stdout, stderr, ms: Date.now() - started })
+      },
+    )
   })
+}
+
+/** Static dummy credentials (and CI set, so no progress line): what the aws source tests run with. */
+export function awsTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return { AWS_ACCESS_KEY_ID: 'AKIDPARTNERDRIFTTEST', AWS_SECRET_ACCESS_KEY: 'partner-drift-test-secret', CI: '1', ...extra }
 }
 
 export const ANSI = /\u001B\[\d+(;\d+)*m/
