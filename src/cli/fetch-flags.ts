@@ -4,7 +4,7 @@ import type { ObserveProgress } from '../observe/orchestrator.js'
 
 /** How reality is fetched: shared by `check` and `snapshot`. */
 export const fetchFlags = {
-  source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, or snapshot:FILE', default: 'aws', helpValue: 'SPEC' }),
+  source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, snapshot:FILE, tfstate:FILE, or an installed source (see partner-drift sources)', default: 'aws', helpValue: 'SPEC' }),
   'source-option': Flags.string({ description: 'an option of the source, key=value (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'KEY=VALUE' }),
   concurrency: Flags.integer({ char: 'c', description: 'clusters observed at once (one DescribePartners call each)', default: 16, min: 1, max: 256 }),
   timeout: Flags.integer({ description: 'overall deadline in seconds; clusters not observed by then are errors (exit 1)', default: 300, min: 1, helpValue: 'SECONDS' }),

@@ -61,6 +61,7 @@ Exits 1 when any cluster could not be observed (the file is still written), 0 ot
       sourceOptions: [...sourceFlagOptions(flags), ...(flags['source-option'] ?? [])],
       concurrency: flags.concurrency,
       deadlineMs: flags.timeout * 1000,
+      pluginRoots: this.config.getPluginsList().map((plugin) => plugin.root),
       onProgress: progress?.update,
     })
     progress?.clear()

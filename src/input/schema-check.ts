@@ -107,7 +107,8 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       break
     case 'type': {
       const expected = String(error.params.type).replaceAll(',', ' or ')
-      message = `must be ${expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `a ${expected}`}, not ${describe(error.data)}`
+      const noun = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
+      message = `must be ${noun}, not ${describe(error.data)}`
       if (String(error.params.type).includes('string') && doc.isNumberNode(path)) {
         const written = doc.numberAsWritten?.(path) ?? String(error.data)
         hint = `YAML reads an unquoted ${written} as a number (and drops leading zeros); quote it: "${written}"`
