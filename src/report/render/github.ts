@@ -1,0 +1,39 @@
+import type { Finding } from '../../diff/compute-findings.js'
+import type { Report } from '../report.js'
+import { clusterNameOf, describeSuppression, manifestLocationOf, subjectOf, suppressionOf } from './finding-kinds.js'
+
+/**
+ * GitHub Actions workflow commands, one per finding, so that each finding is shown on its line
+ * of the manifest in the pull request: `::error` for failing findings, `::warning` for warnings,
+ * `::notice` for findings an exception or the baseline keeps from failing.
+ */
+export function renderGithubAnnotations(report: Report): string {
+  return report.findings.map((f) => annotation(f, report)).join('')
+}
+
+function annotation(finding: Finding, report: Report): string {
+  const suppression = suppressionOf(finding)
+  const command = suppression ? 'notice' : finding.severity === 'warn' ? 'warning' : 'error'
+  const location = manifestLocationOf(finding, report)
+  const subject = subjectOf(finding)
+  const title = `partner-drift ${finding.kind}: ${clusterNameOf(finding)}${subject ? `/${subject}` : ''}`
+  const properties = [
+    `file=${escapeProperty(location.file.replace(/\\/g, '/'))}`,
+    `line=${location.line}`,
+    `col=${location.column}`,
+    `title=${escapeProperty(title)}`,
+  ].join(',')
+  const lines = [suppression ? `${describeSuppression(suppression)} — ${finding.message}` : finding.message]
+  if (finding.remediation) lines.push(`Fix: ${finding.remediation.summary}`, ...(finding.remediation.commands ?? []))
+  return `::${command} ${properties}::${escapeData(lines.join('\n'))}\n`
+}
+
+/** The runner's rules for a command's message (actions/toolkit `escapeData`). */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+/** A property value additionally must not end at `:` or `,` (actions/toolkit `escapeProperty`). */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+}

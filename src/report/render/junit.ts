@@ -1,0 +1,159 @@
+import type { Finding } from '../../diff/compute-findings.js'
+import type { Report } from '../report.js'
+import { clusterNameOf, describeSuppression, isFailing, manifestLocationOf, subjectOf, suppressionOf } from './finding-kinds.js'
+
+/** Names the test case of findings that concern a cluster as a whole, not one integration. */
+const CLUSTER_CASE = '(cluster)'
+
+interface TestCase {
+  name: string
+  classname: string
+  findings: Finding[]
+}
+
+interface TestSuite {
+  name: string
+  properties: Array<[string, string]>
+  cases: TestCase[]
+}
+
+type Outcome = { element: 'error' | 'failure'; findings: Finding[] } | { element: 'skipped'; findings: Finding[] } | undefined
+
+/**
+ * JUnit XML as CI test reports read it: one suite per cluster, one test case per expected
+ * integration and per integration found that should not be there. A finding that fails the run
+ * is a `<failure>`, a cluster that could not be observed an `<error>` on each of its cases,
+ * an excepted or known finding a `<skipped>` with the reason; warnings pass, noted in `<system-out>`.
+ */
+export function renderJunit(report: Report): string {
+  const suites = suitesOf(report)
+  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 }
+  const body: string[] = []
+  for (const suite of suites) {
+    const outcomes = suite.cases.map((c) => outcomeOf(c.findings))
+    const counts = {
+      tests: suite.cases.length,
+      failures: outcomes.filter((o) => o?.element === 'failure').length,
+      errors: outcomes.filter((o) => o?.element === 'error').length,
+      skipped: outcomes.filter((o) => o?.element === 'skipped').length,
+    }
+    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key]
+    body.push(
+      `  <testsuite${attributes({ name: suite.name, ...counts, time: '0' })}>`,
+      '    <properties>',
+      ...suite.properties.map(([name, value]) => `      <property${attributes({ name, value })}/>`),
+      '    </properties>',
+      ...suite.cases.flatMap((c, i) => testCase(c, outcomes[i], report)),
+      '  </testsuite>',
+    )
+  }
+  const time = report.stats ? (report.stats.elapsedMs / 1000).toFixed(3) : '0'
+  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attributes({ name: 'partner-drift', ...totals, time })}>`, ...body, '</testsuites>', ''].join('\n')
+}
+
+function suitesOf(report: Report): TestSuite[] {
+  const suites = new Map<string, TestSuite>()
+  const caseIn = (suite: TestSuite, name: string, classname: string): TestCase => {
+    let found = suite.cases.find((c) => c.name === name)
+    if (!found) suite.cases.push((found = { name, classname, findings: [] }))
+    return found
+  }
+
+  for (const c of report.clusters) {
+    const suite: TestSuite = {
+      name: clusterNameOf(c),
+      properties: [
+        ['accountId', c.accountId],
+        ['region', c.region],
+        ['cluster', c.cluster],
+        ['observation', c.observation],
+        ...(c.note !== undefined ? ([['note', c.note]] as Array<[string, string]>) : []),
+        ['manifest', report.manifest],
+        ['source', report.source],
+      ],
+      cases: [],
+    }
+    for (const e of c.expected) caseIn(suite, `${e.database}/${e.partner}`, c.cluster)
+    suites.set(suite.name, suite)
+  }
+
+  for (const f of report.findings) {
+    const key = clusterNameOf(f)
+    let suite = suites.get(key)
+    if (!suite) {
+      suite = { name: key, properties: [['manifest', report.manifest], ['source', report.source]], cases: [] }
+      suites.set(key, suite)
+    }
+    // A cluster that could not be observed leaves every one of its integrations unchecked.
+    if (f.kind === 'error' && f.database === undefined && suite.cases.length > 0) {
+      for (const c of suite.cases) c.findings.push(f)
+      continue
+    }
+    caseIn(suite, subjectOf(f) || CLUSTER_CASE, f.cluster).findings.push(f)
+  }
+  return [...suites.values()]
+}
+
+/** A test case has at most one outcome element, the most severe; the rest goes to `<system-out>`. */
+function outcomeOf(findings: Finding[]): Outcome {
+  const failing = findings.filter(isFailing)
+  const errors = failing.filter((f) => f.kind === 'error')
+  if (errors.length) return { element: 'error', findings: errors }
+  if (failing.length) return { element: 'failure', findings: failing }
+  const suppressed = findings.filter((f) => suppressionOf(f))
+  if (suppressed.length) return { element: 'skipped', findings: suppressed }
+  return undefined
+}
+
+function testCase(c: TestCase, outcome: Outcome, report: Report): string[] {
+  const open = `    <testcase${attributes({ classname: c.classname, name: c.name, time: '0' })}`
+  const notes = c.findings.filter((f) => !outcome?.findings.includes(f))
+  if (!outcome && notes.length === 0) return [`${open}/>`]
+  const lines = [`${open}>`]
+  if (outcome?.element === 'skipped') {
+    lines.push(`      <skipped${attributes({ message: outcome.findings.map((f) => `${f.kind}: ${describeSuppression(suppressionOf(f)!)}`).join('; ') })}/>`)
+  } else if (outcome) {
+    const message = outcome.findings.map((f) => f.message).join('; ')
+    const type = [...new Set(outcome.findings.map((f) => f.kind))].join(',')
+    lines.push(`      <${outcome.element}${attributes({ message, type })}>${text(outcome.findings.map((f) => details(f, report)).join('\n\n'))}</${outcome.element}>`)
+  }
+  if (notes.length) lines.push(`      <system-out>${text(notes.map((f) => details(f, report)).join('\n\n'))}</system-out>`)
+  lines.push('    </testcase>')
+  return lines
+}
+
+function details(f: Finding, report: Report): string {
+  const suppression = suppressionOf(f)
+  const label = suppression ? ` (${describeSuppression(suppression)})` : f.severity === 'warn' ? ' (warning)' : ''
+  const subject = subjectOf(f)
+  const lines = [`${f.kind}${label}: ${clusterNameOf(f)}${subject ? `/${subject}` : ''}: ${f.message}`]
+  const at = manifestLocationOf(f, report)
+  lines.push(`manifest: ${at.file}:${at.line}:${at.column}`)
+  if (f.cause?.hint) lines.push(`hint: ${f.cause.hint}`)
+  const r = f.remediation
+  if (r) {
+    lines.push(`fix: ${r.summary}`)
+    if (r.commands?.length) lines.push(...r.commands)
+    if (r.terraform) lines.push('', r.terraform)
+    if (r.manifest) lines.push('', r.manifest)
+  }
+  return lines.join('\n')
+}
+
+function attributes(values: Record<string, string | number>): string {
+  return Object.entries(values)
+    .map(([name, value]) => ` ${name}="${attribute(String(value))}"`)
+    .join('')
+}
+
+/** XML 1.0 cannot carry these at all, not even as character references. */
+const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+
+function text(value: string): string {
+  return value.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
+}
+
+/** Line breaks and tabs as references: a parser would otherwise normalise them to spaces. */
+function attribute(value: string): string {
+  return text(value).replace(/"/g, '&quot;').replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')
+}

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs'
+import { isAbsolute } from 'node:path'
+import { pathToFileURL } from 'node:url'
+
+import type { Finding } from '../../diff/compute-findings.js'
+import { exitCodeFor, type Report } from '../report.js'
+import { clusterNameOf, DESCRIBED_KINDS, describeKind, describeSuppression, manifestLocationOf, subjectOf, suppressionOf } from './finding-kinds.js'
+import { markdownFence, remediationBlocks } from './markdown.js'
+
+const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
+const INFORMATION_URI = 'https://github.com/partner-drift/partner-drift'
+/** Versioned so that a change in what the fingerprint covers can be introduced as v2 without merging unrelated alerts. */
+const FINGERPRINT_KEY = 'partnerDrift/v1'
+/** Code scanning resolves this against the repository root, which is where CI runs `check`. */
+const SOURCE_ROOT = '%SRCROOT%'
+
+const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+/**
+ * SARIF 2.1.0 for code-scanning tools (GitHub code scanning, Azure DevOps, VS Code SARIF viewer):
+ * one rule per finding kind, every result located in the manifest and fingerprinted so that
+ * alerts are de-duplicated across runs, suppressed findings kept as results with `suppressions`.
+ */
+export function renderSarif(report: Report): string {
+  const kinds = [...DESCRIBED_KINDS]
+  for (const finding of report.findings) if (!kinds.includes(finding.kind)) kinds.push(finding.kind)
+  const ruleIndex = new Map(kinds.map((kind, index) => [kind, index]))
+  const errors = report.findings.filter((f) => f.kind === 'error')
+
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'partner-drift',
+            version: TOOL_VERSION,
+            semanticVersion: TOOL_VERSION,
+            informationUri: INFORMATION_URI,
+            rules: kinds.map(rule),
+          },
+        },
+        invocations: [
+          {
+            // A run that could not observe every cluster did not do its job, however many results it has.
+            executionSuccessful: report.outcome !== 'incomplete',
+            exitCode: exitCodeFor(report),
+            ...(errors.length
+              ? {
+                  toolExecutionNotifications: errors.map((f) => ({
+                    level: 'error',
+                    message: { text: `${clusterNameOf(f)}: ${f.message}` },
+                    associatedRule: { id: f.kind, index: ruleIndex.get(f.kind) },
+                  })),
+                }
+              : {}),
+          },
+        ],
+        // yaml reports columns in JavaScript string offsets.
+        columnKind: 'utf16CodeUnits',
+        results: report.findings.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)),
+        properties: { outcome: report.outcome, source: report.source, summary: report.summary },
+      },
+    ],
+  }
+  return JSON.stringify(log, null, 2) + '\n'
+}
+
+function rule(kind: string): Record<string, unknown> {
+  const d = describeKind(kind)
+  return {
+    id: kind,
+    name: d.name,
+    shortDescription: { text: d.title },
+    fullDescription: { text: d.description },
+    help: {
+      text: `${d.description} ${d.help} Each result's message carries its own fix.`,
+      markdown: `**${d.title}**\n\n${d.description}\n\n**How to fix:** ${d.help}\n\nEach result's message carries its own fix: the exact AWS CLI commands, Terraform and manifest lines where they apply.`,
+    },
+    defaultConfiguration: { level: d.defaultSeverity === 'warn' ? 'warning' : 'error' },
+    properties: { tags: ['partner-drift', 'redshift', 'drift'] },
+  }
+}
+
+function result(finding: Finding, report: Report, ruleIndex: number): Record<string, unknown> {
+  const location = manifestLocationOf(finding, report)
+  const subject = subjectOf(finding)
+  const name = `${clusterNameOf(finding)}${subject ? `/${subject}` : ''}`
+  const suppression = suppressionOf(finding)
+  return {
+    ruleId: finding.kind,
+    ruleIndex,
+    level: finding.severity === 'warn' ? 'warning' : 'error',
+    message: messageOf(finding, name),
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: artifactLocation(location.file),
+          region: { startLine: location.line, startColumn: location.column },
+        },
+        logicalLocations: [{ name: subject || finding.cluster, fullyQualifiedName: name, kind: 'resource' }],
+      },
+    ],
+    partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    ...(suppression
+      ? {
+          suppressions: [
+            {
+              kind: 'external',
+              justification: describeSuppression(suppression),
+              properties: { by: suppression.by, reason: suppression.reason, ...(suppression.owner ? { owner: suppression.owner } : {}), ...(suppression.expires ? { expires: suppression.expires } : {}) },
+            },
+          ],
+        }
+      : {}),
+    properties: {
+      accountId: finding.accountId,
+      region: finding.region,
+      cluster: finding.cluster,
+      ...(finding.database !== undefined ? { database: finding.database } : {}),
+      ...(finding.partner !== undefined ? { partner: finding.partner } : {}),
+      severity: finding.severity,
+      ...(finding.remediation ? { remediation: finding.remediation } : {}),
+    },
+  }
+}
+
+/** Code scanning shows `text` only, so the exact fix goes there too; `markdown` is for viewers that render it. */
+function messageOf(finding: Finding, name: string): { text: string; markdown: string } {
+  const r = finding.remediation
+  const text = [`${name}: ${finding.message}`, ...(r ? [`Fix: ${r.summary}`, ...remediationBlocks(r).map((b) => b.body)] : [])].join('\n\n')
+  const markdown = [
+    `\`${name}\`: ${finding.message}`,
+    ...(r ? [`**Fix:** ${r.summary}`, ...remediationBlocks(r).map((b) => markdownFence(b.body, b.language))] : []),
+  ].join('\n\n')
+  return { text, markdown }
+}
+
+/**
+ * The manifest path as the user gave it: relative paths stay relative to the source root
+ * (what code scanning maps onto the repository), absolute ones become `file:` URIs.
+ */
+function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
+  if (isAbsolute(file) || /^[A-Za-z]:[\\/]/.test(file)) return { uri: pathToFileURL(file).href }
+  const segments = file.replace(/\\/g, '/').replace(/^(\.\/)+/, '').split('/')
+  return { uri: segments.map(encodeURIComponent).join('/'), uriBaseId: SOURCE_ROOT }
+}
