@@ -464,7 +464,7 @@ markdown('cells escape pipes and markup; suppressed findings are marked', () => 
   assert.is(row, '| ❌ | unhealthy | dev | Fivetran | a \\| b \\*c\\* &lt;script&gt; \\`x\\` next \\[link\\](y) | `examples/partner-drift.yaml:17:13` |')
   assert.is(row.split(/(?<!\\)\|/).length - 2, 6, 'still six cells')
   assert.match(md, /^\| 🔕 \| extra \| dev \| Segment \| excepted: trial \(owner bi\) — extra finding \|/m)
-  assert.ok(md.includes('**1 failing**, 0 warnings, 1 excepted or known · '))
+  assert.ok(md.includes('**1 failing**, 0 warnings, 1 excepted or known · 1 unhealthy · '))
 })
 
 markdown("stays within GitHub's comment limit, saying what was left out", () => {

@@ -74,7 +74,8 @@ function summaryLine(report: Report): string {
   const suppressed = report.findings.filter((f) => suppressionOf(f)).length
   const warnings = report.findings.filter((f) => f.severity === 'warn' && !suppressionOf(f)).length
   const byKind = new Map<string, number>(DESCRIBED_KINDS.map((kind) => [kind, 0]))
-  for (const f of report.findings) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
+  // Suppressed findings are counted once, as excepted or known, like the JSON summary does.
+  for (const f of report.findings) if (!suppressionOf(f)) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
   const kinds = [...byKind].filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`).join(', ')
   const s = report.summary
   return [
