@@ -28,7 +28,7 @@ export interface Finding {
   partner?: string
   expected?: { status: string[]; maxStatusAge?: string }
   observed?: { status: string; statusMessage?: string; createdAt?: string; updatedAt?: string }
-  /** Why: for `error` findings the source's error, for a cluster that does not exist `ClusterNotFound`. */
+  /** Why: for `error` findings the source's error; `ClusterNotFound` for a cluster that does not exist; `DatabaseNotDeclared` for an extra on a database the manifest does not list. */
   cause?: { code: string; requestId?: string; hint?: string }
   message: string
   /** The manifest entry the finding comes from. */
@@ -176,6 +176,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       kind: 'extra',
       severity: policy === 'warn' ? 'warn' : 'fail',
       ...common,
+      ...(database ? {} : { cause: { code: 'DatabaseNotDeclared' } }),
       message: `integrated (status ${integration.status}) but not declared${database ? '' : `; database ${integration.database} is not in the manifest`}`,
       location: database?.location ?? cluster.location,
     })

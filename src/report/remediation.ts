@@ -97,12 +97,8 @@ function unwanted(finding: Finding): Remediation {
   }
 }
 
-/**
- * The diff engine says so only in the message: the finding is located at the database entry
- * when there is one, at the cluster entry otherwise, and the wording is the one place that tells them apart.
- */
 function isDatabaseDeclared(finding: Finding): boolean {
-  return !finding.message.includes(`database ${finding.database} is not in the manifest`)
+  return finding.cause?.code !== 'DatabaseNotDeclared'
 }
 
 function partnerSide(finding: Finding): Remediation {

@@ -1,4 +1,4 @@
-import type { Finding } from '../../diff/compute-findings.js'
+import type { Finding, Suppression } from '../../diff/compute-findings.js'
 import type { SourceLocation } from '../../manifest/desired-state.js'
 import type { Report } from '../report.js'
 
@@ -89,19 +89,6 @@ export function describeKind(kind: string): KindDescription {
 
 export const DESCRIBED_KINDS: readonly string[] = Object.keys(KINDS)
 
-/** Why a finding does not fail the run although its severity says it would. */
-export interface Suppression {
-  by: 'exception' | 'baseline'
-  reason: string
-  owner?: string
-  expires?: string
-}
-
-/** `Finding.suppressed` is being added by the policy work; read it without depending on when it lands. */
-export function suppressionOf(finding: Finding): Suppression | undefined {
-  return (finding as Finding & { suppressed?: Suppression }).suppressed
-}
-
 /** `excepted: REASON (owner X, expires D)` or `known (baseline): REASON`. */
 export function describeSuppression(s: Suppression): string {
   const details = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ')
@@ -110,7 +97,7 @@ export function describeSuppression(s: Suppression): string {
 
 /** Counts toward failure: fail severity and not suppressed. */
 export function isFailing(finding: Finding): boolean {
-  return finding.severity === 'fail' && !suppressionOf(finding)
+  return finding.severity === 'fail' && !finding.suppressed
 }
 
 /** `database/partner`, or what part of it is known. */

@@ -1,6 +1,6 @@
 import type { Finding } from '../../diff/compute-findings.js'
 import type { Report } from '../report.js'
-import { clusterNameOf, describeSuppression, manifestLocationOf, subjectOf, suppressionOf } from './finding-kinds.js'
+import { clusterNameOf, describeSuppression, manifestLocationOf, subjectOf } from './finding-kinds.js'
 
 /**
  * GitHub Actions workflow commands, one per finding, so that each finding is shown on its line
@@ -12,7 +12,7 @@ export function renderGithubAnnotations(report: Report): string {
 }
 
 function annotation(finding: Finding, report: Report): string {
-  const suppression = suppressionOf(finding)
+  const suppression = finding.suppressed
   const command = suppression ? 'notice' : finding.severity === 'warn' ? 'warning' : 'error'
   const location = manifestLocationOf(finding, report)
   const subject = subjectOf(finding)

@@ -1,6 +1,6 @@
 import type { Finding } from '../../diff/compute-findings.js'
 import type { Report } from '../report.js'
-import { clusterNameOf, describeSuppression, isFailing, manifestLocationOf, subjectOf, suppressionOf } from './finding-kinds.js'
+import { clusterNameOf, describeSuppression, isFailing, manifestLocationOf, subjectOf } from './finding-kinds.js'
 
 /** Names the test case of findings that concern a cluster as a whole, not one integration. */
 const CLUSTER_CASE = '(cluster)'
@@ -100,7 +100,7 @@ function outcomeOf(findings: Finding[]): Outcome {
   const errors = failing.filter((f) => f.kind === 'error')
   if (errors.length) return { element: 'error', findings: errors }
   if (failing.length) return { element: 'failure', findings: failing }
-  const suppressed = findings.filter((f) => suppressionOf(f))
+  const suppressed = findings.filter((f) => f.suppressed)
   if (suppressed.length) return { element: 'skipped', findings: suppressed }
   return undefined
 }
@@ -111,7 +111,7 @@ function testCase(c: TestCase, outcome: Outcome, report: Report): string[] {
   if (!outcome && notes.length === 0) return [`${open}/>`]
   const lines = [`${open}>`]
   if (outcome?.element === 'skipped') {
-    lines.push(`      <skipped${attributes({ message: outcome.findings.map((f) => `${f.kind}: ${describeSuppression(suppressionOf(f)!)}`).join('; ') })}/>`)
+    lines.push(`      <skipped${attributes({ message: outcome.findings.map((f) => `${f.kind}: ${describeSuppression(f.suppressed!)}`).join('; ') })}/>`)
   } else if (outcome) {
     const message = outcome.findings.map((f) => f.message).join('; ')
     const type = [...new Set(outcome.findings.map((f) => f.kind))].join(',')
@@ -123,7 +123,7 @@ function testCase(c: TestCase, outcome: Outcome, report: Report): string[] {
 }
 
 function details(f: Finding, report: Report): string {
-  const suppression = suppressionOf(f)
+  const suppression = f.suppressed
   const label = suppression ? ` (${describeSuppression(suppression)})` : f.severity === 'warn' ? ' (warning)' : ''
   const subject = subjectOf(f)
   const lines = [`${f.kind}${label}: ${clusterNameOf(f)}${subject ? `/${subject}` : ''}: ${f.message}`]

@@ -1,7 +1,7 @@
 import type { Finding } from '../../diff/compute-findings.js'
 import type { Remediation } from '../remediation.js'
 import type { Report } from '../report.js'
-import { clusterNameOf, DESCRIBED_KINDS, describeSuppression, isFailing, suppressionOf } from './finding-kinds.js'
+import { clusterNameOf, DESCRIBED_KINDS, describeSuppression, isFailing } from './finding-kinds.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
 export const GITHUB_MARKDOWN_LIMIT = 65_536
@@ -71,11 +71,11 @@ function headline(report: Report): string {
 
 function summaryLine(report: Report): string {
   const failing = report.findings.filter(isFailing).length
-  const suppressed = report.findings.filter((f) => suppressionOf(f)).length
-  const warnings = report.findings.filter((f) => f.severity === 'warn' && !suppressionOf(f)).length
+  const suppressed = report.findings.filter((f) => f.suppressed).length
+  const warnings = report.findings.filter((f) => f.severity === 'warn' && !f.suppressed).length
   const byKind = new Map<string, number>(DESCRIBED_KINDS.map((kind) => [kind, 0]))
   // Suppressed findings are counted once, as excepted or known, like the JSON summary does.
-  for (const f of report.findings) if (!suppressionOf(f)) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
+  for (const f of report.findings) if (!f.suppressed) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
   const kinds = [...byKind].filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`).join(', ')
   const s = report.summary
   return [
@@ -123,11 +123,11 @@ function tableOf(rows: string[]): string[] {
 }
 
 function icon(f: Finding): string {
-  return suppressionOf(f) ? '🔕' : f.severity === 'warn' ? '⚠️' : '❌'
+  return f.suppressed ? '🔕' : f.severity === 'warn' ? '⚠️' : '❌'
 }
 
 function detail(f: Finding): string {
-  const suppression = suppressionOf(f)
+  const suppression = f.suppressed
   return suppression ? `${describeSuppression(suppression)} — ${f.message}` : f.message
 }
 

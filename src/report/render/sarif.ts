@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 
 import type { Finding } from '../../diff/compute-findings.js'
 import { exitCodeFor, type Report } from '../report.js'
-import { clusterNameOf, DESCRIBED_KINDS, describeKind, describeSuppression, manifestLocationOf, subjectOf, suppressionOf } from './finding-kinds.js'
+import { clusterNameOf, DESCRIBED_KINDS, describeKind, describeSuppression, manifestLocationOf, subjectOf } from './finding-kinds.js'
 import { markdownFence, remediationBlocks } from './markdown.js'
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -87,7 +87,7 @@ function result(finding: Finding, report: Report, ruleIndex: number): Record<str
   const location = manifestLocationOf(finding, report)
   const subject = subjectOf(finding)
   const name = `${clusterNameOf(finding)}${subject ? `/${subject}` : ''}`
-  const suppression = suppressionOf(finding)
+  const suppression = finding.suppressed
   return {
     ruleId: finding.kind,
     ruleIndex,
