@@ -13,7 +13,8 @@ import * as assert from 'uvu/assert'
 import { SOURCE_CONTRACT_VERSION, type SourceDefinition } from '../src/contract.js'
 import { type Diagnostic, InputError } from '../src/input/diagnostics.js'
 import { observeClusters } from '../src/observe/orchestrator.js'
-import { checkContractVersion, listSources, resolveSource, SourceError, sourceOptions } from '../src/observe/source-registry.js'
+import { sourceOptions } from '../src/observe/source-options.js'
+import { checkContractVersion, listSources, resolveSource, SourceError } from '../src/observe/source-registry.js'
 import { cli, ROOT, sourceModule, tempDir, writePackage, writeProject } from './helpers/source-packages.js'
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
