@@ -14,7 +14,8 @@ import { promisify } from 'node:util'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
-import { cli, ROOT, tempDir, writeJson } from './helpers/source-packages.js'
+import { runCli } from './helpers/cli.js'
+import { ROOT, tempDir, writeJson } from './helpers/source-packages.js'
 
 const run = promisify(execFile)
 const NPM_OFFLINE = { npm_config_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' }
@@ -73,7 +74,7 @@ async function check(manifestText: string, args: string[] = [], options: { cwd?:
   const cwd = options.cwd ?? ctx.project
   const file = join(cwd, `m-${Math.random().toString(36).slice(2)}.yaml`)
   await writeFile(file, manifestText)
-  const result = await cli(['check', file, '--source', `http:${ctx.url}`, '--format', 'json', ...args], { cwd, env: options.env })
+  const result = await runCli(['check', file, '--source', `http:${ctx.url}`, '--format', 'json', ...args], { cwd, env: options.env })
   return { ...result, findings: result.stdout ? ((JSON.parse(result.stdout) as { findings: Finding[] }).findings) : [] }
 }
 
@@ -155,16 +156,16 @@ example('HTTP errors are error findings with the status as code, never in sync (
 
 example('its options are checked against its own schema before it runs', async () => {
   await writeFile(join(ctx.project, 'partner-drift.yaml'), IN_SYNC)
-  const result = await cli(['check', '--source', 'http:ftp://example.com'], { cwd: ctx.project })
+  const result = await runCli(['check', '--source', 'http:ftp://example.com'], { cwd: ctx.project })
   assert.is(result.code, 1)
   assert.match(result.stderr, 'Error: invalid options for source "http":\n  --source http: url: "ftp://example.com" is not valid (must match ^https?://)')
 })
 
 example('partner-drift sources lists it, with its package as origin', async () => {
-  const text = await cli(['sources'], { cwd: ctx.project })
+  const text = await runCli(['sources'], { cwd: ctx.project })
   assert.is(text.code, 0, text.stderr)
   assert.match(text.stdout, '\nhttp 1.0.0 (partner-drift-source-http@1.0.0, dependency, contract 1.0)\n  Partner integrations served as JSON by an HTTP endpoint, one GET per cluster\n  usage: --source http:URL\n')
-  const json = await cli(['sources', '--json'], { cwd: ctx.project })
+  const json = await runCli(['sources', '--json'], { cwd: ctx.project })
   const http = (JSON.parse(json.stdout) as { sources: Array<Record<string, any>> }).sources.filter((s) => s.name === 'http')
   assert.equal(http.map((s) => [s.origin, s.version, s.contractVersion, s.package.installedAs]), [['partner-drift-source-http', '1.0.0', '1.0', 'dependency']])
   assert.equal(http[0].options.map((o: { name: string; required: boolean; shorthand: boolean }) => [o.name, o.required, o.shorthand]), [
@@ -191,16 +192,16 @@ example('nothing in src/ names it', async () => {
 example('installed as a partner-drift plugin (partner-drift plugins install), it is found from any directory', async () => {
   const xdg = join(ctx.dir, 'xdg')
   const env = { XDG_DATA_HOME: join(xdg, 'data'), XDG_CACHE_HOME: join(xdg, 'cache'), XDG_CONFIG_HOME: join(xdg, 'config'), ...NPM_OFFLINE }
-  const installed = await cli(['plugins', 'install', `file:${ctx.tarball}`], { cwd: ctx.elsewhere, env })
+  const installed = await runCli(['plugins', 'install', `file:${ctx.tarball}`], { cwd: ctx.elsewhere, env })
   assert.is(installed.code, 0, installed.stderr)
-  const listed = await cli(['sources', '--json'], { cwd: ctx.elsewhere, env })
+  const listed = await runCli(['sources', '--json'], { cwd: ctx.elsewhere, env })
   const http = (JSON.parse(listed.stdout) as { sources: Array<Record<string, any>> }).sources.filter((s) => s.name === 'http')
   assert.equal(http.map((s) => [s.origin, s.package.installedAs, s.package.root.startsWith(join(xdg, 'data'))]), [['partner-drift-source-http', 'plugin', true]])
   const result = await check(DRIFT, [], { cwd: ctx.elsewhere, env })
   assert.is(result.code, 2, result.stderr)
   assert.is(result.findings.length, 2)
   // With the plugin installed too, the project's own copy is used, and there is no name clash.
-  const inProject = await cli(['sources', '--json'], { cwd: ctx.project, env })
+  const inProject = await runCli(['sources', '--json'], { cwd: ctx.project, env })
   const both = (JSON.parse(inProject.stdout) as { sources: Array<Record<string, any>> }).sources.filter((s) => s.name === 'http')
   assert.equal(both.map((s) => s.package.installedAs), ['dependency'])
 })

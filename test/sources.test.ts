@@ -15,7 +15,8 @@ import { type Diagnostic, InputError } from '../src/input/diagnostics.js'
 import { observeClusters } from '../src/observe/orchestrator.js'
 import { sourceOptions } from '../src/observe/source-options.js'
 import { checkContractVersion, listSources, resolveSource, SourceError } from '../src/observe/source-registry.js'
-import { cli, ROOT, sourceModule, tempDir, writePackage, writeProject } from './helpers/source-packages.js'
+import { runCli } from './helpers/cli.js'
+import { ROOT, sourceModule, tempDir, writePackage, writeProject } from './helpers/source-packages.js'
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {
@@ -253,7 +254,7 @@ naming('check refuses a source built for another contract major, naming both ver
     files: { 'index.js': sourceModule({ name: 'future', contractVersion: '2.0' }) },
   })
   await writeFile(join(dir, 'partner-drift.yaml'), MANIFEST)
-  const run = await cli(['check', '--source', 'future'], { cwd: dir })
+  const run = await runCli(['check', '--source', 'future'], { cwd: dir })
   assert.is(run.code, 1)
   assert.is(run.stdout, '')
   assert.match(run.stderr, 'Error: source "future" of package queue-future@3.0.0 implements source contract 2.0, but this partner-drift implements source contract 1.0')
@@ -335,7 +336,7 @@ options('a source with an unusable options schema is reported as the source\'s f
 })
 
 options('through the CLI: bad options exit 1 before the source runs', async () => {
-  const run = await cli(['check', 'examples/partner-drift.yaml', '--source', 'snapshot:examples/snapshot.json', '--source-option', 'pth=x'])
+  const run = await runCli(['check', 'examples/partner-drift.yaml', '--source', 'snapshot:examples/snapshot.json', '--source-option', 'pth=x'])
   assert.is(run.code, 1)
   assert.is(run.stdout, '')
   assert.match(run.stderr, 'Error: invalid options for source "snapshot":\n  --source-option pth: unknown key "pth"\n    hint: did you mean "path"? allowed keys here: path\n')
@@ -397,7 +398,7 @@ const command = suite('sources :: partner-drift sources')
 
 command('text: every source with version, origin, contract and options', async () => {
   const dir = await tempDir('list')
-  const run = await cli(['sources'], { cwd: dir })
+  const run = await runCli(['sources'], { cwd: dir })
   assert.is(run.code, 0, run.stderr)
   assert.match(run.stdout, /^aws \S+ \(built-in, contract 1\.0\)\n/)
   assert.match(run.stdout, '\nsnapshot 1.0.0 (built-in, contract 1.0)\n  Recorded DescribePartners answers from a snapshot file (JSON or YAML)\n  usage: --source snapshot:PATH\n  options:\n    path  string, required, shorthand')
@@ -406,7 +407,7 @@ command('text: every source with version, origin, contract and options', async (
 
 command('--json: the same, as data', async () => {
   const dir = await tempDir('json')
-  const run = await cli(['sources', '--json'], { cwd: dir })
+  const run = await runCli(['sources', '--json'], { cwd: dir })
   assert.is(run.code, 0, run.stderr)
   const { sources, problems } = JSON.parse(run.stdout) as { sources: Array<Record<string, any>>; problems: string[] }
   assert.equal(problems, [])
@@ -433,11 +434,11 @@ command('an unusable package is listed with its problem, the others still are, a
     files: { 'index.js': sourceModule({ name: 'future', contractVersion: '2.1' }) },
   })
   await writePackage(join(dir, 'node_modules'), { name: 'queue-ok', declaration: { sources: { queue: './index.js' } }, files: { 'index.js': sourceModule({ name: 'queue' }) } })
-  const text = await cli(['sources'], { cwd: dir })
+  const text = await runCli(['sources'], { cwd: dir })
   assert.is(text.code, 1)
   assert.match(text.stdout, 'future (queue-future@3.0.0, dependency)\n  unusable: source "future" of package queue-future@3.0.0 implements source contract 2.1, but this partner-drift implements source contract 1.0')
   assert.match(text.stdout, '\nqueue 2.3.4 (queue-ok@1.0.0, dependency, contract 1.0)\n')
-  const json = await cli(['sources', '--json'], { cwd: dir })
+  const json = await runCli(['sources', '--json'], { cwd: dir })
   assert.is(json.code, 1)
   const listed = (JSON.parse(json.stdout) as { sources: Array<{ name: string; origin: string; problem?: string }> }).sources
   assert.equal(
@@ -475,7 +476,7 @@ security('keys that would name code in a manifest are unknown keys, and nothing 
       '',
     ].join('\n'),
   )
-  const run = await cli(['validate', 'partner-drift.yaml'], { cwd: dir })
+  const run = await runCli(['validate', 'partner-drift.yaml'], { cwd: dir })
   assert.is(run.code, 1)
   for (const [position, key] of [
     ['2:1', 'source'],
@@ -485,7 +486,7 @@ security('keys that would name code in a manifest are unknown keys, and nothing 
   ]) {
     assert.match(run.stderr, `partner-drift.yaml:${position}: ${key}: unknown key`)
   }
-  const check = await cli(['check', '--source', 'snapshot:evil.js'], { cwd: dir })
+  const check = await runCli(['check', '--source', 'snapshot:evil.js'], { cwd: dir })
   assert.is(check.code, 1)
   assert.not.ok(existsSync(marker), 'nothing named in a manifest may be imported')
 })
@@ -496,15 +497,15 @@ security('a path or URL in --source is an unknown source name, and a snapshot pa
   await writeFile(join(dir, 'evil.js'), sourceModule({ name: 'evil', marker }))
   await writeFile(join(dir, 'partner-drift.yaml'), MANIFEST)
   for (const spec of ['./evil.js', join(dir, 'evil.js'), `file://${join(dir, 'evil.js')}`, 'evil']) {
-    const run = await cli(['check', '--source', spec], { cwd: dir })
+    const run = await runCli(['check', '--source', spec], { cwd: dir })
     assert.is(run.code, 1, spec)
     assert.match(run.stderr, /Error: unknown source "[^"]*"; available: aws, snapshot, tfstate/, spec)
   }
-  const asData = await cli(['check', '--source', 'snapshot:evil.js'], { cwd: dir })
+  const asData = await runCli(['check', '--source', 'snapshot:evil.js'], { cwd: dir })
   assert.is(asData.code, 1)
   assert.match(asData.stderr, /^evil\.js:\d+:\d+: /m)
   await writeFile(join(dir, 'snapshot.json'), '{"version": 1, "capturedAt": "2026-11-24T10:00:00Z", "source": "./evil.js", "clusters": []}')
-  const keyed = await cli(['check', '--source', 'snapshot:snapshot.json'], { cwd: dir })
+  const keyed = await runCli(['check', '--source', 'snapshot:snapshot.json'], { cwd: dir })
   assert.is(keyed.code, 1)
   assert.match(keyed.stderr, 'snapshot.json:1:54: source: unknown key "source"')
   assert.not.ok(existsSync(marker))
@@ -522,11 +523,11 @@ security('a source package that is installed but not a dependency of the project
   })
   await mkdir(join(dir, 'sub'))
   for (const cwd of [dir, join(dir, 'sub')]) {
-    const run = await cli(['check', join(dir, 'partner-drift.yaml'), '--source', 'evil'], { cwd })
+    const run = await runCli(['check', join(dir, 'partner-drift.yaml'), '--source', 'evil'], { cwd })
     assert.is(run.code, 1)
     assert.match(run.stderr, 'unknown source "evil"')
   }
-  const listed = await cli(['sources', '--json'], { cwd: dir })
+  const listed = await runCli(['sources', '--json'], { cwd: dir })
   assert.not.match(listed.stdout, 'evil')
   assert.not.ok(existsSync(marker))
 })

@@ -12,7 +12,8 @@ import * as assert from 'uvu/assert'
 import type { ClusterObservation, ClusterTarget, SourceSession } from '../src/contract.js'
 import { InputError } from '../src/input/diagnostics.js'
 import tfstate from '../plugins/tfstate/index.js'
-import { cli, ROOT, tempDir } from './helpers/source-packages.js'
+import { runCli } from './helpers/cli.js'
+import { ROOT, tempDir } from './helpers/source-packages.js'
 
 const FIXTURES = join(ROOT, 'test/fixtures/tfstate')
 const STATE = join(FIXTURES, 'terraform.tfstate')
@@ -56,8 +57,8 @@ const equivalence = suite('tfstate :: same findings as the snapshot source')
 
 equivalence('for equivalent state, check reports the same findings with either source (exit 2)', async () => {
   const manifest = join(FIXTURES, 'manifest.yaml')
-  const fromState = await cli(['check', manifest, '--source', `tfstate:${STATE}`, '--format', 'json'])
-  const fromSnapshot = await cli(['check', manifest, '--source', `snapshot:${join(FIXTURES, 'snapshot.json')}`, '--format', 'json'])
+  const fromState = await runCli(['check', manifest, '--source', `tfstate:${STATE}`, '--format', 'json'])
+  const fromSnapshot = await runCli(['check', manifest, '--source', `snapshot:${join(FIXTURES, 'snapshot.json')}`, '--format', 'json'])
   assert.is(fromState.code, 2, fromState.stderr)
   assert.is(fromSnapshot.code, 2, fromSnapshot.stderr)
   const state = JSON.parse(fromState.stdout) as { findings: ReportFinding[]; summary: Record<string, number> }
@@ -78,14 +79,14 @@ equivalence('for equivalent state, check reports the same findings with either s
 })
 
 equivalence('a declared cluster the state never mentions: every expected integration is missing, "not in Terraform state"', async () => {
-  const run = await cli(['check', join(FIXTURES, 'manifest.yaml'), '--source', `tfstate:${STATE}`, '--format', 'json'])
+  const run = await runCli(['check', join(FIXTURES, 'manifest.yaml'), '--source', `tfstate:${STATE}`, '--format', 'json'])
   const reporting = (JSON.parse(run.stdout) as { findings: ReportFinding[] }).findings.filter((f) => f.cluster === 'reporting')
   assert.equal(reporting.map((f) => [f.kind, f.partner, f.cause?.code]), [['missing', 'Matillion', 'ClusterNotFound']])
   assert.match(reporting[0].message, `reporting (account 123456789012, us-east-1) is not in Terraform state ${STATE}`)
 })
 
 equivalence('- reads the state from stdin (terraform state pull | partner-drift check --source tfstate:-)', async () => {
-  const run = await cli(['check', join(FIXTURES, 'manifest.yaml'), '--source', 'tfstate:-', '--format', 'json'], { input: await readFile(STATE, 'utf8') })
+  const run = await runCli(['check', join(FIXTURES, 'manifest.yaml'), '--source', 'tfstate:-', '--format', 'json'], { input: await readFile(STATE, 'utf8') })
   assert.is(run.code, 2, run.stderr)
   assert.is((JSON.parse(run.stdout) as { findings: ReportFinding[] }).findings.length, 7)
 })
@@ -94,7 +95,7 @@ equivalence('maxStatusAge cannot be judged from state (no timestamps): present i
   const dir = await tempDir('tfstate-age')
   const manifest = (await readFile(join(FIXTURES, 'manifest.yaml'), 'utf8')).replace('  absent: [Segment]\n', '  absent: [Segment]\n  maxStatusAge: 30d\n')
   await writeFile(join(dir, 'partner-drift.yaml'), manifest)
-  const run = await cli(['check', '--source', `tfstate:${STATE}`, '--format', 'json'], { cwd: dir })
+  const run = await runCli(['check', '--source', `tfstate:${STATE}`, '--format', 'json'], { cwd: dir })
   assert.is(run.code, 2)
   const stale = (JSON.parse(run.stdout) as { findings: ReportFinding[] }).findings.filter((f) => f.kind === 'stale')
   assert.equal(
@@ -135,7 +136,7 @@ reading('observedAt is when Terraform last wrote the state (the file\'s modifica
 })
 
 reading('AWS provider 6 records the region: one cluster name in two regions is told apart; other regions are not found', async () => {
-  const run = await cli(['check', join(FIXTURES, 'regions.yaml'), '--source', `tfstate:${join(FIXTURES, 'aws-provider-v6.tfstate')}`])
+  const run = await runCli(['check', join(FIXTURES, 'regions.yaml'), '--source', `tfstate:${join(FIXTURES, 'aws-provider-v6.tfstate')}`])
   assert.is(run.code, 0, run.stdout + run.stderr)
   assert.match(run.stdout, '2 of 2 expected integrations in sync')
   const session = await open('aws-provider-v6.tfstate')
@@ -145,7 +146,7 @@ reading('AWS provider 6 records the region: one cluster name in two regions is t
 })
 
 reading('without regions, one cluster under two provider configurations is ambiguous: an error, never a guess (exit 1)', async () => {
-  const run = await cli(['check', join(FIXTURES, 'regions.yaml'), '--source', `tfstate:${join(FIXTURES, 'two-providers-no-region.tfstate')}`, '--format', 'json'])
+  const run = await runCli(['check', join(FIXTURES, 'regions.yaml'), '--source', `tfstate:${join(FIXTURES, 'two-providers-no-region.tfstate')}`, '--format', 'json'])
   assert.is(run.code, 1)
   const findings = (JSON.parse(run.stdout) as { findings: ReportFinding[] }).findings
   assert.equal(findings.map((f) => [f.kind, f.region, f.cause?.code]), [
@@ -230,7 +231,7 @@ errors('truncated JSON points at where it breaks; empty input and a missing file
 errors('through the CLI: the problem is printed FILE:LINE:COLUMN and every cluster is an error (exit 1)', async () => {
   const dir = await tempDir('tfstate-cli')
   await writeFile(join(dir, 'v3.tfstate'), (await readFile(STATE, 'utf8')).replace('"version": 4', '"version": 3'))
-  const run = await cli(['check', join(FIXTURES, 'manifest.yaml'), '--source', 'tfstate:v3.tfstate'], { cwd: dir })
+  const run = await runCli(['check', join(FIXTURES, 'manifest.yaml'), '--source', 'tfstate:v3.tfstate'], { cwd: dir })
   assert.is(run.code, 1)
   assert.match(run.stderr, 'v3.tfstate:2:14: version: must be 4, not 3\n  hint: this source reads Terraform state format 4 (Terraform 0.12 and later)\n')
   assert.match(run.stdout, '4 errors; 4 clusters checked')

@@ -2,7 +2,7 @@
  * Shared by the foundation's suites: where the package and its fixtures are, how to run the
  * real CLI, and how to get a DesiredState through the real loader from a YAML string.
  */
-import { execFile } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -51,11 +51,11 @@ export interface CliRun {
 }
 
 /**
- * Runs `node bin/run.js ARGS` from the package root, asynchronously so that an in-process test
+ * Runs `node bin/run.js ARGS` (in `cwd`, with `input` on stdin), asynchronously so that an in-process test
  * server keeps answering. AWS settings of the machine running the tests are cut off so that the
  * default `aws` source can never reach a real account; `env` entries set to undefined are removed.
  */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR') delete env[name]
   Object.assign(env, {
@@ -66,16 +66,19 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
   })
   for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name]
   const started = Date.now()
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [`${ROOT}bin/run.js`, ...args],
-      { cwd: options.cwd ?? ROOT, env, timeout: options.timeoutMs ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-        resolve({ code, stdout, stderr, ms: Date.now() - started })
-      },
-    )
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [`${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, stdio: 'pipe' })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    const timer = setTimeout(() => child.kill(), options.timeoutMs ?? 60_000)
+    child.on('error', reject)
+    child.on('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: code ?? -1, stdout, stderr, ms: Date.now() - started })
+    })
+    child.stdin.end(options.input ?? '')
   })
 }
 

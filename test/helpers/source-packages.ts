@@ -1,46 +1,12 @@
 /**
- * For the suites about sources: run the real CLI from any directory (with stdin), and lay out
- * throwaway projects with installed source packages the way npm would, in a temp directory.
+ * For the suites about sources: lay out throwaway projects with installed source packages the way npm would, in a temp directory.
  */
-import { spawn } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, realpath, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
-// dist/test/helpers/ -> the package root.
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url))
-
-export interface CliRun {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/**
- * `node <repo>/bin/run.js ARGS` in `cwd`, with `input` on stdin. AWS settings of the machine
- * running the tests are cut off so that no run can reach a real account.
- */
-export function cli(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliRun> {
-  const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR') delete env[name]
-  Object.assign(env, { AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent' }, options.env)
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], { cwd: options.cwd ?? ROOT, env, stdio: 'pipe' })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill(), 20_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      resolve({ code: code ?? -1, stdout, stderr })
-    })
-    child.stdin.end(options.input ?? '')
-  })
-}
+export { ROOT } from './cli.js'
 
 const created: string[] = []
 process.on('exit', () => {
