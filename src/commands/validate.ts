@@ -1,4 +1,4 @@
-import { Args } from '@oclif/core'
+import { Args, Flags } from '@oclif/core'
 
 import { BaseCommand } from '../cli/base-command.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
@@ -14,18 +14,24 @@ export default class Validate extends BaseCommand {
     manifest: Args.string({ description: 'manifest file(s)', required: true }),
   }
 
+  static override flags = {
+    region: Flags.string({ description: 'region for clusters whose manifest entry has none, as given to check', helpValue: 'REGION' }),
+    'assume-role': Flags.string({ description: 'role to assume where the manifest has none, as given to check', helpValue: 'ARN' }),
+  }
+
   async run(): Promise<void> {
-    const { argv } = await this.parse(Validate)
+    const { argv, flags } = await this.parse(Validate)
     let failed = false
     for (const file of argv as string[]) {
-      const { desired, diagnostics } = await loadManifest(file)
+      const { desired, diagnostics } = await loadManifest(file, { region: flags.region, assumeRole: flags['assume-role'] })
       if (diagnostics.length > 0) process.stderr.write(diagnosticsText(diagnostics))
       if (!desired) {
         failed = true
         continue
       }
       const expected = desired.clusters.reduce((n, c) => n + c.databases.reduce((m, d) => m + d.partners.length, 0), 0)
-      await writeStdout(`${file}: valid (${desired.clusters.length} clusters, ${expected} expected integrations)\n`)
+      const clusters = desired.clusters.length
+      await writeStdout(`${file}: valid (${clusters} cluster${clusters === 1 ? '' : 's'}, ${expected} expected integration${expected === 1 ? '' : 's'})\n`)
     }
     this.exit(failed ? 1 : 0)
   }
