@@ -109,7 +109,8 @@ snapshot('ClusterNotFound is not-found; any other recorded error is an error wit
   assert.equal(observations.get(clusterKey(target('locked'))), {
     kind: 'error',
     code: 'UnauthorizedPartnerIntegration',
-    message: 'The partner integration is not authorized.',
+    // Attributed by the orchestrator: which source, which cluster, the recorded code.
+    message: '[source snapshot] locked: UnauthorizedPartnerIntegration: The partner integration is not authorized.',
     requestId: 'req-7',
   })
 })

@@ -29,7 +29,7 @@ export default defineSource<{ path: string }>({
           observations.get(clusterKey(target)) ?? {
             kind: 'error',
             code: 'NotInSnapshot',
-            message: `${target.cluster} (account ${target.accountId}, ${target.region}) was not captured in snapshot ${options.path}`,
+            message: `not captured in snapshot ${options.path} (account ${target.accountId}, ${target.region})`,
             hint: 'record it again with partner-drift snapshot, or check the cluster, account and region',
           }
         )

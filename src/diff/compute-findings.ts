@@ -92,7 +92,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       kind: 'error',
       severity: 'fail',
       cause: { code: observation.code, requestId: observation.requestId, hint: observation.hint },
-      message: `could not observe (${observation.code}): ${observation.message}${observation.requestId ? ` (request id ${observation.requestId})` : ''}`,
+      message: `could not observe: ${observation.message.includes(observation.code) ? '' : `${observation.code}: `}${observation.message}${observation.requestId ? ` (request id ${observation.requestId})` : ''}`,
       location: cluster.location,
     })
     return

@@ -75,7 +75,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
     const failure: ClusterObservation = {
       kind: 'error',
       code: invalidInput ? 'InvalidSourceInput' : errorCode(error),
-      message: `[source ${source.name}] could not open: ${invalidInput ? `${diagnostics.length} problem(s) in its input` : codedMessage(error)}`,
+      message: `[source ${source.name}] could not open: ${invalidInput ? `${diagnostics.length} problem(s) in its input` : withCode(errorCode(error), messageOf(error))}`,
       hint: invalidInput ? 'fix the problems listed above' : undefined,
     }
     for (const target of targets) observations.set(clusterKey(target), failure)
@@ -125,11 +125,17 @@ async function observeOne(
     onAbort = () => resolve(timedOut())
     deadline.addEventListener('abort', onAbort, { once: true })
   })
+  const attributed = (code: string, message: string): string =>
+    // A replayed snapshot keeps the source that first saw the error.
+    message.startsWith('[source ') ? message : `[source ${sourceName}] ${target.cluster}: ${withCode(code, message)}`
   try {
-    return await Promise.race([session.observe(target, deadline), aborted])
+    const observation = await Promise.race([session.observe(target, deadline), aborted])
+    // Errors a source returns read like errors it throws: which source, which cluster, its own code.
+    return observation.kind === 'error' ? { ...observation, message: attributed(observation.code, observation.message) } : observation
   } catch (error) {
     if (deadline.aborted) return timedOut()
-    return { kind: 'error', code: errorCode(error), message: `[source ${sourceName}] ${target.cluster}: ${codedMessage(error)}` }
+    const code = errorCode(error)
+    return { kind: 'error', code, message: attributed(code, messageOf(error)) }
   } finally {
     deadline.removeEventListener('abort', onAbort)
   }
@@ -153,10 +159,12 @@ function errorCode(error: unknown): string {
 }
 
 /** `AccessDenied: User ... is not authorized`, without repeating a code the message already names (`read ECONNRESET`). */
-function codedMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error)
-  const code = errorCode(error)
+function withCode(code: string, message: string): string {
   return message.split(/[^\w.-]+/).includes(code) ? message : `${code}: ${message}`
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
 }
 
 /**
