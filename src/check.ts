@@ -31,8 +31,6 @@ export interface CheckResult {
   /** Problems in the manifest or the source's input; with manifest errors there is no report. */
   diagnostics: Diagnostic[]
   report?: Report
-  desired?: DesiredState
-  observed?: ObserveResult
 }
 
 /** The main job, with no CLI in it: read the manifest, observe every declared cluster, diff. */
@@ -44,7 +42,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const desired = manifest.desired
   const observed = await observeTargets(targetsOf(desired), request)
   const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: policy.options })
-  return { diagnostics: observed.diagnostics, report, desired, observed }
+  return { diagnostics: observed.diagnostics, report }
 }
 
 async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {

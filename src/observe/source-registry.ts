@@ -24,8 +24,6 @@ export { SourceError }
 
 /** The package.json key a source package declares itself with. */
 export const DECLARATION_KEY = 'partner-drift'
-/** The npm keyword source packages carry, so `npm search partner-drift-source` finds them. */
-export const SOURCE_KEYWORD = 'partner-drift-source'
 
 /** What users write in `--source`; the same rule for built-ins and packages. */
 const SOURCE_NAME = /^[a-z][a-z0-9-]*$/

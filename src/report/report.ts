@@ -1,5 +1,5 @@
 import type { ClusterObservation, ObservedIntegration } from '../contract.js'
-import { computeFindings, FINDING_KINDS, type Finding, type FindingKind } from '../diff/compute-findings.js'
+import { computeFindings, type Finding, type FindingKind } from '../diff/compute-findings.js'
 import { clusterKey, type DesiredState } from '../manifest/desired-state.js'
 import type { FetchStats } from '../observe/orchestrator.js'
 import { applyPolicy, type PolicyOptions } from '../policy/apply-policy.js'
@@ -103,4 +103,3 @@ export function exitCodeFor(report: Report): 0 | 1 | 2 {
   return report.outcome === 'incomplete' ? 1 : report.outcome === 'drift' ? 2 : 0
 }
 
-export { FINDING_KINDS }
