@@ -12,7 +12,10 @@
  *   - a second `<PartnerIntegrationInfoList>` in the Result is dropped silently, with every
  *     item in it (a RuntimeFailure there would never be seen);
  *   - an item without DatabaseName, PartnerName or Status, or with an empty one, is returned
- *     with the member missing or `''`.
+ *     with the member missing or `''`;
+ *   - attributes are read as if they were child elements, and win over them:
+ *     `<PartnerIntegrationInfo Status="Active">...<Status>RuntimeFailure</Status>` is read as
+ *     Active, `<PartnerIntegrationInfoList PartnerIntegrationInfo="x"/>` as one empty item.
  * So the answer is parsed here with a small strict XML reader and its shape checked; only an
  * answer that passes goes on to the SDK, which still does the typed reading (timestamps...).
  */
@@ -44,6 +47,8 @@ export function checkDescribePartnersAnswer(bytes: Uint8Array): AnswerCheck {
     return { ok: false, problem: `the body is not well-formed XML (${(error as Error).message})` }
   }
   if (root.name !== 'DescribePartnersResponse') return { ok: false, problem: `the root element is ${tag(root.name)}, not <DescribePartnersResponse>` }
+  const attributed = findAttribute(root)
+  if (attributed) return { ok: false, problem: `${tag(attributed.name)} has an attribute ${attributed.attributes.find((a) => !isNamespaceDeclaration(a))!.slice(0, 40)}` }
   const result = only(root, 'DescribePartnersResult')
   if (typeof result === 'string') return { ok: false, problem: result }
   const list = only(result, 'PartnerIntegrationInfoList')
@@ -66,6 +71,22 @@ export function checkDescribePartnersAnswer(bytes: Uint8Array): AnswerCheck {
   return { ok: true, items: list.children.length }
 }
 
+/**
+ * The first element with an attribute other than a namespace declaration. Redshift sends none,
+ * and the SDK reads attributes as if they were child elements: `<PartnerIntegrationInfoList
+ * PartnerIntegrationInfo="x"/>` would be read as one item, an attribute can replace a member.
+ */
+function findAttribute(root: XmlElement): XmlElement | undefined {
+  const pending = [root]
+  for (let element = pending.pop(); element; element = pending.pop()) {
+    if (element.attributes.some((a) => !isNamespaceDeclaration(a))) return element
+    pending.push(...element.children)
+  }
+  return undefined
+}
+
+const isNamespaceDeclaration = (name: string) => name === 'xmlns' || name.startsWith('xmlns:')
+
 /** The one child named `name`; a message when there is none or more than one. */
 function only(parent: XmlElement, name: string): XmlElement | string {
   const found = parent.children.filter((c) => c.name === name)
@@ -86,6 +107,8 @@ export interface XmlElement {
   children: XmlElement[]
   /** Every character-data piece directly inside the element (entities decoded, CDATA included), joined. */
   text: string
+  /** Attribute names, in order (values are checked for well-formedness, not kept). */
+  attributes: string[]
 }
 
 /**
@@ -165,12 +188,14 @@ export function parseXml(input: string): XmlElement {
       const name = NAME.exec(input)?.[0]
       const open = stack.pop()
       if (!name || !open) fail('a stray closing tag')
-      if (name !== open!.name) fail(`</${name}> closes <${open!.name}>`)
       i += name!.length
       SPACE.lastIndex = i
       SPACE.exec(input)
       i = SPACE.lastIndex
+      if (i >= input.length) fail('the answer ends in the middle of a tag')
       if (input[i] !== '>') fail('an unterminated closing tag')
+      // Checked after the '>' so that an answer cut inside `</Data` says so instead of a mismatch.
+      if (name !== open!.name) fail(`</${name}> closes <${open!.name}>`)
       i++
     } else {
       if (root && stack.length === 0) fail('a second root element')
@@ -179,23 +204,24 @@ export function parseXml(input: string): XmlElement {
       const name = NAME.exec(input)?.[0]
       if (!name) fail('an element without a valid name')
       i += name!.length
-      const seen = new Set<string>()
+      const attributes: string[] = []
       for (;;) {
         ATTRIBUTE.lastIndex = i
         const attribute = ATTRIBUTE.exec(input)
         if (!attribute) break
-        if (seen.has(attribute[1]!)) fail(`a repeated attribute ${attribute[1]}`)
-        seen.add(attribute[1]!)
+        if (attributes.includes(attribute[1]!)) fail(`a repeated attribute ${attribute[1]}`)
+        attributes.push(attribute[1]!)
         decode(attribute[2]!.slice(1, -1))
         i = ATTRIBUTE.lastIndex
       }
       SPACE.lastIndex = i
       SPACE.exec(input)
       i = SPACE.lastIndex
-      const element: XmlElement = { name: name!, children: [], text: '' }
+      const element: XmlElement = { name: name!, children: [], text: '', attributes }
       const parent = stack[stack.length - 1]
       if (parent) parent.children.push(element)
       else root = element
+      if (i >= input.length) fail('the answer ends in the middle of a tag')
       if (input.startsWith('/>', i)) {
         i += 2
       } else if (input[i] === '>') {
