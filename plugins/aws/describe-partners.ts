@@ -221,7 +221,7 @@ function invalidResponse(message: string, requestId: string | undefined): Cluste
  * an HTTP 2xx status and no transient trait the SDK's retry strategy classifies it as a client
  * error and does not retry, so a cluster still costs one call.
  */
-export class InvalidResponseError extends Error {
+class InvalidResponseError extends Error {
   override readonly name = 'InvalidResponse'
   readonly $metadata: { httpStatusCode: number; requestId?: string }
   constructor(message: string, httpStatusCode: number, requestId: string | undefined) {
@@ -255,7 +255,8 @@ function addAnswerChecks(client: RedshiftClient): void {
     const requestId = header(response.headers, 'x-amzn-requestid')
     const refuse = (problem: string) => {
       const type = header(response.headers, 'content-type')
-      const shown = type ? `, content-type ${type.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)}` : ''
+      // The content type helps tell a captive portal (text/html) from a broken endpoint; printable ASCII only.
+      const shown = type ? ` (content-type ${type.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)})` : ''
       return new InvalidResponseError(`the HTTP ${response.statusCode} answer${shown} is not a DescribePartners response: ${problem}`, response.statusCode, requestId)
     }
     const bytes = await readBody(response.body, MAX_ANSWER_BYTES)
