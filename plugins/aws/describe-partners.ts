@@ -196,10 +196,6 @@ export function describeFailure(error: unknown, target: ClusterTarget, maxAttemp
     return { ...base, code: network, hint: `could not reach the Redshift endpoint for ${target.region} after ${maxAttempts} attempts; check the network and --endpoint-url` }
   }
   if (code === 'InvalidResponse') return { ...base, hint: INVALID_RESPONSE_HINT }
-  // What the SDK itself refuses in an answer that passed the shape check (say a timestamp it cannot read).
-  if (/Deserialization|XML|Unexpected|parse/i.test(message) && (e.$metadata?.httpStatusCode ?? 0) >= 200 && (e.$metadata?.httpStatusCode ?? 0) < 300) {
-    return { ...base, code: 'InvalidResponse', hint: INVALID_RESPONSE_HINT }
-  }
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500 || e.$fault === 'server') {
     return { ...base, hint: `the service kept failing after ${maxAttempts} attempts; try again later` }
   }
@@ -244,8 +240,10 @@ const rawItemCounts = new WeakMap<object, number>()
  *  - inside it, `partnerDriftAnswerCheck` buffers a 2xx body (bounded), checks its shape
  *    (checkDescribePartnersAnswer) and hands the same bytes on; a body that fails is an
  *    InvalidResponseError before the SDK reads anything;
- *  - outside it, `partnerDriftItemCount` makes sure the SDK read as many items as the body
- *    held, so no leniency of the SDK can drop an item that was there.
+ *  - outside it, `partnerDriftItemCount` turns the SDK failing to read a 2xx answer into an
+ *    InvalidResponseError, and makes sure it read as many items as the body held, so no
+ *    leniency of the SDK can drop an item that was there.
+ * Non-2xx answers are left to the SDK's error handling (and retries) untouched.
  */
 function addAnswerChecks(client: RedshiftClient): void {
   const answerCheck: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
@@ -268,7 +266,19 @@ function addAnswerChecks(client: RedshiftClient): void {
     return result
   }
   const itemCount: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
-    const result = await next(args)
+    let result: Awaited<ReturnType<typeof next>>
+    try {
+      result = await next(args)
+    } catch (error) {
+      // The SDK refusing a 2xx answer that passed the shape check (say a timestamp with a space
+      // instead of T) is an invalid answer too, not a TypeError. The deserializer gave the error
+      // $metadata; errors without it (a reset while the body was read) keep their own kind.
+      const e = error as SdkError
+      const status = e.$metadata?.httpStatusCode ?? 0
+      if (error instanceof InvalidResponseError || status < 200 || status >= 300) throw error
+      const reason = String(e.message ?? e).split('\n')[0]!.slice(0, 200)
+      throw new InvalidResponseError(`the SDK could not read the HTTP ${status} answer: ${reason}`, status, e.$metadata?.requestId)
+    }
     const expected = rawItemCounts.get(context)
     const read = (result.output as { PartnerIntegrationInfoList?: unknown[] } | undefined)?.PartnerIntegrationInfoList?.length
     if (expected !== undefined && read !== expected) {
