@@ -7,27 +7,10 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 
 import type { ClusterObservation } from '../contract.js'
+import { isTimestamp } from '../timestamp.js'
 import { excerpt } from '../untrusted-text.js'
 
 const OBSERVATION_KINDS = ['observed', 'not-found', 'error'] as const
-
-// What the snapshot schema accepts, and what DescribePartners returns.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-](\d{2}):(\d{2}))$/
-
-/**
- * An RFC 3339 timestamp of a real instant: `2026-02-30T00:00:00Z` matches the shape, and
- * Date.parse would quietly read it as March 2, so the calendar is checked too.
- */
-export function isTimestamp(text: string): boolean {
-  const m = RFC3339.exec(text)
-  if (!m) return false
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number)
-  const offsetOk = m[8] === 'Z' || (Number(m[9]) <= 23 && Number(m[10]) <= 59)
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  return (
-    month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk && Number.isFinite(Date.parse(text))
-  )
-}
 
 const text = { type: 'string' }
 const timestamp = { type: 'string', format: 'rfc3339' }
