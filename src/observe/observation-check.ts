@@ -53,7 +53,7 @@ export const MAX_INTEGRATIONS = 100_000
 let validator: ValidateFunction | undefined
 function validate(value: unknown): ErrorObject[] {
   // Compiled on first use: commands that observe nothing do not pay for it.
-  validator ??= new Ajv({ allErrors: true, strict: false })
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false })
     .addFormat('rfc3339', { type: 'string', validate: isTimestamp })
     .compile(OBSERVATION_SCHEMA)
   return validator(value) ? [] : (validator.errors ?? [])
@@ -68,14 +68,15 @@ export type ObservationCheck = { ok: true; observation: ClusterObservation } | {
  * contract does not know never reach the report.
  */
 export function checkObservation(value: unknown): ObservationCheck {
-  let copy: unknown
+  let copied: { copy: unknown } | { problem: string }
   try {
-    copy = contractCopy(value)
+    copied = contractCopy(value)
   } catch (error) {
     // A proxy or getter that throws: the answer cannot be read, so it cannot count as observed.
-    return { ok: false, problems: [`reading it threw ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`] }
+    return { ok: false, problems: [`reading it threw ${error instanceof Error ? `${error.name}: ${excerpt(error.message, 80)}` : 'a non-error'}`] }
   }
-  if (typeof copy === 'string') return { ok: false, problems: [copy] }
+  if ('problem' in copied) return { ok: false, problems: [copied.problem] }
+  const { copy } = copied
   const errors = validate(copy)
   if (errors.length === 0) return { ok: true, observation: copy as ClusterObservation }
   return { ok: false, problems: describeErrors(errors) }
@@ -88,16 +89,16 @@ const MEMBERS: Readonly<Record<string, readonly string[]>> = Object.assign(Objec
 })
 const INTEGRATION_MEMBERS = ['database', 'partner', 'status', 'statusMessage', 'createdAt', 'updatedAt']
 
-/** A plain copy of the contract's members, or a problem description when the value is too broken to copy. */
-function contractCopy(value: unknown): unknown {
-  if (!isObject(value)) return value
+/** A plain copy of the contract's members (anything but an object is passed on for the schema to refuse), or why there can be none. */
+function contractCopy(value: unknown): { copy: unknown } | { problem: string } {
+  if (!isObject(value)) return { copy: value }
   const kind = value.kind
   const members = typeof kind === 'string' && Object.hasOwn(MEMBERS, kind) ? MEMBERS[kind] : ['kind']
   const copy = pick(value, members)
   if (kind === 'observed' && Array.isArray(copy.integrations)) {
     const list = copy.integrations as unknown[]
     const length = list.length
-    if (length > MAX_INTEGRATIONS) return `integrations: ${length} items; a cluster has far fewer (at most ${MAX_INTEGRATIONS} are accepted)`
+    if (length > MAX_INTEGRATIONS) return { problem: `integrations: ${length} items; a cluster has far fewer (at most ${MAX_INTEGRATIONS} are accepted)` }
     const items: unknown[] = []
     for (let i = 0; i < length; i++) {
       const item = list[i]
@@ -105,7 +106,7 @@ function contractCopy(value: unknown): unknown {
     }
     copy.integrations = items
   }
-  return copy
+  return { copy }
 }
 
 function pick(value: Record<string, unknown>, members: readonly string[]): Record<string, unknown> {
