@@ -153,6 +153,52 @@ boundary('a duplicate item from a live source never hides an unhealthy one (Runt
 boundary.run()
 
 // ---------------------------------------------------------------------------------------------
+const hostile = suite('gate :: whatever a source throws or resolves with, the run goes on')
+
+const trap = new Proxy({}, { get: () => { throw new Error('gotcha') }, getPrototypeOf: () => { throw new Error('gotcha') } })
+const HOSTILE: Array<{ name: string; observe: () => unknown; code: string }> = [
+  { name: 'throws an object with no prototype', observe: () => { throw Object.create(null) }, code: 'SourceError' },
+  { name: 'throws a proxy whose every read throws', observe: () => { throw trap }, code: 'SourceError' },
+  // Awaiting it reads its `then`, which throws: that is the source throwing.
+  { name: 'resolves with a proxy whose every read throws', observe: async () => trap, code: 'SourceError' },
+  { name: 'resolves with integrations whose getter throws', observe: async () => ({ kind: 'observed', observedAt: OBSERVED_AT, get integrations() { throw new Error('gotcha') } }), code: 'InvalidObservation' },
+  { name: 'resolves with a list of more integrations than any cluster has', observe: async () => ({ kind: 'observed', observedAt: OBSERVED_AT, integrations: new Array(2 ** 31) }), code: 'InvalidObservation' },
+  { name: 'throws synchronously', observe: () => { throw Object.assign(new Error('no'), { code: 'ENOPE' }) }, code: 'ENOPE' },
+]
+
+for (const row of HOSTILE) {
+  hostile(`a source that ${row.name}: an error of that cluster only`, async () => {
+    const source: SourceDefinition = {
+      name: 'hostile',
+      version: '1.0.0',
+      contractVersion: '1.0',
+      description: 'misbehaves for one cluster',
+      open: () => ({ observe: async (target: { cluster: string }) => (target.cluster === 'bad' ? row.observe() : { kind: 'observed', observedAt: OBSERVED_AT, integrations: [] }) }) as never,
+    }
+    const targets = ['bad', 'good'].map((cluster) => ({ accountId: ACCOUNT, region: REGION, cluster }))
+    const { observations } = await observeClusters({ source, options: {}, targets, concurrency: 2, deadlineMs: 5000 })
+    const [bad, good] = targets.map((t) => observations.get(clusterKey(t)))
+    assert.is(bad?.kind === 'error' && bad.code, row.code)
+    assert.match(bad?.kind === 'error' ? bad.message : '', '[source hostile] bad: ')
+    assert.is(good?.kind, 'observed')
+  })
+}
+
+hostile('an open() that resolves with no session, an empty one, or a proxy: one SourceError, no crash', async () => {
+  for (const session of [undefined, {}, trap]) {
+    const source: SourceDefinition = { name: 'hostile', version: '1.0.0', contractVersion: '1.0', description: 'no session', open: () => session as never }
+    const error = await observeClusters({ source, options: {}, targets: [{ accountId: ACCOUNT, region: REGION, cluster: 'a' }], concurrency: 1 }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    )
+    assert.is(error?.name, 'SourceError')
+    assert.match(error?.message ?? '', 'source "hostile" could not open: ')
+  }
+})
+
+hostile.run()
+
+// ---------------------------------------------------------------------------------------------
 const deadline = suite('gate :: the deadline always fires')
 
 const STUCK: Array<{ mode: string; code: number; kinds: string[][] }> = [

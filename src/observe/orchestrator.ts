@@ -91,7 +91,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
     }
     if ('error' in opened) throw openFailure(source.name, opened.error)
     const session = opened.value
-    if (typeof session !== 'object' || session === null || typeof session.observe !== 'function') {
+    if (!hasObserve(session)) {
       throw new SourceError(`source "${source.name}" could not open: open() returned no session with an observe() function`, SOURCE_BUG_HINT)
     }
 
@@ -198,22 +198,38 @@ function describeDeadline(ms: number): string {
   return ms < 1000 ? `${ms} ms` : formatDuration(ms)
 }
 
-/** Runs a source's function; what it returns or throws, synchronously or not, as a value. */
-async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { error: unknown }> {
+/** What a source threw, read once into plain data. */
+interface Thrown {
+  code: string
+  message: string
+  /** Located problems of the source's own input, when it threw an InputError. */
+  diagnostics?: Diagnostic[]
+}
+
+/**
+ * Runs a source's function; what it returns or throws, synchronously or not, as a value. A thrown
+ * value is read here, once, and never again: reading it (a getter, a proxy, an object with no
+ * prototype to turn into text) may itself throw, and must not crash the run.
+ */
+async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { error: Thrown }> {
   try {
     return { value: await fn() }
   } catch (error) {
-    return { error }
+    try {
+      // A source package may bring its own copy of partner-drift, whose InputError is another class.
+      if (isInputError(error)) return { error: { code: 'InvalidSourceInput', message: 'problems in its input', diagnostics: error.diagnostics.map((d) => ({ ...d })) } }
+      return { error: { code: errorCode(error), message: messageOf(error) } }
+    } catch {
+      return { error: { code: 'SourceError', message: 'it threw a value that cannot be read' } }
+    }
   }
 }
 
 /** A source that cannot open is one problem of the run, not one per cluster. */
-function openFailure(sourceName: string, error: unknown): Error {
-  // A source package may bring its own copy of partner-drift, whose InputError is another class.
-  if (isInputError(error)) return new InputError(error.diagnostics.map((d) => ({ ...d })))
-  const code = errorCode(error)
+function openFailure(sourceName: string, { code, message, diagnostics }: Thrown): Error {
+  if (diagnostics) return new InputError(diagnostics)
   return new SourceError(
-    `source "${sourceName}" could not open: ${withCode(code, messageOf(error))}`,
+    `source "${sourceName}" could not open: ${withCode(code, message)}`,
     `check the source's options and what it needs (credentials, environment variables, files); if they are right, report it to the source's author`,
   )
 }
@@ -247,8 +263,8 @@ async function observeOne(session: SourceSession, sourceName: string, target: Cl
     if (outcome === DEADLINE) return deadline.exceeded(sourceName, target)
     if ('error' in outcome) {
       if (deadline.aborted) return deadline.exceeded(sourceName, target)
-      const code = errorCode(outcome.error)
-      return { kind: 'error', code, message: attributed(code, messageOf(outcome.error)) }
+      const { code, message } = outcome.error
+      return { kind: 'error', code, message: attributed(code, message) }
     }
     const checked = checkObservation(outcome.value)
     if (!checked.ok) {
@@ -290,7 +306,15 @@ function withCode(code: string, message: string): string {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return error instanceof Error ? String(error.message) : String(error)
+}
+
+function hasObserve(session: unknown): session is SourceSession {
+  try {
+    return typeof session === 'object' && session !== null && typeof (session as SourceSession).observe === 'function'
+  } catch {
+    return false
+  }
 }
 
 /**
