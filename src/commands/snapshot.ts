@@ -65,7 +65,6 @@ Exits 1 when any cluster could not be observed (the file is still written), 0 ot
       onProgress: progress?.update,
     })
     progress?.clear()
-    if (observed.diagnostics.length > 0) process.stderr.write(diagnosticsText(observed.diagnostics))
 
     const snapshot = JSON.stringify(buildSnapshot(targets, observed.observations, new Date().toISOString()), null, 2) + '\n'
     if (flags.out === '-') await writeStdout(snapshot)
