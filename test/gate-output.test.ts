@@ -324,7 +324,7 @@ diagnostics('formatDiagnostic: file, message and hint escaped; one line plus the
 })
 
 diagnostics('diagnosticsText and describeFailure: nothing raw, no forged line', () => {
-  const all = [diagnosticsText([HOSTILE]), describeFailure(new InputError([HOSTILE]))!.text, describeFailure(new SourceError('source x: \u001b]8;;https://evil\u0007y', 'try\n::error::z'))!.text]
+  const all = [diagnosticsText([HOSTILE]), describeFailure(new InputError([HOSTILE]))!.text, describeFailure(new SourceError('source x: \u001b]8;;https://evil\u0007y\u2028::error::w', 'try\n::error::z'))!.text]
   for (const text of all) {
     assert.not.match(text, RAW_CONTROL)
     assert.not.match(text, /^\s*::(stop-commands|error)::/m)

@@ -23,11 +23,16 @@ export function diagnosticsText(diagnostics: Diagnostic[]): string {
 
 /**
  * Known failures become a message and exit 1; anything else is a bug and keeps its stack.
- * A source's message and hint can quote a name from the manifest, so they are shown escaped.
+ * A source's message and hint can quote input, so they are shown escaped. The message keeps the
+ * lines it was built with (invalid options are listed one per line); inside each line, control
+ * characters are escaped.
  */
 export function describeFailure(error: unknown): { text: string } | undefined {
   if (error instanceof InputError) return { text: diagnosticsText(error.diagnostics) }
-  if (error instanceof SourceError) return { text: `Error: ${escapeControl(error.message)}\n${error.hint ? `Try this: ${escapeControl(error.hint)}\n` : ''}` }
+  if (error instanceof SourceError) {
+    const message = error.message.split('\n').map(escapeControl).join('\n')
+    return { text: `Error: ${message}\n${error.hint ? `Try this: ${escapeControl(error.hint)}\n` : ''}` }
+  }
   return undefined
 }
 
