@@ -19,9 +19,11 @@ import * as assert from 'uvu/assert'
 
 import { describeFailure, diagnosticsText } from '../src/cli/output.js'
 import type { ClusterObservation, ObservedIntegration } from '../src/contract.js'
+import { type Finding, fingerprintOf } from '../src/diff/compute-findings.js'
 import { type Diagnostic, formatDiagnostic, InputError } from '../src/input/diagnostics.js'
 import { clusterKey } from '../src/manifest/desired-state.js'
 import { SourceError } from '../src/observe/source-registry.js'
+import { remediationFor } from '../src/report/remediation.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../src/report/render/index.js'
 import { buildReport, type Report } from '../src/report/report.js'
 import { desiredFrom, FIXTURES, reportSchemaErrors, runCli, yamlLines } from './helpers/cli.js'
@@ -301,6 +303,48 @@ function markdownProblems(md: string): string[] {
   if (/(^|\s)#\d/.test(prose)) problems.push('issue reference')
   return problems
 }
+
+// ---------------------------------------------------------------------------------------------
+
+const remediation = suite('gate :: remediation is code a person will paste')
+
+function findingWith(fields: Partial<Finding> & Pick<Finding, 'kind'>): Finding {
+  const base = { severity: 'fail' as const, accountId: ACCOUNT, region: 'eu-west-1', cluster: 'prod', database: 'dev', partner: 'Fivetran', message: 'm', ...fields }
+  return { ...base, fingerprint: fingerprintOf(base) }
+}
+
+const PASTE_ROWS: Array<{ name: string; finding: Finding; pasteable: boolean }> = [
+  { name: 'missing, database with a line break', finding: findingWith({ kind: 'missing', database: 'dev\nresource "aws_iam_user" "x" {' }), pasteable: false },
+  { name: 'extra, partner with ESC', finding: findingWith({ kind: 'extra', partner: 'Fivetran\u001b[2J' }), pasteable: false },
+  { name: 'extra on an undeclared database, CR in its name', finding: findingWith({ kind: 'extra', database: 'dev\r# x', cause: { code: 'DatabaseNotDeclared' } }), pasteable: false },
+  { name: 'forbidden, partner with a bidi override', finding: findingWith({ kind: 'forbidden', partner: 'Seg\u202Ement' }), pasteable: false },
+  { name: 'missing, cluster with U+2028', finding: findingWith({ kind: 'missing', cluster: 'prod\u2028x' }), pasteable: false },
+  { name: 'quotes, ${ and shell metacharacters are quoted, not refused', finding: findingWith({ kind: 'extra', database: `o'neil$\${db}"#` }), pasteable: true },
+]
+
+for (const row of PASTE_ROWS) {
+  remediation(row.name, () => {
+    const r = remediationFor(row.finding)
+    const snippets = [...(r.commands ?? []), r.terraform ?? '', r.manifest ?? ''].join('\n')
+    if (!row.pasteable) {
+      assert.equal([r.commands, r.terraform, r.manifest], [undefined, undefined, undefined])
+      assert.match(r.summary, /No command, Terraform or manifest lines are suggested because a name holds control characters/)
+      return
+    }
+    assert.ok(r.commands?.length && r.terraform && r.manifest, 'a safe name keeps every snippet')
+    // Every line of the Terraform is either the resource block or a comment: nothing a name holds opens another block.
+    assert.equal(r.terraform!.split('\n').filter((l) => /^resource /.test(l)).length, 1)
+    assert.not.match(snippets, RAW_CONTROL)
+  })
+}
+
+remediation('cluster not found with a line break in its name: advice without the describe-clusters command', () => {
+  const r = remediationFor(findingWith({ kind: 'missing', cluster: 'ghost\naws iam delete-user', database: undefined, partner: undefined, cause: { code: 'ClusterNotFound' } }))
+  assert.not.match(r.summary, /check with: aws/)
+  assert.match(remediationFor(findingWith({ kind: 'missing', cluster: 'ghost', cause: { code: 'ClusterNotFound' } })).summary, /check with: aws redshift describe-clusters --cluster-identifier ghost/)
+})
+
+remediation.run()
 
 // ---------------------------------------------------------------------------------------------
 
