@@ -102,6 +102,15 @@ const ROWS: Row[] = [
     forgedLine: /^\s*::warning::forged/m,
   },
   {
+    name: 'characters XML 1.0 forbids even as references: NUL, U+FFFF, a lone surrogate',
+    report: () => reportOf([unhealthy('a\u0000b\uFFFFc\uD800d')]),
+    check: (outputs) => {
+      const junit = outputs.get('junit')!
+      assert.not.match(junit, /[\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|&#0;/)
+      assert.ok(junit.includes('a\\u0000b\uFFFDc\uFFFDd'), 'NUL shown escaped, the others replaced')
+    },
+  },
+  {
     name: 'mention, link, autolink, HTML and issue reference in a status message',
     report: () => reportOf([unhealthy('@octocat [click](https://evil.example) <https://evil.example> <img src=x onerror=alert(1)> www.evil.example `x` #123 ping@example.com')]),
   },
