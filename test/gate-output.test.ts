@@ -444,4 +444,20 @@ cli('check --explain under GitHub Actions, every --output format: exit 2, nothin
   }
 })
 
+cli('snapshot: an error message from the source is shown escaped on stderr', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'partner-drift-gate-'))
+  try {
+    await writeFile(join(dir, 'm.yaml'), MANIFEST)
+    const error = { code: 'AccessDenied', message: 'denied\n::stop-commands::token \u001b[2J', hint: 'see \u001b]8;;https://evil.example/\u0007here' }
+    await writeFile(join(dir, 'in.json'), JSON.stringify({ version: 1, capturedAt: OBSERVED_AT, clusters: [{ accountId: ACCOUNT, region: 'eu-west-1', cluster: 'prod', error }] }))
+    const run = await runCli(['snapshot', 'm.yaml', '--source', 'snapshot:in.json', '--out', 'out.json'], { cwd: dir, env: { CI: '1' } })
+    assert.is(run.code, 1, run.stderr)
+    assert.not.match(run.stderr, RAW_CONTROL)
+    assert.not.match(run.stderr, /^\s*::stop-commands::/m)
+    assert.ok(run.stderr.includes('denied\\n::stop-commands::token \\u001b[2J'), run.stderr)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 cli.run()
