@@ -10,6 +10,7 @@ import type { ClusterTarget } from '../contract.js'
 import { manifestFromObservations } from '../manifest/bootstrap-manifest.js'
 import { loadManifest } from '../manifest/load-manifest.js'
 import { buildSnapshot } from '../snapshot-format.js'
+import { escapeControl } from '../untrusted-text.js'
 
 export default class Snapshot extends BaseCommand {
   static override summary = 'Record the observed state of every declared cluster into a snapshot file.'
@@ -72,7 +73,8 @@ Exits 1 when any cluster could not be observed (the file is still written), 0 ot
     if (flags['manifest-out']) await writeFile(flags['manifest-out'], manifestFromObservations(targets, observed.observations))
 
     const failed = [...observed.observations.values()].filter((o) => o.kind === 'error')
-    for (const o of failed) if (o.kind === 'error') process.stderr.write(`not observed: ${o.message}${o.hint ? `\n  hint: ${o.hint}` : ''}\n`)
+    // The message and hint come from the API or a source: shown escaped, they cannot forge a line or drive the terminal.
+    for (const o of failed) if (o.kind === 'error') process.stderr.write(`not observed: ${escapeControl(o.message)}${o.hint ? `\n  hint: ${escapeControl(o.hint)}` : ''}\n`)
     const summary = `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${failed.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}${flags['manifest-out'] ? ` and a manifest to ${flags['manifest-out']}` : ''}`
     process.stderr.write(summary + '\n')
     this.exit(failed.length > 0 ? 1 : 0)
