@@ -20,7 +20,7 @@ import { type CheckRequest, type CheckResult, runCheck } from '../../../src/chec
 import { diagnosticsText } from '../../../src/cli/output.js'
 import type { Diagnostic } from '../../../src/input/diagnostics.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../../src/report/render/index.js'
-import { exitCodeFor, type Report } from '../../../src/report/report.js'
+import { exitCodeFor } from '../../../src/report/report.js'
 import { tempDir, writePackage, writeProject } from '../../helpers/source-packages.js'
 
 export const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 25) || 25)
@@ -105,7 +105,8 @@ const PROTOTYPES: Array<[string, object]> = [
 ]
 const PRISTINE = new Map(PROTOTYPES.map(([name, proto]) => [name, new Set(Reflect.ownKeys(proto))]))
 
-export function assertPrototypesClean(context: string): void {
+/** Removes what was added to the prototypes since the suite started, and says what it was. */
+export function repairPrototypes(): string[] {
   const added: string[] = []
   for (const [name, proto] of PROTOTYPES) {
     for (const key of Reflect.ownKeys(proto)) {
@@ -114,7 +115,7 @@ export function assertPrototypesClean(context: string): void {
       delete (proto as Record<string | symbol, unknown>)[key]
     }
   }
-  if (added.length > 0) throw new Error(`prototype polluted: ${added.join(', ')}\n${context}`)
+  return added
 }
 
 // ---------------------------------------------------------------------------------------- running
@@ -124,17 +125,20 @@ export interface Rendered {
   text: string
 }
 
-/** Every format the CLI can write, text both short and with --explain; each must return a string, never throw. */
-export function renderAll(report: Report): Rendered[] {
-  const out: Rendered[] = []
-  for (const format of REPORT_FORMATS) out.push({ format, text: renderReport(format, report, { color: false }) })
-  out.push({ format: 'text --explain', text: renderReport('text', report, { color: false, explain: true }) })
-  return out
-}
+/** Every format the CLI can write, text both short and with --explain. */
+const RENDERINGS: Array<[ReportFormat, { color: false; explain?: boolean }]> = [
+  ...REPORT_FORMATS.map((format): [ReportFormat, { color: false }] => [format, { color: false }]),
+  ['text', { color: false, explain: true }],
+]
 
-/** Each rendering well-formed in its own syntax and free of raw control characters. */
-export function assertOutputsClean(rendered: Rendered[], context: string): void {
-  for (const { format, text } of rendered) {
+/**
+ * No renderer threw, none wrote into a prototype, and each rendering is well-formed in its own
+ * syntax and free of raw control characters.
+ */
+export function assertOutputsClean(run: InProcessRun, context: string): void {
+  if (run.renderFailures.length > 0) throw new Error(`a renderer threw: ${run.renderFailures.join('\n')}\n${context}`)
+  if (run.pollution.length > 0) throw new Error(`prototype polluted: ${run.pollution.join(', ')}\n${context}`)
+  for (const { format, text } of run.rendered) {
     if (typeof text !== 'string') throw new Error(`${format}: renderer returned ${typeof text}\n${context}`)
     assertNoRawControl(format, text)
     if (format === 'json' || format === 'sarif') {
@@ -155,6 +159,10 @@ export interface InProcessRun {
   result: CheckResult
   exitCode: 0 | 1 | 2
   rendered: Rendered[]
+  /** Renderers that threw, with their stacks (the CLI would print them). */
+  renderFailures: string[]
+  /** Keys the run or a renderer added to a built-in prototype (already removed again). */
+  pollution: string[]
   ms: number
 }
 
@@ -182,16 +190,21 @@ export async function checkInProcess(request: CheckRequest, options: { limitMs?:
     clearTimeout(timer)
   }
   const ms = performance.now() - started
+  // The exit code is taken before rendering, as the command does; a renderer's failure is its own invariant.
+  const exitCode = result.report ? exitCodeFor(result.report) : 1
   const rendered: Rendered[] = []
+  const renderFailures: string[] = []
   if (result.diagnostics.length > 0) rendered.push({ format: 'stderr diagnostics', text: diagnosticsText(result.diagnostics) })
   if (result.report) {
-    try {
-      rendered.push(...renderAll(result.report))
-    } catch (error) {
-      throw new Error(`a renderer threw: ${(error as Error)?.stack ?? String(error)}\n${context}`)
+    for (const [format, options] of RENDERINGS) {
+      try {
+        rendered.push({ format: options.explain ? 'text --explain' : format, text: renderReport(format, result.report, options) })
+      } catch (error) {
+        renderFailures.push(`${format}: ${(error as Error)?.stack ?? String(error)}`)
+      }
     }
   }
-  return { result, exitCode: result.report ? exitCodeFor(result.report) : 1, rendered, ms }
+  return { result, exitCode, rendered, renderFailures, pollution: repairPrototypes(), ms }
 }
 
 // ---------------------------------------------------------------------------------------- the outside source

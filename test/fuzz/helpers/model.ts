@@ -130,7 +130,8 @@ export const databaseName: fc.Arbitrary<string> = fc.oneof(
 export const partnerName: fc.Arbitrary<string> = fc.oneof(
   { weight: 5, arbitrary: fc.constantFrom('Fivetran', 'Segment', 'dbt', 'Stitch', 'Informatica', 'Qlik') },
   { weight: 2, arbitrary: fc.stringMatching(/^[a-zA-Z0-9_-]{1,16}$/) },
-  { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_NAMES) },
+  // `suppressed`, `severity`: what a finding carries; written into Object.prototype they would change every finding.
+  { weight: 1, arbitrary: fc.constantFrom(...PROTOTYPE_NAMES, 'suppressed', 'severity') },
 )
 
 /** `^[a-zA-Z0-9-]+$`, at most 63. */
@@ -554,7 +555,7 @@ export function expectedExitCodes(model: CaseModel, observedAtMs: (c: ClusterMod
 // ------------------------------------------------------------------------------ writing inputs
 
 /** The model's clusters as the manifest's `clusters:` entries. */
-function manifestValue(model: CaseModel): Record<string, unknown> {
+export function manifestValue(model: CaseModel): Record<string, unknown> {
   const settingsOf = (s: Settings): Record<string, unknown> => ({
     ...(s.status !== undefined ? { status: s.status } : {}),
     ...(s.maxStatusAge !== undefined ? { maxStatusAge: s.maxStatusAge } : {}),
