@@ -29,7 +29,7 @@ test.before(async (ctx) => {
 })
 
 /** Writes the case's manifest and snapshot and checks it in-process. */
-async function check(dir: string, model: CaseModel, style: 'yaml' | 'json') {
+async function check(dir: string, model: CaseModel, style: 'yaml' | 'json', render: boolean) {
   const manifest = join(dir, 'partner-drift.yaml')
   const snapshot = join(dir, 'snapshot.json')
   const files = { 'partner-drift.yaml': manifestText(model, style), 'snapshot.json': snapshotText(model) }
@@ -37,7 +37,7 @@ async function check(dir: string, model: CaseModel, style: 'yaml' | 'json') {
   const context = describeInputs(files)
   const run = await checkInProcess(
     { manifest, source: `snapshot:${snapshot}`, concurrency: 4, cwd: dir, ...(model.failOn ? { policy: { failOn: model.failOn } } : {}) },
-    { context },
+    { context, render },
   )
   return { run, context }
 }
@@ -47,7 +47,7 @@ const style = fc.constantFrom<'yaml' | 'json'>('yaml', 'json')
 test('fuzz :: snapshot :: exit code as judged; a cluster not observed is an error finding, never exit 0', async ({ dir }) => {
   await fc.assert(
     fc.asyncProperty(caseArbitrary(), style, async (model, style) => {
-      const { run, context } = await check(dir, model, style)
+      const { run, context } = await check(dir, model, style, false)
       const verdict = expectedExitCodes(model, () => Date.parse(model.observedAt))
       assertExitCode(run.exitCode, verdict.exitCodes, `${run.result.diagnostics.map((d) => d.message).join('\n')}\n${context}`)
       // Not only the exit code: each cluster that was not observed carries its own error finding.
@@ -65,7 +65,7 @@ test('fuzz :: snapshot :: exit code as judged; a cluster not observed is an erro
 test('fuzz :: snapshot :: no renderer throws; no format and no diagnostic carries a raw control character', async ({ dir }) => {
   await fc.assert(
     fc.asyncProperty(caseArbitrary(), style, async (model, style) => {
-      const { run, context } = await check(dir, model, style)
+      const { run, context } = await check(dir, model, style, true)
       assertOutputsClean(run, context)
     }),
     fuzzParameters(runsFor(1)),

@@ -122,7 +122,7 @@ const DEADLINE_MS = 120
 const planned = (deadlineMs: number) =>
   caseArbitrary().chain((model) => fc.tuple(fc.constant(model), fc.tuple(...model.clusters.map((_, i) => answerFor(model, i, deadlineMs)))))
 
-async function check(dir: string, model: CaseModel, answers: Planned[], deadlineMs: number) {
+async function check(dir: string, model: CaseModel, answers: Planned[], deadlineMs: number, render = false) {
   const manifest = join(dir, 'partner-drift.yaml')
   const planFile = join(dir, 'plan.json')
   const plan: Record<string, SourceAnswer> = {}
@@ -132,7 +132,7 @@ async function check(dir: string, model: CaseModel, answers: Planned[], deadline
   const context = describeInputs(files)
   const run = await checkInProcess(
     { manifest, source: `fuzz:${planFile}`, concurrency: 4, cwd: dir, deadlineMs, ...(model.failOn ? { policy: { failOn: model.failOn } } : {}) },
-    { context },
+    { context, render },
   )
   return { run, context }
 }
@@ -164,7 +164,7 @@ test('fuzz :: outside source :: malformed, thrown, hung or late answers are erro
 test('fuzz :: outside source :: no renderer throws; no format and no diagnostic carries a raw control character', async ({ dir }) => {
   await fc.assert(
     fc.asyncProperty(planned(DEADLINE_MS), async ([model, answers]) => {
-      const { run, context } = await check(dir, model, answers, DEADLINE_MS)
+      const { run, context } = await check(dir, model, answers, DEADLINE_MS, true)
       assertOutputsClean(run, context)
     }),
     fuzzParameters(runsFor(1)),

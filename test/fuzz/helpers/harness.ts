@@ -103,19 +103,34 @@ const PROTOTYPES: Array<[string, object]> = [
   ['String.prototype', String.prototype],
   ['Function.prototype', Function.prototype],
 ]
-const PRISTINE = new Map(PROTOTYPES.map(([name, proto]) => [name, new Set(Reflect.ownKeys(proto))]))
+const PRISTINE = new Map(PROTOTYPES.map(([name, proto]) => [name, new Map(Reflect.ownKeys(proto).map((key) => [key, Reflect.getOwnPropertyDescriptor(proto, key)!]))]))
 
-/** Removes what was added to the prototypes since the suite started, and says what it was. */
+/**
+ * Removes what was added to the prototypes since the suite started, restores what was
+ * overwritten (`Object.prototype.hasOwnProperty = ...`), and says what it was.
+ */
 export function repairPrototypes(): string[] {
-  const added: string[] = []
+  const changed: string[] = []
   for (const [name, proto] of PROTOTYPES) {
+    const pristine = PRISTINE.get(name)!
     for (const key of Reflect.ownKeys(proto)) {
-      if (PRISTINE.get(name)!.has(key)) continue
-      added.push(`${name}.${String(key)} = ${JSON.stringify((proto as Record<string | symbol, unknown>)[key])}`)
-      delete (proto as Record<string | symbol, unknown>)[key]
+      const now = Reflect.getOwnPropertyDescriptor(proto, key)!
+      const before = pristine.get(key)
+      if (before && now.value === before.value && now.get === before.get && now.set === before.set) continue
+      changed.push(`${name}.${String(key)} = ${describeValue(now.value)}`)
+      if (before) Object.defineProperty(proto, key, before)
+      else delete (proto as Record<string | symbol, unknown>)[key]
     }
   }
-  return added
+  return changed
+}
+
+function describeValue(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value)
+  } catch {
+    return String(value)
+  }
 }
 
 // ---------------------------------------------------------------------------------------- running
@@ -172,7 +187,7 @@ export interface InProcessRun {
  * the suite. The watchdog timer is a normal (ref'd) timer, which also keeps this process alive
  * while a source never answers, as the CLI process must keep itself alive.
  */
-export async function checkInProcess(request: CheckRequest, options: { limitMs?: number; context?: string } = {}): Promise<InProcessRun> {
+export async function checkInProcess(request: CheckRequest, options: { limitMs?: number; context?: string; render?: boolean } = {}): Promise<InProcessRun> {
   const context = options.context ?? ''
   const limitMs = options.limitMs ?? (request.deadlineMs !== undefined ? request.deadlineMs + 1500 : 10_000)
   const started = performance.now()
@@ -190,15 +205,16 @@ export async function checkInProcess(request: CheckRequest, options: { limitMs?:
     clearTimeout(timer)
   }
   const ms = performance.now() - started
-  // The exit code is taken before rendering, as the command does; a renderer's failure is its own invariant.
+  // The exit code is taken before rendering, as the command does; a renderer's failure is its own
+  // invariant, checked by the properties that render (exit-code properties skip it, for speed).
   const exitCode = result.report ? exitCodeFor(result.report) : 1
   const rendered: Rendered[] = []
   const renderFailures: string[] = []
   if (result.diagnostics.length > 0) rendered.push({ format: 'stderr diagnostics', text: diagnosticsText(result.diagnostics) })
-  if (result.report) {
-    for (const [format, options] of RENDERINGS) {
+  if (result.report && options.render !== false) {
+    for (const [format, renderOptions] of RENDERINGS) {
       try {
-        rendered.push({ format: options.explain ? 'text --explain' : format, text: renderReport(format, result.report, options) })
+        rendered.push({ format: renderOptions.explain ? 'text --explain' : format, text: renderReport(format, result.report, renderOptions) })
       } catch (error) {
         renderFailures.push(`${format}: ${(error as Error)?.stack ?? String(error)}`)
       }

@@ -208,7 +208,11 @@ export const declaredArbitrary: fc.Arbitrary<Declared> = fc
         { requiredKeys: ['accountId', 'region'] },
       ),
       policy: severityPolicy,
-      failOn: fc.uniqueArray(fc.constantFrom(...POLICY_KINDS), { minLength: 1, maxLength: 5 }),
+      // Mostly absent: with --fail-on most kinds only warn, and the exit code says less.
+      failOn: fc.oneof(
+        { weight: 5, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.uniqueArray(fc.constantFrom(...POLICY_KINDS), { minLength: 1, maxLength: 5 }) },
+      ),
       clusters: fc.uniqueArray(
         fc
           .tuple(
@@ -230,9 +234,10 @@ export const declaredArbitrary: fc.Arbitrary<Declared> = fc
         { minLength: 1, maxLength: 3, selector: (c) => c.cluster },
       ),
     },
-    { requiredKeys: ['defaults', 'clusters'] },
+    { requiredKeys: ['defaults', 'clusters', 'failOn'] },
   )
   .map((d) => {
+    if (d.failOn === undefined) delete d.failOn
     // Expected-and-absent on one database is a manifest error; keep the generated manifest valid.
     for (const c of d.clusters) {
       for (const db of c.databases) {
@@ -297,24 +302,35 @@ export const observedStatus: fc.Arbitrary<string> = fc.oneof(
 )
 
 /** Names as a source may report them: mostly the declared ones (so findings happen), sometimes anything. */
-function itemPlans(names: { databases: string[]; partners: string[] }, hostileNames: boolean): fc.Arbitrary<ItemPlan[]> {
+function itemPlans(names: { databases: string[]; partners: string[]; pairs: Array<[string, string]> }, hostileNames: boolean): fc.Arbitrary<ItemPlan[]> {
   const pick = (pool: string[], fresh: fc.Arbitrary<string>): fc.Arbitrary<string> =>
     pool.length > 0 ? fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...pool) }, { weight: 1, arbitrary: fresh }) : fresh
   const anyName = hostileNames ? fc.oneof(databaseName, hostileText(3)) : databaseName
   const anyPartner = hostileNames ? fc.oneof(partnerName, hostileText(3)) : partnerName
-  return fc.array(
-    fc.record({
-      database: pick(names.databases, anyName),
-      partner: pick(names.partners, anyPartner),
-      status: observedStatus,
-      statusMessage: fc.option(hostileText(), { nil: undefined }),
-      age,
-      stamp: fc.constantFrom<ItemPlan['stamp']>('updated', 'created', 'both'),
-      style: fc.nat(3),
-      jitter: fc.double({ min: 0, max: 1, noNaN: true }),
-    }),
-    { maxLength: 6 },
-  )
+  // Mostly an expected (database, partner), so that health and staleness get judged; else any mix.
+  const mixed = fc.tuple(pick(names.databases, anyName), pick(names.partners, anyPartner))
+  const where = names.pairs.length > 0 ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...names.pairs) }, { weight: 2, arbitrary: mixed }) : mixed
+  const plan = fc.record({
+    where,
+    status: observedStatus,
+    statusMessage: fc.option(hostileText(), { nil: undefined }),
+    age,
+    stamp: fc.constantFrom<ItemPlan['stamp']>('updated', 'created', 'both'),
+    style: fc.nat(3),
+    jitter: fc.double({ min: 0, max: 1, noNaN: true }),
+  })
+  // Repeats of one (database, partner) with another status or age, before or after it: a duplicate must never hide an unhealthy item.
+  const repeat = fc.record({ of: fc.nat(), at: fc.nat(), status: observedStatus, age })
+  return fc.tuple(fc.array(plan, { maxLength: 6 }), fc.array(repeat, { maxLength: 3 })).map(([generated, repeats]) => {
+    const plans: ItemPlan[] = generated.map(({ where: [database, partner], ...rest }) => ({ database, partner, ...rest }))
+    const out = [...plans]
+    for (const r of repeats) {
+      if (plans.length === 0) break
+      const original = plans[r.of % plans.length]!
+      out.splice(r.at % (out.length + 1), 0, { ...original, status: r.status, age: r.age })
+    }
+    return out
+  })
 }
 
 /** The stamp of an item whose window is `windowMs` (the partner's maxStatusAge, or a day when it has none). */
@@ -360,6 +376,7 @@ export function caseArbitrary(options: { hostile?: boolean; observedAtMs?: () =>
     const observedAtMs = options.observedAtMs?.() ?? OBSERVED_AT
     const observations = declared.clusters.map((c) => {
       const databases = c.databases.map((d) => d.database)
+      const pairs = c.databases.flatMap((d) => d.partners.map((p): [string, string] => [d.database, p.partner]))
       const partners = [
         ...c.databases.flatMap((d) => [...d.partners.map((p) => p.partner), ...(d.absent ?? [])]),
         ...(c.absent ?? []),
@@ -369,7 +386,7 @@ export function caseArbitrary(options: { hostile?: boolean; observedAtMs?: () =>
       return fc.oneof(
         {
           weight: 8,
-          arbitrary: itemPlans({ databases, partners }, hostile).map((plans): ObservationModel => ({
+          arbitrary: itemPlans({ databases, partners, pairs }, hostile).map((plans): ObservationModel => ({
             kind: 'observed',
             items: plans.map((p) => itemFromPlan(p, observedAtMs, windowOf(resolved, p.database, p.partner))),
           })),
