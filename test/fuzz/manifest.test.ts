@@ -17,7 +17,8 @@ import { stringify } from 'yaml'
 
 import { tempDir } from '../helpers/source-packages.js'
 import { assertExitCode, assertLocated, assertOutputsClean, checkInProcess, describeInputs, fuzzParameters, runsFor } from './helpers/harness.js'
-import { type CaseModel, caseArbitrary, hostileText, manifestValue } from './helpers/model.js'
+import { loadManifest } from '../../src/manifest/load-manifest.js'
+import { type CaseModel, caseArbitrary, hostileText, manifestText, manifestValue } from './helpers/model.js'
 
 const test = suite<{ dir: string; snapshot: string }>('fuzz :: invalid manifests')
 
@@ -120,6 +121,22 @@ async function checkText(dir: string, snapshot: string, text: string) {
 }
 
 const valid = caseArbitrary({ hostile: false })
+
+// The other targets' verdicts rest on this: a manifest the model calls valid is valid, so a
+// failure elsewhere is partner-drift's, not the generator's.
+test('fuzz :: invalid manifests :: (generator check) every generated manifest loads without a diagnostic', async ({ dir }) => {
+  await fc.assert(
+    fc.asyncProperty(caseArbitrary(), fc.constantFrom<'yaml' | 'json'>('yaml', 'json'), async (model, style) => {
+      const file = join(dir, `valid.${style}`)
+      const text = manifestText(model, style)
+      await writeFile(file, text)
+      const { desired, diagnostics } = await loadManifest(file)
+      if (!desired || diagnostics.length > 0) throw new Error(`generated manifest refused:\n${diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`).join('\n')}\n${describeInputs({ [file]: text })}`)
+      if (desired.clusters.length !== model.clusters.length) throw new Error(`${desired.clusters.length} clusters loaded, ${model.clusters.length} generated`)
+    }),
+    fuzzParameters(runsFor(0.2, 10)),
+  )
+})
 
 async function checkMutated(dir: string, snapshot: string, model: CaseModel, m: Mutation) {
   const mutated = m.apply(structuredClone(manifestValue(model)))
