@@ -103,7 +103,9 @@ export const hostileText = (maxPieces = 6): fc.Arbitrary<string> =>
       ),
       { minLength: 1, maxLength: maxPieces },
     )
-    .map((parts) => parts.join(''))
+    // Never empty (an empty name or status is a different question); no lone surrogate, which no
+    // UTF-8 file or HTTP answer can carry.
+    .map((parts) => parts.join('').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '') || '?')
 
 /** Only the characters the invariant is about (no surrounding words): for shrunk counterexamples that read at a glance. */
 export const CONTROL_IN_INPUT = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/
