@@ -1,6 +1,6 @@
 /**
  * Fuzz :: the real CLI process, a few generated cases per run (each costs a Node start, about
- * 0.3 s, so `runsFor(0.02)`: 2 by default, 200 under `npm run fuzz`; failures are reported
+ * 0.3 s, so `runsFor(0.02)` or less: 1-2 by default, 100-200 under `npm run fuzz`; failures are reported
  * unshrunk). What only the process shows: the exit code itself, stderr without stack traces,
  * every stream and `--output` file free of raw control characters, and a source that never
  * answers ending in DeadlineExceeded by `--timeout` (the process must not exit early).
@@ -116,7 +116,7 @@ test('fuzz :: CLI process :: an invalid manifest: exit 1, located diagnostics on
       if (!new RegExp(`${manifest.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `).test(run.stderr)) throw new Error(`stderr names no FILE:LINE:COLUMN\n${context}`)
       await assertStreamsClean(run, [], context)
     }),
-    fuzzParameters(runsFor(0.02, 2), { shrink: false }),
+    fuzzParameters(runsFor(0.02, 1), { shrink: false }),
   )
 })
 

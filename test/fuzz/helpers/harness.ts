@@ -4,7 +4,7 @@
  * generated case. A failed invariant throws an Error whose message says which one and shows
  * the offending output; fast-check then shrinks the case and prints seed and path.
  *
- *   FUZZ_RUNS  cases per in-process target (default 25; `npm run fuzz` sets 10000)
+ *   FUZZ_RUNS  cases per in-process target (default 20; `npm run fuzz` sets 10000)
  *   FUZZ_SEED  the seed (default fixed, so a failure in CI reproduces locally)
  *   FUZZ_PATH  replay one counterexample: the `path` fast-check printed (with FUZZ_SEED and a
  *              uvu pattern selecting that one file)
@@ -23,7 +23,7 @@ import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../../src/re
 import { exitCodeFor } from '../../../src/report/report.js'
 import { tempDir, writePackage, writeProject } from '../../helpers/source-packages.js'
 
-export const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 25) || 25)
+export const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 20) || 20)
 export const SEED = Number(process.env.FUZZ_SEED ?? 20261124) | 0
 
 /**
