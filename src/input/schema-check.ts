@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 
+import { EXCERPT_LENGTH, excerpt } from '../untrusted-text.js'
 import { closest, type Diagnostic } from './diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument } from './document.js'
 
@@ -55,12 +56,15 @@ function pointerToPath(pointer: string): Array<string | number> {
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment))
 }
 
+/** An input value as a diagnostic shows it: a short escaped excerpt, never the whole value. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'string') return excerpt(value)
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  return String(value)
+  // Numbers and booleans are short, but a number can be written with thousands of digits.
+  const shown = String(value)
+  return shown.length > EXCERPT_LENGTH ? excerpt(shown) : shown
 }
 
 function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPath): Diagnostic | undefined {
@@ -81,7 +85,7 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       const allowed = Object.keys((parentSchema.properties as object | undefined) ?? {})
       path = [...path, key]
       pointAtKey = true
-      message = `unknown key "${key}"`
+      message = `unknown key ${excerpt(key)}`
       const suggestion = closest(key, allowed)
       hint = suggestion ? `did you mean "${suggestion}"? ` : ''
       hint += `allowed keys here: ${allowed.join(', ')}`
@@ -109,8 +113,9 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       const expected = String(error.params.type).replaceAll(',', ' or ')
       const noun = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
       message = `must be ${noun}, not ${describe(error.data)}`
-      if (String(error.params.type).includes('string') && doc.isNumberNode(path)) {
-        const written = doc.numberAsWritten?.(path) ?? String(error.data)
+      const written = doc.isNumberNode(path) ? (doc.numberAsWritten?.(path) ?? String(error.data)) : undefined
+      // Quoting is the fix for an account id, not for a number of a thousand digits.
+      if (String(error.params.type).includes('string') && written !== undefined && written.length <= EXCERPT_LENGTH) {
         hint = `YAML reads an unquoted ${written} as a number (and drops leading zeros); quote it: "${written}"`
       } else {
         hint = schemaHint
@@ -123,7 +128,7 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       break
     case 'maxLength':
     case 'minLength':
-      message = `${describe(error.data)} is ${String(error.data).length} characters; must be ${error.keyword === 'maxLength' ? 'at most' : 'at least'} ${error.params.limit}`
+      message = `${describe(error.data)} is ${[...String(error.data)].length} characters; must be ${error.keyword === 'maxLength' ? 'at most' : 'at least'} ${error.params.limit}`
       hint = schemaHint
       break
     case 'minItems':
