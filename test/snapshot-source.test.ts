@@ -154,7 +154,7 @@ snapshot('an invalid snapshot: every cluster errors, and every mistake comes bac
       '    PartnerIntegrationInfoList:',
       '      - DatabaseName: dev',
       '        PartnerName: Fivetran',
-      '        Status: Healthy',
+      '        Status: 42',
       '        UpdatedAt: 2026-11-20',
       `  - accountId: "${ACCOUNT}"`,
       '    region: eu-west-1',
