@@ -125,15 +125,14 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 
 /** Bytes -> text, refusing binary and invalid UTF-8. A leading byte order mark is dropped. */
 function decode(bytes: Buffer, file: string, modifiedAt?: Date): InputText {
-  const nul = bytes.indexOf(0)
-  if (nul !== -1) {
-    // Deliberately no excerpt: the bytes may be anything, /proc/self/environ's secrets included.
+  if (bytes.includes(0)) {
+    // Deliberately nothing of the content, not even where the NUL is: the bytes may be
+    // /proc/self/environ, and a position would tell the length of the first variable.
     return refused(
       file,
       'binary',
       `${file} contains a NUL byte: it is binary, not a text file; nothing of it is shown`,
       'give the path of a YAML or JSON text file; check that it is not a symlink to a device or /proc file',
-      positionOf(bytes, nul),
     )
   }
   let text: string
@@ -154,7 +153,7 @@ function positionOf(bytes: Buffer, offset: number): { line: number; column: numb
     line++
     lineStart = i + 1
   }
-  // The bytes before `offset` on its line are valid UTF-8 (offset is the first bad byte or a NUL).
+  // The bytes before `offset` are valid UTF-8: it is the first byte that is not.
   return { line, column: bytes.subarray(lineStart, offset).toString('utf8').length + 1 }
 }
 
