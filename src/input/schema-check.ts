@@ -56,6 +56,14 @@ function pointerToPath(pointer: string): Array<string | number> {
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment))
 }
 
+/**
+ * "Did you mean" for words of a sensible length only: the edit distance costs the product of the
+ * lengths, and a file of thousands of 10,000-character keys must not cost minutes to report.
+ */
+export function suggestFor(word: string, candidates: readonly string[]): string | undefined {
+  return word.length <= EXCERPT_LENGTH ? closest(word, candidates) : undefined
+}
+
 /** An input value as a diagnostic shows it: a short escaped excerpt, never the whole value. */
 function describe(value: unknown): string {
   if (typeof value === 'string') return excerpt(value)
@@ -86,7 +94,7 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       path = [...path, key]
       pointAtKey = true
       message = `unknown key ${excerpt(key)}`
-      const suggestion = closest(key, allowed)
+      const suggestion = suggestFor(key, allowed)
       hint = suggestion ? `did you mean "${suggestion}"? ` : ''
       hint += `allowed keys here: ${allowed.join(', ')}`
       break
@@ -101,7 +109,7 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String)
       message = `${describe(error.data)} is not allowed; must be one of: ${allowed.join(', ')}`
-      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined
+      const suggestion = typeof error.data === 'string' ? suggestFor(error.data, allowed) : undefined
       hint = suggestion ? `did you mean "${suggestion}"?` : schemaHint
       break
     }

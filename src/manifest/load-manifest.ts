@@ -1,6 +1,6 @@
-import { closest, type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
+import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
-import { checkAgainstSchema } from '../input/schema-check.js'
+import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { loadSchema } from '../schemas.js'
 import { excerpt } from '../untrusted-text.js'
 import {
@@ -72,7 +72,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     const written = typeof status === 'string' ? [[status, path] as const] : list(status).map((s, i) => [s, [...path, i]] as const)
     for (const [value, at] of written) {
       if (typeof value !== 'string' || (PARTNER_STATUSES as readonly string[]).includes(value)) continue
-      const suggestion = closest(value, PARTNER_STATUSES)
+      const suggestion = suggestFor(value, PARTNER_STATUSES)
       if (!suggestion) continue
       problem(
         at,
