@@ -423,6 +423,17 @@ const LOCATED: LocatedRow[] = [
     expected: [],
   },
   {
+    name: 'status ActiveSyncing starts like Active but is no typo of it: it may be written',
+    diagnostics: manifestDiagnostics(expecting('ActiveSyncing')),
+    expected: [],
+  },
+  {
+    name: 'status ConnectionFailur: a typo of ConnectionFailure',
+    diagnostics: manifestDiagnostics(expecting('ConnectionFailur')),
+    expected: [{ code: 'unknown-status', path: 'clusters[0].databases[0].partners[0].status', line: 9, column: 21 }],
+    hint: /did you mean "ConnectionFailure"\?/,
+  },
+  {
     name: 'a 10,000-character status value: one excerpt, no did-you-mean',
     diagnostics: manifestDiagnostics(expecting(`"${LONG}"`)),
     expected: [{ code: 'schema', path: 'clusters[0].databases[0].partners[0].status', line: 9, column: 21 }],

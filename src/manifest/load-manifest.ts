@@ -73,7 +73,8 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     for (const [value, at] of written) {
       if (typeof value !== 'string' || (PARTNER_STATUSES as readonly string[]).includes(value)) continue
       const suggestion = suggestFor(value, PARTNER_STATUSES)
-      if (!suggestion) continue
+      // Only a near miss in length too: `ActiveSyncing` could be a real status, `Actve` cannot.
+      if (!suggestion || Math.abs(suggestion.length - value.length) > 2) continue
       problem(
         at,
         'unknown-status',
