@@ -343,6 +343,12 @@ const LOCATED: LocatedRow[] = [
     message: /^"eu-west-1 (padding ){8}paddin…" \(\d+ characters\) is not valid/,
   },
   {
+    name: 'a .env file behind a symlink is one string: its type is named, none of its text',
+    diagnostics: async () => resolveManifest(await readDocument(await inScratch('env.yaml', `AWS_SECRET_ACCESS_KEY=${SECRET}\nREGION=eu-west-1\n`))).diagnostics,
+    expected: [{ code: 'schema', path: '', line: 1, column: 1 }],
+    message: /^must be a mapping, not a string$/,
+  },
+  {
     name: 'a YAML syntax error on a long line quotes none of it raw',
     diagnostics: manifestDiagnostics(yamlLines('version: 1', `${'k'.repeat(2000)}${ESC}: 1`)),
     expected: [{ code: 'yaml-key-over-1024-chars', path: '', line: 2, column: 1 }],

@@ -120,7 +120,10 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
     case 'type': {
       const expected = String(error.params.type).replaceAll(',', ' or ')
       const noun = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
-      message = `must be ${noun}, not ${describe(error.data)}`
+      // A document that is one string is a file of something else read as a scalar (a .env file
+      // behind a symlink): its type says what is wrong, and none of its text is shown.
+      const wholeDocument = path.length === 0 && typeof error.data === 'string'
+      message = `must be ${noun}, not ${wholeDocument ? 'a string' : describe(error.data)}`
       const written = doc.isNumberNode(path) ? (doc.numberAsWritten?.(path) ?? String(error.data)) : undefined
       // Quoting is the fix for an account id, not for a number of a thousand digits.
       if (String(error.params.type).includes('string') && written !== undefined && written.length <= EXCERPT_LENGTH) {
