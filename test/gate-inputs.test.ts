@@ -4,7 +4,7 @@
  * and assert the exit code, the located diagnostic (FILE:LINE:COLUMN) and what must never be
  * printed; in-process rows assert diagnostic codes, lines and columns.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -18,7 +18,7 @@ import { parseDocumentText, readDocument } from '../src/input/document.js'
 import { readInputText } from '../src/input/read-input.js'
 import { loadExceptionsFile, resolveManifest } from '../src/manifest/load-manifest.js'
 import { loadBaseline } from '../src/policy/baseline.js'
-import { awsTestEnv, type CliRun, located, runCli, yamlLines } from './helpers/cli.js'
+import { awsTestEnv, type CliRun, located, ROOT, runCli, yamlLines } from './helpers/cli.js'
 import { type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
 
 const ACCOUNT = '123456789012'
@@ -265,6 +265,29 @@ runRows('gate-inputs :: an undocumented observed status is recorded, replayed an
     stdout: [/"kind": "unhealthy"/, /"status": "Pending"/],
   },
 ])
+
+const stdin = suite('gate-inputs :: a pipe that never closes')
+
+stdin('tfstate:- with a writer that never closes stdin ends at --timeout, exit 1', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'partner-drift-gate-'))
+  try {
+    await writeFile(join(dir, 'm.yaml'), MANIFEST)
+    // runCli always closes stdin; this child's stays open, like `sleep 100 | partner-drift ...`.
+    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'check', 'm.yaml', '--source', 'tfstate:-', '--timeout', '2'], { cwd: dir, stdio: 'pipe', env: { ...process.env, CI: '1' } })
+    let stderr = ''
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.stdin.write('{"version": 4,')
+    const killer = setTimeout(() => child.kill(), 30_000)
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    clearTimeout(killer)
+    assert.is(code, 1, stderr)
+    assert.match(stderr, /<stdin>:1:1: standard input was still open when the deadline passed/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+stdin.run()
 
 // ---------------------------------------------------------------- in process: codes, lines, columns
 

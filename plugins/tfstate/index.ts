@@ -134,6 +134,7 @@ export default defineSource<{ path: string }>({
       displayName: options.path,
       stdin: true,
       expected: 'a Terraform state file (or - for stdin)',
+      signal: context.signal,
     })
     if (!input.ok) throw new InputError(input.diagnostics.map((d) => (d.message.endsWith('no such file') ? { ...d, hint: NO_SUCH_FILE_HINT } : d)))
     const observedAt = (input.modifiedAt ?? new Date()).toISOString()

@@ -1,5 +1,6 @@
 import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
+import { addAbortSignal } from 'node:stream'
 
 import type { Diagnostic } from './diagnostics.js'
 
@@ -15,6 +16,11 @@ export interface ReadInputOptions {
   stdin?: boolean
   /** What the file should be, for hints, e.g. `a Terraform state file`; default `a YAML or JSON file`. */
   expected?: string
+  /**
+   * Stops reading standard input when aborted (a source passes its `context.signal`): a pipe
+   * whose writer never closes it must not hold the run past its deadline.
+   */
+  signal?: AbortSignal
 }
 
 /** The text of an input, or why it cannot be used (never both). */
@@ -53,7 +59,7 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
   const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
   const expected = options.expected ?? 'a YAML or JSON file'
   if (path === '-') {
-    if (options.stdin) return readStdin(maxBytes)
+    if (options.stdin) return readStdin(maxBytes, options.signal)
     const file = options.displayName ?? path
     return refused(file, 'read', `${file}: standard input is not read here`, `give the path of ${expected}; for a file named -, write ./-`)
   }
@@ -99,12 +105,17 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
   }
 }
 
-async function readStdin(maxBytes: number): Promise<InputText> {
+async function readStdin(maxBytes: number, signal?: AbortSignal): Promise<InputText> {
   const file = '<stdin>'
   // A terminal would wait for someone to type a state; in a pipeline stdin is never a TTY.
   if (process.stdin.isTTY) {
     return refused(file, 'read', 'nothing is piped to standard input', 'pipe the input in, e.g. terraform state pull | partner-drift check --source tfstate:-')
   }
+  const unfinished = (): InputText =>
+    refused(file, 'read', 'standard input was still open when the deadline passed', 'check that the command piping into partner-drift ends, or raise --timeout')
+  if (signal?.aborted) return unfinished()
+  // Destroys stdin on abort, which ends the loop below with an error.
+  if (signal) addAbortSignal(signal, process.stdin)
   const chunks: Buffer[] = []
   let total = 0
   try {
@@ -116,6 +127,7 @@ async function readStdin(maxBytes: number): Promise<InputText> {
       chunks.push(bytes)
     }
   } catch (error) {
+    if (signal?.aborted) return unfinished()
     return refused(file, 'read', `cannot read standard input: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   }
   return decode(Buffer.concat(chunks, total), file)
