@@ -58,12 +58,9 @@ const MAX_CHUNK = 8 * 1024 * 1024
 export async function readInputText(path: string, options: ReadInputOptions = {}): Promise<InputText> {
   const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
   const expected = options.expected ?? 'a YAML or JSON file'
-  if (path === '-') {
-    if (options.stdin) return readStdin(maxBytes, options.signal)
-    const file = options.displayName ?? path
-    return refused(file, 'read', `${file}: standard input is not read here`, `give the path of ${expected}; for a file named -, write ./-`)
-  }
+  if (path === '-' && options.stdin) return readStdin(maxBytes, options.signal)
   const file = options.displayName ?? path
+  if (path === '-') return refused(file, 'read', `${file}: standard input is not read here`, `give the path of ${expected}; for a file named -, write ./-`)
 
   let handle
   try {
