@@ -1,5 +1,5 @@
 import type { ClusterTarget } from './contract.js'
-import type { Diagnostic } from './input/diagnostics.js'
+import { type Diagnostic, InputError } from './input/diagnostics.js'
 import type { DesiredState } from './manifest/desired-state.js'
 import type { FindingException, PolicyKind } from './manifest/desired-state.js'
 import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
@@ -28,7 +28,7 @@ export interface CheckRequest {
 }
 
 export interface CheckResult {
-  /** Problems in the manifest or the source's input; with manifest errors there is no report. */
+  /** Problems in the manifest, the policy files or the source's own input; with any of them there is no report. */
   diagnostics: Diagnostic[]
   report?: Report
 }
@@ -40,9 +40,17 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const inputProblems = [...manifest.diagnostics, ...policy.diagnostics]
   if (!manifest.desired || inputProblems.length > 0) return { diagnostics: inputProblems }
   const desired = manifest.desired
-  const observed = await observeTargets(targetsOf(desired), request)
+  let observed: ObserveResult
+  try {
+    observed = await observeTargets(targetsOf(desired), request)
+  } catch (error) {
+    // The source's own input (a snapshot file, a state file) is unusable: that located cause is
+    // the whole answer, and there is no report, as with a broken manifest.
+    if (error instanceof InputError) return { diagnostics: error.diagnostics }
+    throw error
+  }
   const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: policy.options })
-  return { diagnostics: observed.diagnostics, report }
+  return { diagnostics: [], report }
 }
 
 async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {
@@ -72,7 +80,11 @@ export function targetsOf(desired: DesiredState): ClusterTarget[] {
   }))
 }
 
-/** Observes clusters through the source `request.source` names; also what `partner-drift snapshot` records. */
+/**
+ * Observes clusters through the source `request.source` names; also what `partner-drift snapshot` records.
+ * Throws before any cluster is observed when the source cannot be used: `SourceError` (unknown source,
+ * bad options, failed to open) or `InputError` (its own input file has located problems).
+ */
 export async function observeTargets(targets: ClusterTarget[], request: Omit<CheckRequest, 'manifest'>): Promise<ObserveResult> {
   const { source, options } = await resolveSource(request.source, request.sourceOptions, { cwd: request.cwd, pluginRoots: request.pluginRoots })
   return observeClusters({

@@ -83,6 +83,9 @@ export interface SourceSession {
   /**
    * Observe one cluster. Resolve with an `error` observation for expected failures (access
    * denied, throttled...); anything thrown is wrapped as an error of this source and cluster.
+   * What it resolves with is checked against these types: anything malformed (an unknown `kind`,
+   * a member of the wrong type, an `observedAt` that is no RFC 3339 instant) is an
+   * `InvalidObservation` error of this cluster. `signal` is this cluster's own, aborted at the deadline.
    */
   observe(target: ClusterTarget, signal: AbortSignal): Promise<ClusterObservation>
   stats?(): SourceStats

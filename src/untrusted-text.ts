@@ -43,3 +43,18 @@ export function excerpt(text: string, max = EXCERPT_LENGTH): string {
   const shown = escapeControl(chars.length > max ? chars.slice(0, max).join('') : text)
   return chars.length > max ? `"${shown}…" (${chars.length} characters)` : `"${shown}"`
 }
+
+/**
+ * `JSON.stringify` escapes C0 controls but leaves DEL, C1 controls, the line separators and the
+ * bidi characters raw inside strings, where a terminal or a log viewer showing the file still
+ * acts on them. Re-escaped as `\uXXXX` they parse back to exactly the same value. Outside its
+ * strings, JSON text holds no such character, and inside them none can follow a backslash (JSON's
+ * escapes are ASCII), so a plain replacement is safe.
+ */
+// eslint-disable-next-line no-control-regex
+const RAW_IN_JSON = /[\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+
+/** `JSON.stringify` output with no raw control or bidi character left in it. */
+export function jsonWithoutRawControl(json: string): string {
+  return json.replace(RAW_IN_JSON, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+}

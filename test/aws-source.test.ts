@@ -237,6 +237,8 @@ aws('aws :: a malformed XML answer is an error, never an empty in-sync list', as
   const { run, report } = await checkJson(server, await manifest(dir, 'malformed.yaml', ONE_CLUSTER), ['--max-attempts', '1'])
   assert.is(run.code, 1, run.stdout)
   assert.is(report.findings[0].kind, 'error')
+  assert.is(report.findings[0].cause?.code, 'InvalidResponse')
+  assert.match(report.findings[0].cause?.hint ?? '', /--endpoint-url/)
   assert.is(report.outcome, 'incomplete')
 })
 

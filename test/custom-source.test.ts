@@ -150,8 +150,10 @@ example('HTTP errors are error findings with the status as code, never in sync (
   const right = await check(FAILING, ['--source-option', 'tokenEnv=PIPELINES_TOKEN'], { env: { PIPELINES_TOKEN: 's3cret' } })
   assert.equal(right.findings.map((f) => [f.cluster, f.cause?.code]), [['broken', 'HTTP500']])
   const unset = await check(FAILING, ['--source-option', 'tokenEnv=PIPELINES_TOKEN'])
+  // A source that cannot open is one error of the run, before any cluster: no report, the cause on stderr.
   assert.is(unset.code, 1)
-  assert.match(unset.findings[0].message, '[source http] could not open: SourceError: environment variable PIPELINES_TOKEN is not set')
+  assert.is(unset.stdout, '')
+  assert.match(unset.stderr, 'Error: source "http" could not open: SourceError: environment variable PIPELINES_TOKEN is not set')
 })
 
 example('its options are checked against its own schema before it runs', async () => {

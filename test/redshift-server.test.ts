@@ -23,7 +23,7 @@ import {
   type DescribePartnersCommandOutput,
   type RedshiftClientConfig,
 } from '@aws-sdk/client-redshift'
-import { startRedshiftServer, type Integration, type RedshiftTestServer } from './helpers/redshift-server.js'
+import { describePartnersXml, startRedshiftServer, type Integration, type RedshiftTestServer } from './helpers/redshift-server.js'
 
 const ACCOUNT = '123456789012'
 const OTHER_ACCOUNT = '210987654321'
@@ -567,6 +567,66 @@ transport('server :: close() with hung requests lets the process exit', async ()
 })
 
 transport.run()
+
+// ------------------------------------------------------------------ raw bodies and odd data
+
+const rawBodies = unit('raw-body')
+const DESCRIBE = { Action: 'DescribePartners', Version: '2012-12-01', AccountId: ACCOUNT, ClusterIdentifier: 'analytics-prod' }
+
+rawBodies('server :: body is served byte for byte with status 200, its content type and a request id', async () => {
+  const page = '<!DOCTYPE html>\n<html><body>Sign in — Wi-Fi</body></html>\n'
+  server.setBehaviour({ accountId: ACCOUNT, cluster: 'analytics-prod' }, { body: page, bodyContentType: 'text/html; charset=utf-8' })
+  const res = await raw(DESCRIBE)
+  assert.is(res.status, 200)
+  assert.is(res.body, page)
+  assert.is(res.headers.get('content-type'), 'text/html; charset=utf-8')
+  assert.is(res.headers.get('content-length'), String(Buffer.byteLength(page)))
+  const id = res.headers.get('x-amzn-requestid') ?? ''
+  assert.match(id, UUID)
+  assert.equal({ status: server.calls[0]!.status, code: server.calls[0]!.code, requestId: server.calls[0]!.requestId }, { status: 200, code: 'RawBody', requestId: id })
+
+  server.setBehaviour({ accountId: ACCOUNT, cluster: 'analytics-prod' }, { body: '' })
+  const empty = await raw(DESCRIBE)
+  assert.equal([empty.status, empty.body, empty.headers.get('content-length'), empty.headers.get('content-type')], [200, '', '0', 'text/xml'])
+
+  const bytes = new Uint8Array([0x3c, 0x61, 0x3e, 0xff, 0x00, 0x3c, 0x2f, 0x61, 0x3e])
+  server.setBehaviour({ accountId: ACCOUNT, cluster: 'analytics-prod' }, { body: bytes })
+  const res2 = await fetch(server.url + '/', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...SIGV4 }, body: new URLSearchParams(DESCRIBE).toString() })
+  assert.equal(new Uint8Array(await res2.arrayBuffer()), bytes, 'bytes that are not UTF-8 are sent as they are')
+})
+
+rawBodies('server :: body comes after validation, error and the transport behaviours; any operation, registered cluster or not', async () => {
+  server.setBehaviour({ accountId: ACCOUNT, cluster: 'analytics-prod' }, { body: '<x/>', throttleFirst: 1 })
+  const first = await raw(DESCRIBE)
+  assert.is(first.status, 400)
+  assert.ok(first.body.includes('<Code>Throttling</Code>'))
+  assert.is((await raw(DESCRIBE)).body, '<x/>')
+  assert.is((await raw({ ...DESCRIBE, Action: 'AddPartner', DatabaseName: 'dev', PartnerName: 'Fivetran' })).body, '<x/>')
+  const invalid = await raw({ ...DESCRIBE, PartnerName: 'bad name' })
+  assert.is(invalid.status, 400, 'parameter validation still applies')
+  server.setBehaviour({ accountId: ACCOUNT, cluster: 'analytics-prod' }, { body: '<x/>', error: { code: 'AccessDenied' } })
+  assert.is((await raw(DESCRIBE)).status, 403, 'error wins over body')
+  assert.equal(server.calls.map((c) => c.code ?? 'ok'), ['Throttling', 'RawBody', 'RawBody', 'InvalidParameterValue', 'AccessDenied'])
+})
+
+rawBodies('server :: describePartnersXml is exactly what the server answers', async () => {
+  server.setCluster({ accountId: ACCOUNT, cluster: 'analytics-prod', integrations: FULL })
+  const res = await raw(DESCRIBE)
+  assert.is(describePartnersXml(FULL, res.headers.get('x-amzn-requestid') ?? ''), res.body)
+  const out = await describe(client())
+  assert.is(out.PartnerIntegrationInfoList?.length, FULL.length)
+})
+
+rawBodies('server :: duplicates, an undocumented status and control characters are served as given, and the SDK reads them back unchanged', async () => {
+  const odd: Integration[] = [
+    { DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'RuntimeFailure', StatusMessage: 'line 1\nline 2\r\n::stop-commands::tok \u001b[2J \u0007 \u009b \u202eevil' },
+    { DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'Active' },
+    { DatabaseName: 'dev', PartnerName: 'Stitch', Status: 'Pending' },
+  ]
+  server.setCluster({ accountId: ACCOUNT, cluster: 'analytics-prod', integrations: odd })
+  const out = await describe(client())
+  assert.equal(out.PartnerIntegrationInfoList, odd)
+})
 
 // ------------------------------------------------------------------ AddPartner / UpdatePartnerStatus / DeletePartner
 

@@ -10,6 +10,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import type { ClusterTarget } from '../src/contract.js'
+import { type Diagnostic, InputError } from '../src/input/diagnostics.js'
 import { clusterKey } from '../src/manifest/desired-state.js'
 import { observeClusters, type ObserveResult } from '../src/observe/orchestrator.js'
 import { resolveSource } from '../src/observe/source-registry.js'
@@ -72,11 +73,19 @@ const SNAPSHOT_YAML = yamlLines(
 
 let dir = ''
 
-/** Writes the snapshot next to the others and observes `targets` through it, as `check --source snapshot:NAME` does. */
-async function observeWith(name: string, content: string, targets = TARGETS): Promise<ObserveResult> {
+/**
+ * Writes the snapshot next to the others and observes `targets` through it, as `check --source snapshot:NAME` does.
+ * A snapshot that cannot be used stops the run before any cluster: then there are diagnostics and no observation.
+ */
+async function observeWith(name: string, content: string, targets = TARGETS): Promise<ObserveResult & { diagnostics: Diagnostic[] }> {
   await writeFile(join(dir, name), content)
   const { source, options } = await resolveSource(`snapshot:${name}`)
-  return observeClusters({ source, options, targets, concurrency: 2, cwd: dir })
+  try {
+    return { ...(await observeClusters({ source, options, targets, concurrency: 2, cwd: dir })), diagnostics: [] }
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error
+    return { observations: new Map(), stats: { source: 'snapshot', clusters: targets.length, elapsedMs: 0 }, diagnostics: error.diagnostics }
+  }
 }
 
 const snapshot = suite('snapshot source')
@@ -141,7 +150,7 @@ snapshot('a YAML snapshot gives exactly the observations of the JSON one', async
   assert.is(fromYaml.observations.size, 4)
 })
 
-snapshot('an invalid snapshot: every cluster errors, and every mistake comes back located', async () => {
+snapshot('an invalid snapshot: no cluster is observed, and every mistake comes back located', async () => {
   const { observations, diagnostics } = await observeWith(
     'bad.yaml',
     yamlLines(
@@ -171,11 +180,7 @@ snapshot('an invalid snapshot: every cluster errors, and every mistake comes bac
   ])
   assert.ok(diagnostics.every((d) => d.file === 'bad.yaml'))
   assert.match(diagnostics[1].hint ?? '', /quote it: "123456789012"/)
-  for (const t of [target('prod'), target('gone')]) {
-    const observation = observations.get(clusterKey(t))
-    assert.is(observation?.kind, 'error')
-    if (observation?.kind === 'error') assert.is(observation.code, 'InvalidSourceInput')
-  }
+  assert.is(observations.size, 0)
 })
 
 snapshot('a cluster recorded twice is refused, naming the first entry', async () => {
@@ -192,15 +197,19 @@ snapshot('a cluster recorded twice is refused, naming the first entry', async ()
   )
   assert.equal(located(diagnostics), [{ code: 'duplicate-cluster', path: 'clusters[1]', line: 8, column: 5 }])
   assert.match(diagnostics[0].message, /first at twice\.yaml:4:5/)
-  assert.is(observations.get(clusterKey(target('prod')))?.kind, 'error')
+  assert.is(observations.size, 0)
 })
 
-snapshot('a snapshot file that does not exist: every cluster errors with a located read problem', async () => {
+snapshot('a snapshot file that does not exist: the run stops with one located read problem', async () => {
   const { source, options } = await resolveSource('snapshot:nowhere.json')
-  const { observations, diagnostics } = await observeClusters({ source, options, targets: [target('prod')], concurrency: 1, cwd: dir })
+  const error = await observeClusters({ source, options, targets: [target('prod'), target('gone')], concurrency: 1, cwd: dir }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  assert.instance(error, InputError)
+  const { diagnostics } = error as InputError
   assert.equal(located(diagnostics), [{ code: 'read', path: '', line: 1, column: 1 }])
   assert.match(diagnostics[0].message, /nowhere\.json: no such file/)
-  assert.is(observations.get(clusterKey(target('prod')))?.kind, 'error')
 })
 
 snapshot.run()

@@ -379,15 +379,16 @@ wrapping('carry the source, the cluster and the source\'s own code', async () =>
   }
 })
 
-wrapping('a failure to open names the source and keeps the code; located input problems pass through, whichever copy of partner-drift threw them', async () => {
-  const opened = await observeClusters({ source: throwing(Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }), 'open'), options: {}, targets: [target], concurrency: 1 })
-  assert.equal([...opened.observations.values()].map((o) => o.kind === 'error' && [o.code, o.message]), [['CredentialsProviderError', '[source aws] could not open: CredentialsProviderError: Could not load credentials']])
+wrapping('a failure to open stops the run, naming the source and keeping the code; located input problems pass through, whichever copy of partner-drift threw them', async () => {
+  const opened = await rejection(observeClusters({ source: throwing(Object.assign(new Error('Could not load credentials'), { name: 'CredentialsProviderError' }), 'open'), options: {}, targets: [target], concurrency: 1 }))
+  assert.instance(opened, SourceError)
+  assert.is(opened.message, 'source "aws" could not open: CredentialsProviderError: Could not load credentials')
   const diagnostic: Diagnostic = { severity: 'error', code: 'schema', file: 'q.json', line: 3, column: 7, path: 'a', message: 'bad' }
   const foreign = Object.assign(new Error('bad'), { name: 'InputError', diagnostics: [diagnostic] })
   for (const error of [new InputError([diagnostic]), foreign]) {
-    const result = await observeClusters({ source: throwing(error, 'open'), options: {}, targets: [target], concurrency: 1 })
-    assert.equal(result.diagnostics, [diagnostic])
-    assert.equal([...result.observations.values()].map((o) => o.kind === 'error' && o.code), ['InvalidSourceInput'])
+    const result = await rejection(observeClusters({ source: throwing(error, 'open'), options: {}, targets: [target], concurrency: 1 }))
+    assert.instance(result, InputError)
+    assert.equal((result as InputError).diagnostics, [diagnostic])
   }
 })
 

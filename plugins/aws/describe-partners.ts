@@ -1,9 +1,10 @@
-import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient } from '@aws-sdk/client-redshift'
+import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import { AdaptiveRetryStrategy, DefaultRateLimiter, isThrottlingError } from '@smithy/core/retry'
-import type { AwsCredentialIdentityProvider, StandardRetryBackoffStrategy } from '@smithy/types'
+import type { AwsCredentialIdentityProvider, DeserializeMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
 import type { ClusterObservation, ClusterTarget, ObservedIntegration, SourceContext, SourceSession, SourceStats } from 'partner-drift'
 
+import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
 import type { AwsSourceOptions } from './index.js'
 
 const DEFAULT_MAX_ATTEMPTS = 5
@@ -67,6 +68,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         },
         { step: 'deserialize', name: 'partnerDriftCallCounter', priority: 'high' },
       )
+      addAnswerChecks(client)
       clients.set(key, client)
     }
     return client
@@ -80,7 +82,15 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
           { abortSignal: signal },
         )
         stats.retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1)
-        return { kind: 'observed', observedAt: new Date().toISOString(), integrations: (output.PartnerIntegrationInfoList ?? []).map(toObserved) }
+        // The raw answer was checked before the SDK read it (addAnswerChecks); this only guards
+        // the mapping itself, so that no item can ever become '' or a made-up status.
+        const items = output.PartnerIntegrationInfoList
+        const integrations = items?.map(toObserved)
+        if (!integrations || integrations.some((i) => i === undefined)) {
+          const problem = !integrations ? 'the SDK read no PartnerIntegrationInfoList' : 'an item lacks DatabaseName, PartnerName or Status'
+          return invalidResponse(`the DescribePartners answer is malformed: ${problem}`, output.$metadata.requestId)
+        }
+        return { kind: 'observed', observedAt: new Date().toISOString(), integrations: integrations as ObservedIntegration[] }
       } catch (error) {
         stats.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1)
         return describeFailure(error, target, maxAttempts)
@@ -110,11 +120,18 @@ function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsCredenti
   }
 }
 
-function toObserved(info: PartnerIntegrationInfo): ObservedIntegration {
+/**
+ * One item as the contract wants it, or undefined when a required member is missing or blank.
+ * The status is an open string: an undocumented one (say `Pending`) is passed on as it came and
+ * judged by the engine; duplicates are passed on too, each judged on its own.
+ */
+function toObserved(info: PartnerIntegrationInfo): ObservedIntegration | undefined {
+  const { DatabaseName: database, PartnerName: partner, Status: status } = info
+  if (!database?.trim() || !partner?.trim() || !status?.trim()) return undefined
   return {
-    database: info.DatabaseName ?? '',
-    partner: info.PartnerName ?? '',
-    status: info.Status ?? 'Unknown',
+    database,
+    partner,
+    status,
     ...(info.StatusMessage !== undefined ? { statusMessage: info.StatusMessage } : {}),
     ...(info.CreatedAt ? { createdAt: info.CreatedAt.toISOString() } : {}),
     ...(info.UpdatedAt ? { updatedAt: info.UpdatedAt.toISOString() } : {}),
@@ -178,11 +195,130 @@ export function describeFailure(error: unknown, target: ClusterTarget, maxAttemp
   if (network && /^E[A-Z]+$/.test(network)) {
     return { ...base, code: network, hint: `could not reach the Redshift endpoint for ${target.region} after ${maxAttempts} attempts; check the network and --endpoint-url` }
   }
-  if (/Deserialization|XML|Unexpected|parse/i.test(message) && e.$metadata?.httpStatusCode === 200) {
-    return { ...base, code: 'InvalidResponse', hint: 'the endpoint answered something that is not a DescribePartners response' }
-  }
+  if (code === 'InvalidResponse') return { ...base, hint: INVALID_RESPONSE_HINT }
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500 || e.$fault === 'server') {
     return { ...base, hint: `the service kept failing after ${maxAttempts} attempts; try again later` }
   }
   return base
+}
+
+// ------------------------------------------------------------------ answers that are not DescribePartners answers
+
+const INVALID_RESPONSE_HINT =
+  'something other than the Redshift API answered (a proxy, a captive portal, a non-Redshift or misbehaving endpoint); check --endpoint-url, proxy settings and the network path'
+
+/** What the source reports for an answer it refuses: an error, never "observed, nothing integrated". */
+function invalidResponse(message: string, requestId: string | undefined): ClusterObservation {
+  return { kind: 'error', code: 'InvalidResponse', message, ...(requestId ? { requestId } : {}), hint: INVALID_RESPONSE_HINT }
+}
+
+/**
+ * Thrown for a 2xx answer that is not a DescribePartners response. Its name is its code; with
+ * an HTTP 2xx status and no transient trait the SDK's retry strategy classifies it as a client
+ * error and does not retry, so a cluster still costs one call.
+ */
+class InvalidResponseError extends Error {
+  override readonly name = 'InvalidResponse'
+  readonly $metadata: { httpStatusCode: number; requestId?: string }
+  constructor(message: string, httpStatusCode: number, requestId: string | undefined) {
+    super(message)
+    this.$metadata = { httpStatusCode, ...(requestId ? { requestId } : {}) }
+  }
+}
+
+interface RawResponse {
+  statusCode: number
+  headers: Record<string, string | undefined>
+  body?: unknown
+}
+
+/** How many PartnerIntegrationInfo the raw answer of a send() held, keyed by that send()'s middleware context. */
+const rawItemCounts = new WeakMap<object, number>()
+
+/**
+ * Two middlewares around the SDK's deserializer, once per attempt:
+ *  - inside it, `partnerDriftAnswerCheck` buffers a 2xx body (bounded), checks its shape
+ *    (checkDescribePartnersAnswer) and hands the same bytes on; a body that fails is an
+ *    InvalidResponseError before the SDK reads anything;
+ *  - outside it, `partnerDriftItemCount` turns the SDK failing to read a 2xx answer into an
+ *    InvalidResponseError, and makes sure it read as many items as the body held, so no
+ *    leniency of the SDK can drop an item that was there.
+ * Non-2xx answers are left to the SDK's error handling (and retries) untouched.
+ */
+function addAnswerChecks(client: RedshiftClient): void {
+  const answerCheck: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    const result = await next(args)
+    const response = result.response as RawResponse
+    if (typeof response?.statusCode !== 'number' || response.statusCode < 200 || response.statusCode >= 300) return result
+    const requestId = header(response.headers, 'x-amzn-requestid')
+    const refuse = (problem: string) => {
+      const type = header(response.headers, 'content-type')
+      // The content type helps tell a captive portal (text/html) from a broken endpoint; printable ASCII only.
+      const shown = type ? ` (content-type ${type.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)})` : ''
+      return new InvalidResponseError(`the HTTP ${response.statusCode} answer${shown} is not a DescribePartners response: ${problem}`, response.statusCode, requestId)
+    }
+    const bytes = await readBody(response.body, MAX_ANSWER_BYTES)
+    if (bytes === undefined) throw refuse(`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
+    const check = checkDescribePartnersAnswer(bytes)
+    if (!check.ok) throw refuse(check.problem)
+    rawItemCounts.set(context, check.items)
+    response.body = bytes
+    return result
+  }
+  const itemCount: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    let result: Awaited<ReturnType<typeof next>>
+    try {
+      result = await next(args)
+    } catch (error) {
+      // The SDK refusing a 2xx answer that passed the shape check (say a timestamp with a space
+      // instead of T) is an invalid answer too, not a TypeError. The deserializer gave the error
+      // $metadata; errors without it (a reset while the body was read) keep their own kind.
+      const e = error as SdkError
+      const status = e.$metadata?.httpStatusCode ?? 0
+      if (error instanceof InvalidResponseError || status < 200 || status >= 300) throw error
+      const reason = String(e.message ?? e).split('\n')[0]!.slice(0, 200)
+      throw new InvalidResponseError(`the SDK could not read the HTTP ${status} answer: ${reason}`, status, e.$metadata?.requestId)
+    }
+    const expected = rawItemCounts.get(context)
+    const read = (result.output as { PartnerIntegrationInfoList?: unknown[] } | undefined)?.PartnerIntegrationInfoList?.length
+    if (expected !== undefined && read !== expected) {
+      const response = result.response as RawResponse
+      throw new InvalidResponseError(
+        `the DescribePartners answer held ${expected} PartnerIntegrationInfo items but ${read ?? 'none'} could be read`,
+        response.statusCode,
+        header(response.headers, 'x-amzn-requestid'),
+      )
+    }
+    return result
+  }
+  client.middlewareStack.addRelativeTo(answerCheck, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftAnswerCheck' })
+  client.middlewareStack.addRelativeTo(itemCount, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftItemCount' })
+}
+
+function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value
+  return undefined
+}
+
+/**
+ * The whole body as bytes, or undefined once it grows past `max` (the stream is destroyed then,
+ * so a hostile endpoint cannot feed an endless answer into memory). A stream error (a reset in
+ * the middle of the body) is thrown as it came, so the SDK's retry strategy still sees it.
+ */
+async function readBody(body: unknown, max: number): Promise<Uint8Array | undefined> {
+  if (body === undefined || body === null) return new Uint8Array()
+  if (body instanceof Uint8Array) return body.byteLength > max ? undefined : body
+  if (typeof body === 'string') return readBody(Buffer.from(body, 'utf8'), max)
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
+    size += bytes.byteLength
+    if (size > max) {
+      ;(body as { destroy?: () => void }).destroy?.()
+      return undefined
+    }
+    chunks.push(bytes)
+  }
+  return Buffer.concat(chunks)
 }

@@ -15,9 +15,12 @@ export interface AwsSourceOptions {
 }
 
 /**
- * Live state: one unfiltered DescribePartners call per cluster through the AWS SDK. This
- * module stays light; the SDK is imported only when the source is opened, so commands that
- * do not use AWS never pay for loading it.
+ * Live state: one unfiltered DescribePartners call per cluster through the AWS SDK. An HTTP
+ * 2xx answer that is not a well-formed DescribePartners response (an empty body, a captive
+ * portal's page, another root element, a list missing or doubled, an item without database,
+ * partner or status) is an `InvalidResponse` error, never "nothing integrated"; see
+ * answer-check.ts. This module stays light; the SDK is imported only when the source is
+ * opened, so commands that do not use AWS never pay for loading it.
  */
 export default defineSource<AwsSourceOptions>({
   name: 'aws',

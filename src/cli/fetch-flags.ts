@@ -2,12 +2,15 @@ import { Flags } from '@oclif/core'
 
 import type { ObserveProgress } from '../observe/orchestrator.js'
 
+export const MAX_TIMEOUT_SECONDS = 86_400
+
 /** How reality is fetched: shared by `check` and `snapshot`. */
 export const fetchFlags = {
   source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, snapshot:FILE, tfstate:FILE, or an installed source (see partner-drift sources)', default: 'aws', helpValue: 'SPEC' }),
   'source-option': Flags.string({ description: 'an option of the source, key=value (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'KEY=VALUE' }),
   concurrency: Flags.integer({ char: 'c', description: 'clusters observed at once (one DescribePartners call each)', default: 16, min: 1, max: 256 }),
-  timeout: Flags.integer({ description: 'overall deadline in seconds; clusters not observed by then are errors (exit 1)', default: 300, min: 1, helpValue: 'SECONDS' }),
+  // Node's timers hold at most 2^31-1 ms (24.8 days); a day is more than any real estate needs.
+  timeout: Flags.integer({ description: 'overall deadline in seconds, 1 to 86400; clusters not observed by then are errors (exit 1)', default: 300, min: 1, max: MAX_TIMEOUT_SECONDS, helpValue: 'SECONDS' }),
   region: Flags.string({ description: 'region for clusters whose manifest entry has none', helpValue: 'REGION' }),
   'assume-role': Flags.string({ description: 'role to assume where the manifest has none, e.g. arn:aws:iam::{accountId}:role/partner-drift-read', helpValue: 'ARN' }),
   profile: Flags.string({ description: 'aws source: named profile of the shared AWS config (default: AWS_PROFILE)', helpValue: 'NAME' }),

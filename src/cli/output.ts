@@ -1,5 +1,6 @@
 import { type Diagnostic, formatDiagnostic, InputError } from '../input/diagnostics.js'
 import { SourceError } from '../observe/source-registry.js'
+import { escapeControl } from '../untrusted-text.js'
 
 /** kleur's rule: never with NO_COLOR or TERM=dumb; otherwise on a TTY, or anywhere when FORCE_COLOR asks for it. */
 export function shouldColor(flag: boolean, stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
@@ -15,15 +16,23 @@ export function diagnosticsText(diagnostics: Diagnostic[]): string {
   const files = [...new Set(errors.map((d) => d.file))]
   for (const file of files) {
     const n = errors.filter((d) => d.file === file).length
-    lines.push(`${file}: ${n} problem${n === 1 ? '' : 's'}`)
+    lines.push(`${escapeControl(file)}: ${n} problem${n === 1 ? '' : 's'}`)
   }
   return lines.join('\n') + '\n'
 }
 
-/** Known failures become a message and exit 1; anything else is a bug and keeps its stack. */
+/**
+ * Known failures become a message and exit 1; anything else is a bug and keeps its stack.
+ * A source's message and hint can quote input, so they are shown escaped. The message keeps the
+ * lines it was built with (invalid options are listed one per line); inside each line, control
+ * characters are escaped.
+ */
 export function describeFailure(error: unknown): { text: string } | undefined {
   if (error instanceof InputError) return { text: diagnosticsText(error.diagnostics) }
-  if (error instanceof SourceError) return { text: `Error: ${error.message}\n${error.hint ? `Try this: ${error.hint}\n` : ''}` }
+  if (error instanceof SourceError) {
+    const message = error.message.split('\n').map(escapeControl).join('\n')
+    return { text: `Error: ${message}\n${error.hint ? `Try this: ${escapeControl(error.hint)}\n` : ''}` }
+  }
   return undefined
 }
 

@@ -1,4 +1,4 @@
-import { appendFile, writeFile } from 'node:fs/promises'
+import { appendFile } from 'node:fs/promises'
 
 import { Args, Flags } from '@oclif/core'
 
@@ -6,9 +6,12 @@ import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
+import { checkOutputTargets, type InputFile, writeOutputFiles } from '../cli/report-outputs.js'
 import { POLICY_KINDS, type PolicyKind } from '../manifest/desired-state.js'
+import { parseSourceSpec } from '../observe/source-registry.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/render/index.js'
 import { exitCodeFor } from '../report/report.js'
+import { escapeControl } from '../untrusted-text.js'
 
 export default class Check extends BaseCommand {
   static override summary = 'Compare the partner integrations a manifest declares with what a source observes.'
@@ -34,7 +37,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     format: Flags.string({ char: 'f', description: 'report format on stdout [default: text]', options: [...REPORT_FORMATS] }),
     output: Flags.string({
       char: 'o',
-      description: `also write a report to a file, FORMAT=PATH (- for stdout; repeatable); formats: ${REPORT_FORMATS.join(', ')}`,
+      description: `also write a report to a file, FORMAT=PATH (repeatable; written whole or not at all; - puts that format on stdout instead of --format); formats: ${REPORT_FORMATS.join(', ')}`,
       multiple: true,
       multipleNonGreedy: true,
       helpValue: 'FORMAT=PATH',
@@ -49,10 +52,17 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check)
-    const outputs = (flags.output ?? []).map((spec) => this.parseOutput(spec))
     const failOn = flags['fail-on'] === undefined ? undefined : this.parseKinds(flags['fail-on'])
-    const format = (flags.format ?? 'text') as ReportFormat
-    const annotate = flags.format === undefined && process.env.GITHUB_ACTIONS === 'true'
+    // Every output target is checked before the first API call: a typo must not cost a whole fetch.
+    const { targets: outputs, problems } = await checkOutputTargets(flags.output ?? [], {
+      formats: REPORT_FORMATS,
+      stdoutFormat: flags.format,
+      inputs: inputFiles(args.manifest, flags),
+    })
+    if (problems.length > 0) this.error(problems.join('\n'), { exit: 1 })
+    // `--output FORMAT=-` puts that format on stdout instead of the text report: stdout carries one document.
+    const format = (flags.format ?? outputs.find((o) => o.path === '-')?.format ?? 'text') as ReportFormat
+    const annotate = flags.format === undefined && format === 'text' && process.env.GITHUB_ACTIONS === 'true'
 
     const progress = shouldShowProgress(format) ? new ProgressLine(process.stderr) : undefined
     const result = await runCheck({
@@ -71,39 +81,46 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     if (!result.report) this.exit(1)
     const report = result.report!
 
-    for (const { format: fileFormat, path } of outputs) {
-      const text = renderReport(fileFormat, report, { explain: flags.explain })
-      if (path === '-') await writeStdout(text)
-      else await writeFile(path, text)
-    }
+    // One output failing stops neither the others nor the stdout report; the run then exits 1.
+    const failures = await writeOutputFiles(outputs, (fileFormat) => renderReport(fileFormat, report, { explain: flags.explain }))
     if (flags['github-summary']) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY
-      if (summaryFile) await appendFile(summaryFile, renderReport('markdown', report))
-      else process.stderr.write('--github-summary: GITHUB_STEP_SUMMARY is not set; no job summary written\n')
+      if (!summaryFile) process.stderr.write('--github-summary: GITHUB_STEP_SUMMARY is not set; no job summary written\n')
+      else await appendFile(summaryFile, renderReport('markdown', report)).catch((error: NodeJS.ErrnoException) => failures.push(`could not append the job summary to GITHUB_STEP_SUMMARY: ${error.code ?? error.message}`))
     }
     await writeStdout(renderReport(format, report, { color: shouldColor(flags.color), explain: flags.explain }))
     if (annotate) await writeStdout(renderReport('github', report))
-    this.exit(exitCodeFor(report))
-  }
-
-  private parseOutput(spec: string): { format: ReportFormat; path: string } {
-    const eq = spec.indexOf('=')
-    const format = spec.slice(0, Math.max(0, eq)) as ReportFormat
-    if (eq <= 0 || !REPORT_FORMATS.includes(format) || eq === spec.length - 1) {
-      this.error(`--output "${spec}" is not FORMAT=PATH with a format of ${REPORT_FORMATS.join(', ')}`, {
-        exit: 1,
-        suggestions: ['--output sarif=partner-drift.sarif', '--output json=-'],
-      })
+    if (failures.length > 0) {
+      process.stderr.write(failures.map((f) => `Error: ${f}\n`).join(''))
+      this.exit(1)
     }
-    return { format, path: spec.slice(eq + 1) }
+    this.exit(exitCodeFor(report))
   }
 
   private parseKinds(list: string): PolicyKind[] {
     const kinds = list.split(',').map((k) => k.trim()).filter(Boolean)
+    // An unset CI variable (`--fail-on "$KINDS"`) must not turn every kind into a warning.
+    if (kinds.length === 0) {
+      this.error(`--fail-on: the list of kinds is empty; give one or more of ${POLICY_KINDS.join(', ')} (or leave out --fail-on to use the manifest's policy)`, { exit: 1 })
+    }
     const unknown = kinds.filter((k) => !(POLICY_KINDS as readonly string[]).includes(k))
     if (unknown.length > 0) {
-      this.error(`--fail-on: unknown kind ${unknown.map((k) => `"${k}"`).join(', ')}; kinds: ${POLICY_KINDS.join(', ')}`, { exit: 1 })
+      this.error(`--fail-on: unknown kind ${unknown.map((k) => `"${escapeControl(k)}"`).join(', ')}; kinds: ${POLICY_KINDS.join(', ')}`, { exit: 1 })
     }
     return kinds as PolicyKind[]
   }
+}
+
+/** The files this run reads, which no report may overwrite. */
+function inputFiles(manifest: string, flags: { source: string; 'source-option'?: string[]; exceptions?: string; baseline?: string }): InputFile[] {
+  const inputs: InputFile[] = [{ role: 'manifest', path: manifest }]
+  const { name, argument } = parseSourceSpec(flags.source)
+  if (argument && argument !== '-') inputs.push({ role: `${name} input`, path: argument })
+  for (const pair of flags['source-option'] ?? []) {
+    const [key, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]
+    if (/(^path|Path|File)$/.test(key) && value && value !== '-') inputs.push({ role: `${name} input`, path: value })
+  }
+  if (flags.exceptions) inputs.push({ role: 'exceptions file', path: flags.exceptions })
+  if (flags.baseline) inputs.push({ role: 'baseline', path: flags.baseline })
+  return inputs
 }

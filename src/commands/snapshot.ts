@@ -73,7 +73,6 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
       onProgress: progress?.update,
     })
     progress?.clear()
-    if (observed.diagnostics.length > 0) process.stderr.write(diagnosticsText(observed.diagnostics))
 
     const snapshot = JSON.stringify(buildSnapshot(targets, observed.observations, new Date().toISOString()), null, 2) + '\n'
     if (flags.out === '-') await writeStdout(snapshot)
@@ -120,6 +119,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
   }
 }
 
+/** The message and hint come from the API or a source: shown escaped, they cannot forge a line or drive the terminal. */
 function notObservedLine(target: ClusterTarget, observation: ClusterObservation | undefined): string {
   if (observation?.kind !== 'error') return `not observed: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region}): the source returned nothing for it\n`
   return `not observed: ${escapeControl(observation.message)}${observation.hint ? `\n  hint: ${escapeControl(observation.hint)}` : ''}\n`

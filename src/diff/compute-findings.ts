@@ -10,6 +10,8 @@ import {
   formatDuration,
   type SourceLocation,
 } from '../manifest/desired-state.js'
+import { parseTimestamp } from '../timestamp.js'
+import { excerpt } from '../untrusted-text.js'
 
 /** The diff's kinds, then the policy's own: exceptions that expired or matched nothing. */
 export const FINDING_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception'] as const
@@ -120,33 +122,33 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     return
   }
 
-  const now = Date.parse(observation.observedAt)
-  const observedByKey = new Map<string, ObservedIntegration>()
-  for (const integration of observation.integrations) observedByKey.set(`${integration.database}\u0000${integration.partner}`, integration)
-  result.observed += observedByKey.size
+  const now = parseTimestamp(observation.observedAt)
+  const observed = groupByPlace(observation.integrations)
+  result.observed += observed.size
 
   for (const database of cluster.databases) {
     for (const partner of database.partners) {
-      const found = observedByKey.get(`${database.database}\u0000${partner.partner}`)
+      const reported = observed.get(database.database, partner.partner)
       const common = { database: database.database, partner: partner.partner, expected: expectation(partner), location: partner.location }
-      if (!found) {
+      if (!reported) {
         push({ kind: 'missing', severity: 'fail', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
         continue
       }
-      const observed = observedState(found)
-      if (!partner.statuses.includes(found.status as never)) {
+      // Every item the source reported is judged: a healthy duplicate never hides an unhealthy one.
+      const unhealthy = reported.find((i) => !partner.statuses.includes(i.status as never))
+      if (unhealthy) {
         push({
           kind: 'unhealthy',
           severity: 'fail',
           ...common,
-          observed,
-          message: `status ${found.status}, expected ${partner.statuses.join(' or ')}${found.statusMessage ? `; status message: "${found.statusMessage}"` : ''}`,
+          observed: observedState(unhealthy),
+          message: `status ${unhealthy.status}, expected ${partner.statuses.join(' or ')}${unhealthy.statusMessage ? `; status message: "${unhealthy.statusMessage}"` : ''}${repeated(reported)}`,
         })
         continue
       }
-      const stale = staleness(partner, found, now)
+      const stale = reported.map((i) => ({ integration: i, reason: staleness(partner, i, now) })).find((s) => s.reason)
       if (stale) {
-        push({ kind: 'stale', severity: 'fail', ...common, observed, message: `status ${found.status} ${stale}` })
+        push({ kind: 'stale', severity: 'fail', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
         continue
       }
       result.inSync++
@@ -154,18 +156,19 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   }
 
   const databases = new Map(cluster.databases.map((d) => [d.database, d]))
-  for (const integration of observedByKey.values()) {
+  for (const reported of observed.values()) {
+    const integration = reported[0]
     const database = databases.get(integration.database)
     if (database?.partners.some((p) => p.partner === integration.partner)) continue
-    const observed = observedState(integration)
+    const common = { database: integration.database, partner: integration.partner, observed: observedState(integration) }
+    const statuses = `status ${[...new Set(reported.map((i) => i.status))].join(', ')}`
     const forbidden = (database?.absent ?? cluster.absent).find((a) => a.partner === integration.partner)
-    const common = { database: integration.database, partner: integration.partner, observed }
     if (forbidden) {
       push({
         kind: 'forbidden',
         severity: 'fail',
         ...common,
-        message: `integrated (status ${integration.status}) but listed as absent`,
+        message: `integrated (${statuses}) but listed as absent${repeated(reported)}`,
         location: forbidden.location,
       })
       continue
@@ -177,9 +180,40 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       severity: policy === 'warn' ? 'warn' : 'fail',
       ...common,
       ...(database ? {} : { cause: { code: 'DatabaseNotDeclared' } }),
-      message: `integrated (status ${integration.status}) but not declared${database ? '' : `; database ${integration.database} is not in the manifest`}`,
+      message: `integrated (${statuses}) but not declared${database ? '' : `; database ${integration.database} is not in the manifest`}${repeated(reported)}`,
       location: database?.location ?? cluster.location,
     })
+  }
+}
+
+/** `; the source reported it 2 times`: a duplicate is worth knowing about, and is never silently merged. */
+function repeated(reported: readonly ObservedIntegration[]): string {
+  return reported.length > 1 ? `; the source reported it ${reported.length} times` : ''
+}
+
+/**
+ * The items of one observation by (database, partner), in the order the source reported them.
+ * Nested maps, not a joined string key: no name, however odd, can collide with another.
+ */
+function groupByPlace(integrations: readonly ObservedIntegration[]) {
+  const byDatabase = new Map<string, Map<string, ObservedIntegration[]>>()
+  let size = 0
+  for (const integration of integrations) {
+    let partners = byDatabase.get(integration.database)
+    if (!partners) byDatabase.set(integration.database, (partners = new Map()))
+    const items = partners.get(integration.partner)
+    if (items) items.push(integration)
+    else {
+      partners.set(integration.partner, [integration])
+      size++
+    }
+  }
+  return {
+    size,
+    get: (database: string, partner: string): ObservedIntegration[] | undefined => byDatabase.get(database)?.get(partner),
+    *values(): Generator<ObservedIntegration[]> {
+      for (const partners of byDatabase.values()) yield* partners.values()
+    },
   }
 }
 
@@ -195,15 +229,28 @@ function observedState(i: ObservedIntegration): NonNullable<Finding['observed']>
   return observed
 }
 
-/** A reason the status is stale, or undefined when it is fresh enough. */
-function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: number): string | undefined {
+/** How far an UpdatedAt may lie ahead of the observation before a clock is clearly wrong. */
+export const CLOCK_SKEW_MS = 5 * 60_000
+
+/**
+ * A reason the status is stale, or undefined when it is fresh enough. Fail closed: a status
+ * whose age cannot be known (no timestamp, an unreadable one, one in the future) is never fresh.
+ */
+function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: number | undefined): string | undefined {
   if (partner.maxStatusAgeMs === undefined) return undefined
+  const limit = `maxStatusAge ${partner.maxStatusAge}`
+  const field = found.updatedAt !== undefined ? 'UpdatedAt' : 'CreatedAt'
   const stamp = found.updatedAt ?? found.createdAt
-  // Fail closed: a status whose age cannot be known cannot be shown to be fresh.
-  if (!stamp) return `has no UpdatedAt or CreatedAt, so its age cannot be checked against maxStatusAge ${partner.maxStatusAge}`
-  const age = now - Date.parse(stamp)
+  if (stamp === undefined) return `has no UpdatedAt or CreatedAt, so its age cannot be checked against ${limit}`
+  const at = parseTimestamp(stamp)
+  if (at === undefined) return `has ${field} ${excerpt(stamp, 40)}, which is not an RFC 3339 timestamp, so its age cannot be checked against ${limit}`
+  if (now === undefined) return `was observed at no valid time, so its age cannot be checked against ${limit}`
+  const age = now - at
+  if (-age > CLOCK_SKEW_MS) {
+    return `has ${field} ${stamp}, ${formatDuration(-age)} in the future of the observation; a clock is wrong, so its age cannot be checked against ${limit}`
+  }
   if (age <= partner.maxStatusAgeMs) return undefined
-  return `was last updated ${formatDuration(age)} ago (${stamp}), older than maxStatusAge ${partner.maxStatusAge}`
+  return `was last updated ${formatDuration(age)} ago (${stamp}), older than ${limit}`
 }
 
 const KIND_ORDER = new Map(FINDING_KINDS.map((k, i) => [k, i]))

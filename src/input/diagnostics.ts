@@ -1,3 +1,5 @@
+import { escapeControl } from '../untrusted-text.js'
+
 /**
  * A problem found in a user's input (manifest, snapshot, source options), located at
  * the exact YAML/JSON node it comes from. Diagnostics are data: the code that finds
@@ -30,12 +32,17 @@ export class InputError extends Error {
   }
 }
 
-/** `FILE:LINE:COLUMN: <key path>: <message>` plus an indented hint line. */
+/**
+ * `FILE:LINE:COLUMN: <key path>: <message>` plus an indented hint line. File names, key paths,
+ * messages and hints can quote input (a key, a value, a file name from a pull request), so each is
+ * shown with its control characters escaped: a diagnostic cannot forge a line or drive the
+ * terminal. Escaping is idempotent, so text already escaped where it was quoted stays as it is.
+ */
 export function formatDiagnostic(d: Diagnostic): string {
-  const where = `${d.file}:${d.line}:${d.column}`
+  const where = `${escapeControl(d.file)}:${d.line}:${d.column}`
   const label = d.severity === 'warning' ? 'warning: ' : ''
-  const path = d.path ? `${d.path}: ` : ''
-  return `${where}: ${label}${path}${d.message}` + (d.hint ? `\n  hint: ${d.hint}` : '')
+  const path = d.path ? `${escapeControl(d.path)}: ` : ''
+  return `${where}: ${label}${path}${escapeControl(d.message)}` + (d.hint ? `\n  hint: ${escapeControl(d.hint)}` : '')
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

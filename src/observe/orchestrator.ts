@@ -1,8 +1,12 @@
+import { setMaxListeners } from 'node:events'
+
 import pLimit from 'p-limit'
 
-import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition, SourceSession } from '../contract.js'
+import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition, SourceSession, SourceStats } from '../contract.js'
 import { type Diagnostic, InputError } from '../input/diagnostics.js'
-import { clusterKey } from '../manifest/desired-state.js'
+import { clusterKey, formatDuration } from '../manifest/desired-state.js'
+import { checkObservation } from './observation-check.js'
+import { SourceError } from './source-error.js'
 
 /** Fetch figures reported with every run. */
 export interface FetchStats {
@@ -39,105 +43,243 @@ export interface ObserveOptions {
 export interface ObserveResult {
   /** By `clusterKey`; every target has an entry. */
   observations: Map<string, ClusterObservation>
-  /** Problems in the source's own input (e.g. a snapshot file), when it could not open. */
-  diagnostics: Diagnostic[]
   stats: FetchStats
 }
+
+/**
+ * setTimeout's limit: a longer delay overflows, and the timer fires at once. A deadline beyond it
+ * (about 24.8 days) is held at it, which is no deadline a run can notice.
+ */
+export const MAX_DEADLINE_MS = 2 ** 31 - 1
 
 /**
  * The one place where concurrency lives: opens the source, observes each distinct cluster
  * exactly once with at most `concurrency` in flight, and turns every failure into an
  * `error` observation so a cluster that could not be seen can never pass as in sync.
+ *
+ * A source that cannot open stops the run before any cluster: its located input problems are
+ * thrown as an `InputError`, any other failure as a `SourceError` naming the source and its code.
+ * A source that does not answer in time (open, observe or close) cannot hold the run past the
+ * deadline: every cluster not observed by then is a `DeadlineExceeded` error.
  */
 export async function observeClusters(options: ObserveOptions): Promise<ObserveResult> {
   const started = performance.now()
   const { source } = options
   const targets = uniqueTargets(options.targets)
   const observations = new Map<string, ClusterObservation>()
-  const deadline = new AbortController()
-  const timer = options.deadlineMs ? setTimeout(() => deadline.abort(), options.deadlineMs) : undefined
-  timer?.unref()
-  const context: SourceContext = {
-    cwd: options.cwd ?? process.cwd(),
-    signal: deadline.signal,
-    env: options.env ?? process.env,
-    concurrency: options.concurrency,
-  }
-  const stats = (): FetchStats => ({ source: source.name, clusters: targets.length, elapsedMs: Math.round(performance.now() - started) })
-
-  let session: SourceSession
+  const deadline = new RunDeadline(options.deadlineMs)
+  const stats = (session?: SourceSession): FetchStats => ({
+    source: source.name,
+    clusters: targets.length,
+    elapsedMs: Math.round(performance.now() - started),
+    ...(session ? sourceStats(session) : {}),
+  })
   try {
-    session = await source.open(options.options, context)
-  } catch (error) {
-    clearTimeout(timer)
-    const invalidInput = isInputError(error)
-    const diagnostics = invalidInput ? error.diagnostics : []
-    const failure: ClusterObservation = {
-      kind: 'error',
-      code: invalidInput ? 'InvalidSourceInput' : errorCode(error),
-      message: `[source ${source.name}] could not open: ${invalidInput ? `${diagnostics.length} problem(s) in its input` : withCode(errorCode(error), messageOf(error))}`,
-      hint: invalidInput ? 'fix the problems listed above' : undefined,
+    const context: SourceContext = {
+      cwd: options.cwd ?? process.cwd(),
+      signal: deadline.signal,
+      env: options.env ?? process.env,
+      concurrency: options.concurrency,
     }
-    for (const target of targets) observations.set(clusterKey(target), failure)
-    return { observations, diagnostics, stats: stats() }
-  }
+    const opening = settle(() => source.open(options.options, context))
+    const opened = await deadline.race(opening)
+    if (opened === DEADLINE) {
+      // Should it open after all, let it release what it holds; the run does not wait for that.
+      void opening.then((late) => ('value' in late ? settle(() => (late.value as Partial<SourceSession> | null)?.close?.()) : undefined))
+      for (const target of targets) observations.set(clusterKey(target), deadline.exceeded(source.name, target, 'the source did not open'))
+      return { observations, stats: stats() }
+    }
+    if ('error' in opened) throw openFailure(source.name, opened.error)
+    const session = opened.value
+    if (!hasObserve(session)) {
+      throw new SourceError(`source "${source.name}" could not open: open() returned no session with an observe() function`, SOURCE_BUG_HINT)
+    }
 
-  const limit = pLimit(options.concurrency)
-  let done = 0
-  let errors = 0
-  await Promise.all(
-    targets.map((target) =>
-      limit(async () => {
-        const observation = await observeOne(session, source.name, target, deadline.signal, options.deadlineMs)
-        observations.set(clusterKey(target), observation)
-        done++
-        if (observation.kind === 'error') errors++
-        if (options.onProgress) {
-          const { retries, throttled } = session.stats?.() ?? {}
-          options.onProgress({ done, total: targets.length, errors, retries, throttled })
-        }
-      }),
-    ),
-  )
-  clearTimeout(timer)
-  const sourceStats = session.stats?.() ?? {}
-  await session.close?.().catch(() => undefined)
-  return { observations, diagnostics: [], stats: { ...stats(), ...sourceStats } }
+    const limit = pLimit(options.concurrency)
+    let done = 0
+    let errors = 0
+    await Promise.all(
+      targets.map((target) =>
+        limit(async () => {
+          const observation = await observeOne(session, source.name, target, deadline)
+          observations.set(clusterKey(target), observation)
+          done++
+          if (observation.kind === 'error') errors++
+          if (options.onProgress) {
+            const { retries, throttled } = sourceStats(session)
+            options.onProgress({ done, total: targets.length, errors, retries, throttled })
+          }
+        }),
+      ),
+    )
+    const result = { observations, stats: stats(session) }
+    // Every cluster is decided: a close() that fails or never settles changes nothing, and waits at most until the deadline.
+    await deadline.race(settle(() => session.close?.()))
+    return result
+  } finally {
+    deadline.clear()
+  }
 }
 
-async function observeOne(
-  session: SourceSession,
-  sourceName: string,
-  target: ClusterTarget,
-  deadline: AbortSignal,
-  deadlineMs: number | undefined,
-): Promise<ClusterObservation> {
-  const timedOut = (): ClusterObservation => ({
-    kind: 'error',
-    code: 'DeadlineExceeded',
-    message: `[source ${sourceName}] ${target.cluster}: not observed within the ${deadlineMs} ms deadline`,
-    hint: 'raise --timeout, or check that the endpoint answers',
-  })
-  if (deadline.aborted) return timedOut()
-  // A source that ignores the signal must still not hold the run past its deadline.
-  let onAbort: () => void = () => undefined
-  const aborted = new Promise<ClusterObservation>((resolve) => {
-    onAbort = () => resolve(timedOut())
-    deadline.addEventListener('abort', onAbort, { once: true })
-  })
+const SOURCE_BUG_HINT = 'this is a bug in the source: report it to its author, with this message'
+
+const DEADLINE = Symbol('deadline')
+
+/**
+ * The run's deadline: one timer, one AbortController, and one promise every wait races against,
+ * so the number of clusters in flight adds no listener anywhere (Node warns past 10 on one signal).
+ */
+class RunDeadline {
+  private readonly controller = new AbortController()
+  private readonly timer: NodeJS.Timeout | undefined
+  private readonly passed: Promise<typeof DEADLINE>
+  /** One controller per cluster in flight, so a source's own listeners never pile up on a shared signal. */
+  private readonly inFlight = new Set<AbortController>()
+  readonly ms: number | undefined
+
+  constructor(deadlineMs: number | undefined) {
+    if (deadlineMs !== undefined && !(deadlineMs > 0)) throw new RangeError(`deadlineMs must be a positive number of milliseconds, not ${deadlineMs}`)
+    this.ms = deadlineMs === undefined ? undefined : Math.min(Math.ceil(deadlineMs), MAX_DEADLINE_MS)
+    // A source may hand the session-wide signal to every request it makes: that is no leak, so no warning.
+    setMaxListeners(0, this.controller.signal)
+    let fire: (value: typeof DEADLINE) => void = () => undefined
+    this.passed = new Promise((resolve) => (fire = resolve))
+    if (this.ms !== undefined) {
+      const ms = this.ms
+      // Not unref'd: when a source's promise never settles, this timer is all that keeps Node
+      // running; without it Node exits (code 13, unsettled top-level await) with no report at all.
+      this.timer = setTimeout(() => {
+        const reason = new DOMException(`the ${describeDeadline(ms)} deadline passed`, 'TimeoutError')
+        this.controller.abort(reason)
+        for (const c of this.inFlight) c.abort(reason)
+        fire(DEADLINE)
+      }, ms)
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal
+  }
+
+  get aborted(): boolean {
+    return this.controller.signal.aborted
+  }
+
+  /** `work`'s result, or DEADLINE if the deadline passes first; `work` itself is never awaited past it. */
+  race<T>(work: Promise<T>): Promise<T | typeof DEADLINE> {
+    return Promise.race([work, this.passed])
+  }
+
+  /** A signal for one cluster, aborted with the run's; `release` it when the cluster is done. */
+  clusterSignal(): { signal: AbortSignal; release: () => void } {
+    const controller = new AbortController()
+    setMaxListeners(0, controller.signal)
+    if (this.aborted) controller.abort(this.controller.signal.reason)
+    else this.inFlight.add(controller)
+    return { signal: controller.signal, release: () => this.inFlight.delete(controller) }
+  }
+
+  exceeded(sourceName: string, target: ClusterTarget, what = 'not observed'): ClusterObservation {
+    return {
+      kind: 'error',
+      code: 'DeadlineExceeded',
+      message: `[source ${sourceName}] ${target.cluster}: ${what} within the ${describeDeadline(this.ms ?? 0)} deadline`,
+      hint: 'raise --timeout, or check that the endpoint answers',
+    }
+  }
+
+  clear(): void {
+    clearTimeout(this.timer)
+    this.inFlight.clear()
+  }
+}
+
+function describeDeadline(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : formatDuration(ms)
+}
+
+/** What a source threw, read once into plain data. */
+interface Thrown {
+  code: string
+  message: string
+  /** Located problems of the source's own input, when it threw an InputError. */
+  diagnostics?: Diagnostic[]
+}
+
+/**
+ * Runs a source's function; what it returns or throws, synchronously or not, as a value. A thrown
+ * value is read here, once, and never again: reading it (a getter, a proxy, an object with no
+ * prototype to turn into text) may itself throw, and must not crash the run.
+ */
+async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { error: Thrown }> {
+  try {
+    return { value: await fn() }
+  } catch (error) {
+    try {
+      // A source package may bring its own copy of partner-drift, whose InputError is another class.
+      if (isInputError(error)) return { error: { code: 'InvalidSourceInput', message: 'problems in its input', diagnostics: error.diagnostics.map((d) => ({ ...d })) } }
+      return { error: { code: errorCode(error), message: messageOf(error) } }
+    } catch {
+      return { error: { code: 'SourceError', message: 'it threw a value that cannot be read' } }
+    }
+  }
+}
+
+/** A source that cannot open is one problem of the run, not one per cluster. */
+function openFailure(sourceName: string, { code, message, diagnostics }: Thrown): Error {
+  if (diagnostics) return new InputError(diagnostics)
+  return new SourceError(
+    `source "${sourceName}" could not open: ${withCode(code, message)}`,
+    `check the source's options and what it needs (credentials, environment variables, files); if they are right, report it to the source's author`,
+  )
+}
+
+/** Only the counters the contract names, and only when they are counts: the rest of the run's figures are the core's. */
+function sourceStats(session: SourceSession): SourceStats {
+  let raw: unknown
+  try {
+    raw = session.stats?.()
+  } catch {
+    return {}
+  }
+  const stats: SourceStats = {}
+  if (typeof raw !== 'object' || raw === null) return stats
+  for (const name of ['apiCalls', 'retries', 'throttled'] as const) {
+    const value = (raw as Record<string, unknown>)[name]
+    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) stats[name] = value
+  }
+  return stats
+}
+
+async function observeOne(session: SourceSession, sourceName: string, target: ClusterTarget, deadline: RunDeadline): Promise<ClusterObservation> {
+  if (deadline.aborted) return deadline.exceeded(sourceName, target)
   const attributed = (code: string, message: string): string =>
     // A replayed snapshot keeps the source that first saw the error.
     message.startsWith('[source ') ? message : `[source ${sourceName}] ${target.cluster}: ${withCode(code, message)}`
+  const { signal, release } = deadline.clusterSignal()
   try {
-    const observation = await Promise.race([session.observe(target, deadline), aborted])
+    // A source that ignores the signal must still not hold the run past its deadline.
+    const outcome = await deadline.race(settle(() => session.observe(target, signal)))
+    if (outcome === DEADLINE) return deadline.exceeded(sourceName, target)
+    if ('error' in outcome) {
+      if (deadline.aborted) return deadline.exceeded(sourceName, target)
+      const { code, message } = outcome.error
+      return { kind: 'error', code, message: attributed(code, message) }
+    }
+    const checked = checkObservation(outcome.value)
+    if (!checked.ok) {
+      return {
+        kind: 'error',
+        code: 'InvalidObservation',
+        message: `[source ${sourceName}] ${target.cluster}: InvalidObservation: the source answered with a malformed observation: ${checked.problems.join('; ')}`,
+        hint: SOURCE_BUG_HINT,
+      }
+    }
+    const observation = checked.observation
     // Errors a source returns read like errors it throws: which source, which cluster, its own code.
     return observation.kind === 'error' ? { ...observation, message: attributed(observation.code, observation.message) } : observation
-  } catch (error) {
-    if (deadline.aborted) return timedOut()
-    const code = errorCode(error)
-    return { kind: 'error', code, message: attributed(code, messageOf(error)) }
   } finally {
-    deadline.removeEventListener('abort', onAbort)
+    release()
   }
 }
 
@@ -164,7 +306,15 @@ function withCode(code: string, message: string): string {
 }
 
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
+  return error instanceof Error ? String(error.message) : String(error)
+}
+
+function hasObserve(session: unknown): session is SourceSession {
+  try {
+    return typeof session === 'object' && session !== null && typeof (session as SourceSession).observe === 'function'
+  } catch {
+    return false
+  }
 }
 
 /**
@@ -172,7 +322,19 @@ function messageOf(error: unknown): string {
  * its located diagnostics must still reach the user, so the shape is checked, not the class.
  */
 function isInputError(error: unknown): error is InputError {
-  if (error instanceof InputError) return true
   const e = error as { name?: unknown; diagnostics?: unknown }
-  return e?.name === 'InputError' && Array.isArray(e.diagnostics)
+  if (!(error instanceof InputError) && e?.name !== 'InputError') return false
+  // With no located problem there would be nothing to show: that is a plain failure to open.
+  return Array.isArray(e.diagnostics) && e.diagnostics.length > 0 && e.diagnostics.every(isDiagnostic)
+}
+
+function isDiagnostic(value: unknown): value is Diagnostic {
+  const d = value as Partial<Diagnostic> | null
+  return (
+    typeof d === 'object' && d !== null &&
+    (d.severity === 'error' || d.severity === 'warning') &&
+    typeof d.code === 'string' && typeof d.file === 'string' && typeof d.path === 'string' && typeof d.message === 'string' &&
+    Number.isSafeInteger(d.line) && Number.isSafeInteger(d.column) &&
+    (d.hint === undefined || typeof d.hint === 'string')
+  )
 }

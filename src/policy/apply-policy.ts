@@ -86,16 +86,39 @@ function matches(exception: FindingException, finding: Finding): boolean {
   )
 }
 
-const globCache = new Map<string, RegExp>()
-/** `*` any run of characters, `?` one character; everything else literal and case-sensitive. */
+/**
+ * `*` any run of characters, `?` one character; everything else literal and case-sensitive.
+ * Characters are code points, in pattern and value alike, so `?` matches one emoji, not half of one.
+ *
+ * Patterns come from pull requests: no regular expression, whose backtracking can take minutes
+ * on `*a*a*a*a*c`. This is the greedy matcher that, on a mismatch, goes back only to the last
+ * star: at most pattern length x value length steps.
+ */
 export function glob(pattern: string, value: string): boolean {
   if (pattern === '*') return true
-  let re = globCache.get(pattern)
-  if (!re) {
-    re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replaceAll('*', '.*').replaceAll('?', '.')}$`, 'u')
-    globCache.set(pattern, re)
+  const p = [...pattern]
+  const v = [...value]
+  let pi = 0
+  let vi = 0
+  // The last star seen, and the position in the value it has been extended to.
+  let star = -1
+  let resume = 0
+  while (vi < v.length) {
+    if (pi < p.length && p[pi] === '*') {
+      star = pi++
+      resume = vi
+    } else if (pi < p.length && (p[pi] === '?' || p[pi] === v[vi])) {
+      pi++
+      vi++
+    } else if (star !== -1) {
+      pi = star + 1
+      vi = ++resume
+    } else {
+      return false
+    }
   }
-  return re.test(value)
+  while (pi < p.length && p[pi] === '*') pi++
+  return pi === p.length
 }
 
 function describe(e: FindingException): string {

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml'
 
 import type { Finding } from '../diff/compute-findings.js'
+import { hasControl } from '../untrusted-text.js'
 
 /** How to fix a finding, in the forms reviewers use. */
 export interface Remediation {
@@ -62,18 +63,21 @@ function clusterPhrase(f: Pick<Finding, 'accountId' | 'region' | 'cluster'>): st
 
 function missing(finding: Finding): Remediation {
   if (finding.cause?.code === 'ClusterNotFound') {
+    const check = pasteable(finding.cluster, finding.region) ? ` (check with: ${awsRedshift('describe-clusters', [['cluster-identifier', finding.cluster], ['region', finding.region]])})` : ''
     return {
       summary:
         `${capitalize(clusterPhrase(finding))} does not exist, so nothing can be integrated on it: correct the cluster, accountId or region of this manifest entry, ` +
-        `or create the cluster first (check with: ${awsRedshift('describe-clusters', [['cluster-identifier', finding.cluster], ['region', finding.region]])}).`,
+        `or create the cluster first${check}.`,
     }
   }
   const integration = integrationOf(finding)
   if (!integration) return { summary: finding.message }
+  const summary =
+    `Integrate ${integration.partner} with database ${integration.database} of ${clusterPhrase(integration)}, then finish the setup in the ${integration.partner} console ` +
+    `so it reports ${finding.expected?.status.join(' or ') ?? 'Active'}; or remove the entry from the manifest if it is no longer wanted.`
+  if (!isPasteable(integration)) return { summary: `${summary} ${NOT_PASTEABLE}` }
   return {
-    summary:
-      `Integrate ${integration.partner} with database ${integration.database} of ${clusterPhrase(integration)}, then finish the setup in the ${integration.partner} console ` +
-      `so it reports ${finding.expected?.status.join(' or ') ?? 'Active'}; or remove the entry from the manifest if it is no longer wanted.`,
+    summary,
     commands: [awsPartnerCommand('add-partner', integration)],
     terraform: terraformFor(integration, 'create'),
   }
@@ -82,15 +86,15 @@ function missing(finding: Finding): Remediation {
 function unwanted(finding: Finding): Remediation {
   const integration = integrationOf(finding)
   if (!integration) return { summary: finding.message }
+  const summary =
+    finding.kind === 'forbidden'
+      ? `${integration.partner} is listed as absent for database ${integration.database} of ${clusterPhrase(integration)}: delete the integration, or take ${integration.partner} off the absent list if it is now allowed.`
+      : `${integration.partner} on database ${integration.database} of ${clusterPhrase(integration)} is not declared: delete the integration if nobody needs it, or declare it in the manifest to accept it.`
+  if (!isPasteable(integration)) return { summary: `${summary} ${NOT_PASTEABLE}` }
   const commands = [awsPartnerCommand('delete-partner', integration)]
-  if (finding.kind === 'forbidden') {
-    return {
-      summary: `${integration.partner} is listed as absent for database ${integration.database} of ${clusterPhrase(integration)}: delete the integration, or take ${integration.partner} off the absent list if it is now allowed.`,
-      commands,
-    }
-  }
+  if (finding.kind === 'forbidden') return { summary, commands }
   return {
-    summary: `${integration.partner} on database ${integration.database} of ${clusterPhrase(integration)} is not declared: delete the integration if nobody needs it, or declare it in the manifest to accept it.`,
+    summary,
     commands,
     terraform: terraformFor(integration, 'adopt'),
     manifest: manifestLinesFor(integration, isDatabaseDeclared(finding)),
@@ -146,6 +150,24 @@ function notObserved(finding: Finding): Remediation {
   return { summary: `${subject}: ${advice}. The check cannot pass until every declared cluster is observed.` }
 }
 
+/**
+ * Said instead of a snippet when a name cannot be written safely into one. A control character
+ * (a newline, ESC, a bidi override) in a name would survive quoting only as an invisible or
+ * line-breaking character in code a person pastes into a shell, a `.tf` file or the manifest;
+ * rather than trust every quoting rule with it, no paste-ready text is offered at all.
+ */
+const NOT_PASTEABLE =
+  'No command, Terraform or manifest lines are suggested because a name holds control characters (shown escaped); check the names in the AWS console and act there.'
+
+/** True when every value can go into a shell command, HCL or YAML through their quoting alone. */
+function pasteable(...values: string[]): boolean {
+  return !values.some(hasControl)
+}
+
+function isPasteable(i: Integration): boolean {
+  return pasteable(i.accountId, i.region, i.cluster, i.database, i.partner)
+}
+
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
@@ -192,13 +214,15 @@ export function terraformImportId(i: Integration): string {
 /**
  * Valid HCL as a whole: the import command is a comment, because for a missing integration it is
  * only needed when someone created it outside Terraform, and for an extra one it is the way to adopt it.
+ * Only called for names without control characters (`isPasteable`): a comment ends at a line
+ * break, so a name holding one could otherwise start a live block of its own.
  */
 function terraformFor(i: Integration, intent: 'create' | 'adopt'): string {
   const name = terraformResourceName(i)
   const importCommand = `terraform import aws_redshift_partner.${name} ${shellQuote(terraformImportId(i))}`
   return [
     `resource "aws_redshift_partner" "${name}" {`,
-    `  # ${oneLine(i.region)}: the aws provider of this resource must target this region`,
+    `  # ${i.region}: the aws provider of this resource must target this region`,
     `  account_id         = ${hclString(i.accountId)}`,
     `  cluster_identifier = ${hclString(i.cluster)}`,
     `  database_name      = ${hclString(i.database)}`,
@@ -209,6 +233,7 @@ function terraformFor(i: Integration, intent: 'create' | 'adopt'): string {
   ].join('\n')
 }
 
+/** An HCL quoted string: escapes for quotes, backslashes and line breaks, and `${`/`%{` kept literal (no interpolation or template directive). */
 function hclString(value: string): string {
   const escaped = value
     .replace(/\\/g, '\\\\')
@@ -221,16 +246,12 @@ function hclString(value: string): string {
   return `"${escaped}"`
 }
 
-function oneLine(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ')
-}
-
-/** The manifest entry that would declare an observed integration, with a comment saying where it goes. */
+/** The manifest entry that would declare an observed integration, with a comment saying where it goes (names without control characters only: see `isPasteable`). */
 function manifestLinesFor(i: Integration, databaseDeclared: boolean): string {
   const where = `${i.cluster} (account ${i.accountId}, ${i.region})`
   const entry = databaseDeclared ? [{ partner: i.partner }] : [{ database: i.database, partners: [{ partner: i.partner }] }]
   const comment = databaseDeclared
-    ? `# under partners: of database ${oneLine(i.database)} in cluster ${oneLine(where)}`
-    : `# under databases: of cluster ${oneLine(where)}`
+    ? `# under partners: of database ${i.database} in cluster ${where}`
+    : `# under databases: of cluster ${where}`
   return `${comment}\n${stringify(entry, { lineWidth: 0 }).trimEnd()}`
 }

@@ -34,6 +34,8 @@ export interface Report {
     observed: number
     inSync: number
     errors: number
+    /** Findings that fail the run: fail severity, not suppressed. */
+    failing: number
     warnings: number
     excepted: number
     known: number
@@ -67,13 +69,14 @@ export function buildReport(
     unhealthy: count('unhealthy'),
     stale: count('stale'),
     errors: count('error'),
+    failing: active.filter((f) => f.severity === 'fail').length,
     warnings: active.filter((f) => f.severity === 'warn').length,
     excepted: findings.filter((f) => f.suppressed?.by === 'exception').length,
     known: findings.filter((f) => f.suppressed?.by === 'baseline').length,
     expiredExceptions: count('expired-exception'),
     unusedExceptions: count('unused-exception'),
   }
-  const outcome: Outcome = summary.errors > 0 ? 'incomplete' : active.some((f) => f.severity === 'fail') ? 'drift' : 'in-sync'
+  const outcome: Outcome = summary.errors > 0 ? 'incomplete' : summary.failing > 0 ? 'drift' : 'in-sync'
   const clusters = desired.clusters.map((c): ClusterState => {
     const observation = observations.get(clusterKey(c))
     return {

@@ -18,8 +18,15 @@
  *      `resetFirst` -> `serverErrorFirst` -> `throttleFirst` (they chain: with resetFirst 1
  *      and throttleFirst 2, call 1 is reset, calls 2-3 are throttled, call 4 is served);
  *   5. parameter validation (MissingParameter, then InvalidParameterValue);
- *   6. per-cluster `error`, then `malformed`;
+ *   6. per-cluster `error`, then `malformed`, then `body` (a raw HTTP 200 answer, for any of
+ *      the four operations, whether or not the cluster is registered with setCluster);
  *   7. the operation itself (ClusterNotFound, PartnerNotFound, or success).
+ * The integrations given to setCluster are served as they are: duplicates stay duplicates and
+ * a Status outside the four documented ones (say `Pending`) is sent as written. Text is
+ * XML-escaped (`&<>"'` and CR as `&#13;`); other control characters are written raw, which the
+ * SDK reads back unchanged. For anything a well-behaved endpoint would never send (an empty
+ * body, an HTML page, another root element, an item without Status...) serve `body`, built by
+ * hand or from describePartnersXml.
  * `latencyMs` (the cluster's, else the server-wide one) delays every answer, errors included.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -55,8 +62,19 @@ export interface ClusterBehaviour {
   resetFirst?: number
   /** Never answer (until the client gives up or the server closes). */
   hang?: boolean
-  /** Answer 200 with broken XML. */
+  /** Answer 200 with broken XML (a DescribePartners answer cut off in the middle of an item). */
   malformed?: boolean
+  /**
+   * Answer HTTP 200 with exactly these bytes (a string is sent as UTF-8), with the usual
+   * `x-amzn-RequestId`, `Content-Length` and `Date` headers and `Content-Type: bodyContentType`.
+   * Checked after `error` and `malformed`, so the transport behaviours above still apply first
+   * (e.g. `throttleFirst: 1` then the raw body). The call is recorded with status 200 and code
+   * `RawBody`. Examples: `''`, `'<html>...</html>'` with `bodyContentType: 'text/html'`,
+   * `describePartnersXml([...]).replace(...)` for a mutated answer.
+   */
+  body?: string | Uint8Array
+  /** Content-Type of `body`; default `text/xml`, as Redshift sends. */
+  bodyContentType?: string
 }
 
 export interface RecordedCall {
@@ -210,6 +228,14 @@ function integrationLines(list: Integration[]): string[] {
   return out
 }
 
+/**
+ * The exact bytes the server answers DescribePartners with for `integrations` (same layout,
+ * escaping and namespace), as a starting point for hand-made or mutated `body` answers.
+ */
+export function describePartnersXml(integrations: Integration[], requestId = '00000000-0000-4000-8000-000000000000'): string {
+  return successBody('DescribePartners', requestId, integrationLines(integrations))
+}
+
 // ---------------------------------------------------------------- validation
 
 interface Constraint {
@@ -323,7 +349,7 @@ function parseAuth(req: IncomingMessage): Auth {
 // ---------------------------------------------------------------- server
 
 type Answer =
-  | { kind: 'xml'; status: number; body: (requestId: string) => string; code?: string }
+  | { kind: 'xml'; status: number; body: (requestId: string) => string | Uint8Array; code?: string; contentType?: string }
   | { kind: 'reset' }
   | { kind: 'hang' }
 
@@ -454,6 +480,10 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
         `      <PartnerIntegrationInfo>\n        <DatabaseName>dev</Datab`
       return answer({ kind: 'xml', status: 200, body: () => broken, code: 'Malformed' })
     }
+    if (b.body !== undefined) {
+      const raw = b.body
+      return answer({ kind: 'xml', status: 200, body: () => raw, code: 'RawBody', contentType: b.bodyContentType ?? 'text/xml' })
+    }
 
     const accountId = p.AccountId!
     const clusterId = p.ClusterIdentifier!
@@ -513,13 +543,14 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
   function send(res: ServerResponse, call: RecordedCall, a: Extract<Answer, { kind: 'xml' }>): void {
     if (closed || res.destroyed || res.writableEnded) return
     const requestId = randomUUID()
-    const body = Buffer.from(a.body(requestId), 'utf8')
+    const answered = a.body(requestId)
+    const body = typeof answered === 'string' ? Buffer.from(answered, 'utf8') : Buffer.from(answered)
     call.status = a.status
     if (a.code !== undefined) call.code = a.code
     call.requestId = requestId
     res.writeHead(a.status, {
       'x-amzn-RequestId': requestId,
-      'Content-Type': 'text/xml',
+      'Content-Type': a.contentType ?? 'text/xml',
       'Content-Length': String(body.length),
       Date: new Date().toUTCString(),
     })

@@ -1,49 +1,130 @@
 import { createTwoFilesPatch } from 'diff'
 import { stringify } from 'yaml'
 
+import type { ObservedIntegration } from '../../contract.js'
+import type { Finding } from '../../diff/compute-findings.js'
+import { escapeControl as inert } from '../../untrusted-text.js'
 import type { ClusterState, Report } from '../report.js'
+import { clusterNameOf } from './finding-kinds.js'
+
+/** Partner -> what is shown for it; several values when a source listed the same integration more than once. */
+type Partners = Map<string, string | string[]>
+/** Database -> its partners. Maps, because the keys are names from the manifest and the API (`__proto__` included). */
+type Databases = Map<string, Partners>
+
+interface ClusterDocument {
+  cluster: string
+  accountId: string
+  region: string
+  state?: string
+  databases?: Databases
+}
+
+/** Findings about a cluster's integrations; exception findings have a section of their own in other formats. */
+const DRIFT_KINDS: ReadonlySet<string> = new Set(['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error'])
 
 /**
- * One unified diff per cluster, from the observed state to the expected one, both as
+ * One unified diff per cluster with findings, from the observed state to the expected one, both as
  * canonical YAML: `+` lines must be added to reality, `-` lines removed, as in the text report.
- * Integrations that satisfy the manifest are written the same way on both sides, so every
- * changed line is drift.
+ * The expected side is the observed side with each finding's change applied, so the diff shows
+ * exactly what the report decided (policy, `off` kinds, exceptions, baseline) and never judges the
+ * cluster state again: drift without a finding is not drift. Excepted and known findings are
+ * accepted, so they are left out, and a comment at the top says how many.
  */
 export function renderDiff(report: Report): string {
   const patches: string[] = []
+  let accepted = 0
   for (const state of report.clusters) {
-    const findings = report.findings.filter((f) => f.accountId === state.accountId && f.region === state.region && f.cluster === state.cluster)
-    const flagged = new Map(findings.filter((f) => f.database !== undefined).map((f) => [`${f.database}\u0000${f.partner}`, f]))
-    const expected = header(state)
-    const observed = header(state)
-    const want = (expected.databases = {} as Record<string, Record<string, string>>)
-    for (const e of state.expected) (want[e.database] ??= {})[e.partner] = e.status.join(' | ')
+    const name = clusterNameOf(state)
+    const about = report.findings.filter((f) => DRIFT_KINDS.has(f.kind) && clusterNameOf(f) === name)
+    const findings = about.filter((f) => !f.suppressed)
+    accepted += about.length - findings.length
+    if (findings.length === 0) continue
 
-    if (state.observation === 'observed') {
-      const seen = (observed.databases = {} as Record<string, Record<string, string>>)
-      for (const i of state.observed) {
-        const finding = flagged.get(`${i.database}\u0000${i.partner}`)
-        const declared = want[i.database]?.[i.partner]
-        let shown: string | undefined
-        if (!finding) shown = declared // in sync, or an extra integration the policy ignores (then undefined: left out)
-        else if (finding.kind === 'stale') shown = `${i.status} (stale: updated ${i.updatedAt ?? i.createdAt ?? 'never'})`
-        else shown = i.statusMessage ? `${i.status} (${i.statusMessage})` : i.status
-        if (shown !== undefined) (seen[i.database] ??= {})[i.partner] = shown
-      }
-    } else {
-      observed.state = state.observation === 'not-found' ? `not found: ${state.note}` : `not observed: ${state.note}`
-    }
-    const name = `${state.accountId}/${state.region}/${state.cluster}`
-    const patch = createTwoFilesPatch(`observed/${name}`, `expected/${name}`, canonical(observed), canonical(expected), undefined, undefined, { context: 3 })
+    const observed = observedSide(state, findings)
+    const expected = expectedSide(state, observed, findings)
+    const file = inert(name)
+    const patch = createTwoFilesPatch(`observed/${file}`, `expected/${file}`, canonical(observed), canonical(expected), undefined, undefined, { context: 3 })
     if (patch.split('\n').some((line) => line.startsWith('@@'))) patches.push(patch.replace(/^=+\n/, ''))
   }
-  return patches.length ? patches.join('') : '# no drift: observed state matches the manifest\n'
+  const note = accepted ? `${accepted} excepted or known finding${accepted === 1 ? ' is' : 's are'} accepted and not shown` : ''
+  // A leading `#` line is ignored by patch tools, like the header lines git writes.
+  if (patches.length) return (note ? `# ${note}\n` : '') + patches.join('')
+  return note ? `# no drift to fix: ${note}\n` : '# no drift: observed state matches the manifest\n'
 }
 
-function header(state: ClusterState): Record<string, unknown> {
-  return { cluster: state.cluster, accountId: state.accountId, region: state.region }
+const partnerKey = (database: string, partner: string): string => `${database}\u0000${partner}`
+
+/** Every name and value passes through `inert`: a control character must not reach the terminal, and the YAML stays one line per entry. */
+function observedSide(state: ClusterState, findings: Finding[]): ClusterDocument {
+  const document: ClusterDocument = header(state)
+  if (state.observation !== 'observed') {
+    document.state = inert(state.observation === 'not-found' ? `not found: ${state.note ?? ''}` : `not observed: ${state.note ?? ''}`)
+    return document
+  }
+  const stale = new Set(findings.filter((f) => f.kind === 'stale' && f.database !== undefined && f.partner !== undefined).map((f) => partnerKey(f.database!, f.partner!)))
+  const databases: Databases = new Map()
+  for (const integration of state.observed) {
+    const shown = inert(describeObserved(integration, stale.has(partnerKey(integration.database, integration.partner))))
+    const partners = partnersOf(databases, inert(integration.database))
+    const partner = inert(integration.partner)
+    const before = partners.get(partner)
+    partners.set(partner, before === undefined ? shown : [...[before].flat(), shown])
+  }
+  document.databases = databases
+  return document
 }
 
-function canonical(value: Record<string, unknown>): string {
-  return stringify(value, { sortMapEntries: true, lineWidth: 0 })
+function describeObserved(i: ObservedIntegration, stale: boolean): string {
+  if (stale) return `${i.status} (stale: updated ${i.updatedAt ?? i.createdAt ?? 'never'})`
+  return i.statusMessage ? `${i.status} (${i.statusMessage})` : i.status
+}
+
+/** The observed side with what each finding asks for: what reality must become. */
+function expectedSide(state: ClusterState, observed: ClusterDocument, findings: Finding[]): ClusterDocument {
+  const document: ClusterDocument = { ...observed, databases: new Map([...(observed.databases ?? [])].map(([database, partners]) => [database, new Map(partners)])) }
+  const databases = document.databases!
+  const wanted = (f: Finding): string => inert(f.expected?.status.join(' | ') ?? 'as declared')
+  for (const f of findings) {
+    const database = f.database === undefined ? undefined : inert(f.database)
+    const partner = f.partner === undefined ? undefined : inert(f.partner)
+    switch (f.kind) {
+      case 'missing':
+        // A cluster that does not exist must exist before anything can be integrated on it.
+        delete document.state
+        if (database !== undefined && partner !== undefined) partnersOf(databases, database).set(partner, wanted(f))
+        break
+      case 'unhealthy':
+      case 'stale':
+        if (database !== undefined && partner !== undefined) partnersOf(databases, database).set(partner, wanted(f))
+        break
+      case 'extra':
+      case 'forbidden':
+        if (database !== undefined && partner !== undefined) {
+          databases.get(database)?.delete(partner)
+          if (databases.get(database)?.size === 0) databases.delete(database)
+        }
+        break
+      case 'error':
+        // Nothing was seen, so what must be seen is everything the manifest declares there.
+        delete document.state
+        for (const e of state.expected) partnersOf(databases, inert(e.database)).set(inert(e.partner), inert(e.status.join(' | ')))
+        break
+    }
+  }
+  return document
+}
+
+function partnersOf(databases: Databases, database: string): Partners {
+  let partners = databases.get(database)
+  if (!partners) databases.set(database, (partners = new Map()))
+  return partners
+}
+
+function header(state: ClusterState): ClusterDocument {
+  return { cluster: inert(state.cluster), accountId: inert(state.accountId), region: inert(state.region) }
+}
+
+function canonical(document: ClusterDocument): string {
+  return stringify(document, { sortMapEntries: true, lineWidth: 0 })
 }

@@ -1,4 +1,4 @@
-import type { Finding, Suppression } from '../../diff/compute-findings.js'
+import type { Finding, FindingKind, Suppression } from '../../diff/compute-findings.js'
 import type { SourceLocation } from '../../manifest/desired-state.js'
 import type { Report } from '../report.js'
 
@@ -15,7 +15,7 @@ export interface KindDescription {
   defaultSeverity: 'fail' | 'warn'
 }
 
-const KINDS: Record<string, KindDescription> = {
+const KIND_LIST: Record<FindingKind, KindDescription> = {
   missing: {
     name: 'MissingPartnerIntegration',
     title: 'Declared partner integration is missing',
@@ -74,10 +74,13 @@ const KINDS: Record<string, KindDescription> = {
   },
 }
 
+/** A Map, so that only the described kinds are found: looking up `constructor` on an object would find Object's. */
+const KINDS: ReadonlyMap<string, KindDescription> = new Map(Object.entries(KIND_LIST))
+
 /** Described kinds first, in a stable order; any kind the engine adds later still gets a generic description. */
 export function describeKind(kind: string): KindDescription {
   return (
-    KINDS[kind] ?? {
+    KINDS.get(kind) ?? {
       name: kind.replace(/(^|[^A-Za-z0-9]+)([A-Za-z0-9])/g, (_, __, c: string) => c.toUpperCase()),
       title: `partner-drift finding: ${kind}`,
       description: `A partner-drift finding of kind ${kind}.`,
@@ -87,7 +90,7 @@ export function describeKind(kind: string): KindDescription {
   )
 }
 
-export const DESCRIBED_KINDS: readonly string[] = Object.keys(KINDS)
+export const DESCRIBED_KINDS: readonly string[] = [...KINDS.keys()]
 
 /** `excepted: REASON (owner X, expires D)` or `known (baseline): REASON`. */
 export function describeSuppression(s: Suppression): string {

@@ -1,4 +1,5 @@
 import type { Finding } from '../../diff/compute-findings.js'
+import { escapeControl } from '../../untrusted-text.js'
 import type { Report } from '../report.js'
 import { clusterNameOf, describeSuppression, manifestLocationOf, subjectOf } from './finding-kinds.js'
 
@@ -18,14 +19,18 @@ function annotation(finding: Finding, report: Report): string {
   const subject = subjectOf(finding)
   const title = `partner-drift ${finding.kind}: ${clusterNameOf(finding)}${subject ? `/${subject}` : ''}`
   const properties = [
-    `file=${escapeProperty(location.file.replace(/\\/g, '/'))}`,
+    `file=${escapeProperty(escapeControl(location.file.replace(/\\/g, '/')))}`,
     `line=${location.line}`,
     `col=${location.column}`,
-    `title=${escapeProperty(title)}`,
+    `title=${escapeProperty(escapeControl(title))}`,
   ].join(',')
   const lines = [suppression ? `${describeSuppression(suppression)} — ${finding.message}` : finding.message]
   if (finding.remediation) lines.push(`Fix: ${finding.remediation.summary}`, ...(finding.remediation.commands ?? []))
-  return `::${command} ${properties}::${escapeData(lines.join('\n'))}\n`
+  // Two layers. The runner's encoding covers only `%`, CR and LF: an ESC or a bidi override would
+  // still reach the log raw, and an encoded newline from a status message would come back as a
+  // line of the annotation the reader cannot tell from ours. So each part is made inert first,
+  // then joined by the line breaks this renderer means, then encoded for the runner.
+  return `::${command} ${properties}::${escapeData(lines.map(escapeControl).join('\n'))}\n`
 }
 
 /** The runner's rules for a command's message (actions/toolkit `escapeData`). */

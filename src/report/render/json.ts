@@ -1,6 +1,7 @@
+import { jsonWithoutRawControl } from '../../untrusted-text.js'
 import type { Report } from '../report.js'
 
-/** The stable machine-readable report, documented by `schemas/report.schema.json`. */
+/** The stable machine-readable report, documented by `schemas/report.schema.json`. Values stay exact; only their encoding avoids raw control characters. */
 export function renderJson(report: Report): string {
-  return JSON.stringify(report, null, 2) + '\n'
+  return jsonWithoutRawControl(JSON.stringify(report, null, 2)) + '\n'
 }

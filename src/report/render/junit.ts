@@ -1,4 +1,5 @@
 import type { Finding } from '../../diff/compute-findings.js'
+import { escapeControl } from '../../untrusted-text.js'
 import type { Report } from '../report.js'
 import { clusterNameOf, describeSuppression, isFailing, manifestLocationOf, subjectOf } from './finding-kinds.js'
 
@@ -134,10 +135,12 @@ function details(f: Finding, report: Report): string {
   if (r) {
     lines.push(`fix: ${r.summary}`)
     if (r.commands?.length) lines.push(...r.commands)
-    if (r.terraform) lines.push('', r.terraform)
-    if (r.manifest) lines.push('', r.manifest)
+    if (r.terraform) lines.push('', ...r.terraform.split('\n'))
+    if (r.manifest) lines.push('', ...r.manifest.split('\n'))
   }
-  return lines.join('\n')
+  // CI shows this text in logs and web pages: every line is made inert on its own, and only the
+  // line breaks this renderer means remain.
+  return lines.map(escapeControl).join('\n')
 }
 
 function attributes(values: Record<string, string | number>): string {
@@ -146,14 +149,20 @@ function attributes(values: Record<string, string | number>): string {
     .join('')
 }
 
-/** XML 1.0 cannot carry these at all, not even as character references. */
+/**
+ * XML 1.0 cannot carry these at all, not even as character references. Everything from outside is
+ * made inert before it gets here; this keeps the document well-formed whatever a caller passes.
+ */
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 function text(value: string): string {
   return value.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
-/** Line breaks and tabs as references: a parser would otherwise normalise them to spaces. */
+/**
+ * Attribute values are single lines (names, messages, reasons) shown by CI tools as they are:
+ * control characters, line breaks included, are shown escaped like in every human-readable output.
+ */
 function attribute(value: string): string {
-  return text(value).replace(/"/g, '&quot;').replace(/\r/g, '&#13;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')
+  return text(escapeControl(value)).replace(/"/g, '&quot;')
 }

@@ -1,7 +1,8 @@
 import type { Finding } from '../../diff/compute-findings.js'
+import { escapeControl } from '../../untrusted-text.js'
 import type { Remediation } from '../remediation.js'
 import type { Report } from '../report.js'
-import { clusterNameOf, DESCRIBED_KINDS, describeSuppression, isFailing } from './finding-kinds.js'
+import { clusterNameOf, describeSuppression, subjectOf } from './finding-kinds.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
 export const GITHUB_MARKDOWN_LIMIT = 65_536
@@ -69,17 +70,27 @@ function headline(report: Report): string {
   return `${HEADLINE.incomplete}: ${unobserved} cluster${unobserved === 1 ? '' : 's'} could not be observed`
 }
 
+/** The summary's kind counts under the names findings use, in the order the rules are described. */
+const SUMMARY_KINDS = [
+  ['missing', 'missing'],
+  ['extra', 'extra'],
+  ['forbidden', 'forbidden'],
+  ['unhealthy', 'unhealthy'],
+  ['stale', 'stale'],
+  ['errors', 'error'],
+  ['expiredExceptions', 'expired-exception'],
+  ['unusedExceptions', 'unused-exception'],
+] as const
+
+/** Every count comes from the report's summary: the verdict is made once, when the report is built. */
 function summaryLine(report: Report): string {
-  const failing = report.findings.filter(isFailing).length
-  const suppressed = report.findings.filter((f) => f.suppressed).length
-  const warnings = report.findings.filter((f) => f.severity === 'warn' && !f.suppressed).length
-  const byKind = new Map<string, number>(DESCRIBED_KINDS.map((kind) => [kind, 0]))
-  // Suppressed findings are counted once, as excepted or known, like the JSON summary does.
-  for (const f of report.findings) if (!f.suppressed) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1)
-  const kinds = [...byKind].filter(([, n]) => n > 0).map(([kind, n]) => `${n} ${kind}`).join(', ')
   const s = report.summary
+  const suppressed = s.excepted + s.known
+  const kinds = SUMMARY_KINDS.filter(([field]) => s[field] > 0)
+    .map(([field, kind]) => `${s[field]} ${kind}`)
+    .join(', ')
   return [
-    `**${failing} failing**, ${warnings} warning${warnings === 1 ? '' : 's'}, ${suppressed} excepted or known`,
+    `**${s.failing} failing**, ${s.warnings} warning${s.warnings === 1 ? '' : 's'}, ${suppressed} excepted or known`,
     ...(kinds ? [escapeText(kinds)] : []),
     `${s.inSync} of ${s.expected} expected integrations in sync on ${s.clusters} cluster${s.clusters === 1 ? '' : 's'}`,
     `manifest ${code(report.manifest)}, source ${code(report.source)}`,
@@ -132,18 +143,23 @@ function detail(f: Finding): string {
 }
 
 function fixOf(f: Finding, r: Remediation): string {
-  const subject = [f.database, f.partner].filter((part) => part !== undefined).join('/')
+  const subject = subjectOf(f)
   const parts = [`${icon(f)} **${escapeText(f.kind)}**${subject ? ` ${code(subject)}` : ''}: ${escapeText(r.summary)}`]
   for (const block of remediationBlocks(r)) parts.push(markdownFence(block.body, block.language))
   return parts.join('\n\n')
 }
 
-/** The remediation's copy-paste parts, each with the language a fenced block should highlight it as. */
+/**
+ * The remediation's copy-paste parts, each with the language a fenced block should highlight it as.
+ * Blocks are multi-line by design, so each of their lines is made inert on its own; remediation
+ * gives no block at all for a name it cannot express safely, this is the last line of defence.
+ */
 export function remediationBlocks(r: Remediation): Array<{ language: string; body: string }> {
   const blocks: Array<{ language: string; body: string }> = []
-  if (r.commands?.length) blocks.push({ language: 'sh', body: r.commands.join('\n') })
-  if (r.terraform) blocks.push({ language: 'hcl', body: r.terraform })
-  if (r.manifest) blocks.push({ language: 'yaml', body: r.manifest })
+  const inert = (lines: string[]): string => lines.map(escapeControl).join('\n')
+  if (r.commands?.length) blocks.push({ language: 'sh', body: inert(r.commands) })
+  if (r.terraform) blocks.push({ language: 'hcl', body: inert(r.terraform.split('\n')) })
+  if (r.manifest) blocks.push({ language: 'yaml', body: inert(r.manifest.split('\n')) })
   return blocks
 }
 
@@ -155,23 +171,40 @@ export function markdownFence(body: string, language: string): string {
 }
 
 /**
- * Text that renders as itself in a GitHub table cell or paragraph: one line, markup characters
- * backslash-escaped (`|` included: GFM splits cells before anything else), HTML turned into entities.
+ * Breaks a pattern GitHub acts on after rendering, so that it shows as text and does nothing. A
+ * backslash or an entity would not do: mentions, issue references and autolinks are found in the
+ * rendered text, where both have already turned back into the plain character.
+ */
+const ZERO_WIDTH_SPACE = '&#8203;'
+
+/**
+ * Text that renders as itself in a GitHub table cell or paragraph, whatever a status message or a
+ * name holds: one line (control characters shown escaped, as in every human-readable output),
+ * HTML turned into entities, markup characters backslash-escaped (`|` included: GFM splits cells
+ * before anything else; `[` so that no `[text](url)` or image is formed; `$` for math), and a
+ * zero-width space after `@` (no mention pings anyone, no e-mail autolink), inside `://` and
+ * `www.` (no URL autolink) and after a `#` before a digit (no issue cross-reference).
  */
 export function escapeText(text: string): string {
-  return text
-    .replace(/\r\n|\r|\n/g, ' ')
+  return escapeControl(text)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
-    .replace(/[\\`*_~[\]|#]/g, '\\$&')
+    .replace(/[\\`*_~[\]|#$]/g, '\\$&')
+    .replace(/@/g, `@${ZERO_WIDTH_SPACE}`)
+    .replace(/:\/\//g, `:${ZERO_WIDTH_SPACE}//`)
+    .replace(/(www)\./gi, `$1${ZERO_WIDTH_SPACE}.`)
+    .replace(/\\#(?=\d)/g, `\\#${ZERO_WIDTH_SPACE}`)
 }
 
-/** A code span whatever the text holds; `|` is still escaped because tables split on it even inside code. */
-function code(text: string): string {
-  const oneLine = text.replace(/\r\n|\r|\n/g, ' ')
+/**
+ * A code span whatever the text holds: nothing in it is markup, a link or a mention. `|` is still
+ * escaped because tables split on it even inside code.
+ */
+export function code(text: string, options: { inTable?: boolean } = { inTable: true }): string {
+  const oneLine = escapeControl(text)
   const longest = Math.max(0, ...[...oneLine.matchAll(/`+/g)].map((m) => m[0].length))
   const ticks = '`'.repeat(longest + 1)
   const pad = oneLine.startsWith('`') || oneLine.endsWith('`') ? ' ' : ''
-  return `${ticks}${pad}${oneLine.replace(/\|/g, '\\|')}${pad}${ticks}`
+  return `${ticks}${pad}${options.inTable ? oneLine.replace(/\|/g, '\\|') : oneLine}${pad}${ticks}`
 }

@@ -3,9 +3,10 @@ import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
 import type { Finding } from '../../diff/compute-findings.js'
+import { escapeControl, jsonWithoutRawControl } from '../../untrusted-text.js'
 import { exitCodeFor, type Report } from '../report.js'
 import { clusterNameOf, DESCRIBED_KINDS, describeKind, describeSuppression, manifestLocationOf, subjectOf } from './finding-kinds.js'
-import { markdownFence, remediationBlocks } from './markdown.js'
+import { code, escapeText, markdownFence, remediationBlocks } from './markdown.js'
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
 const INFORMATION_URI = 'https://github.com/partner-drift/partner-drift'
@@ -50,7 +51,7 @@ export function renderSarif(report: Report): string {
               ? {
                   toolExecutionNotifications: errors.map((f) => ({
                     level: 'error',
-                    message: { text: `${clusterNameOf(f)}: ${f.message}` },
+                    message: { text: escapeControl(`${clusterNameOf(f)}: ${f.message}`) },
                     associatedRule: { id: f.kind, index: ruleIndex.get(f.kind) },
                   })),
                 }
@@ -64,7 +65,8 @@ export function renderSarif(report: Report): string {
       },
     ],
   }
-  return JSON.stringify(log, null, 2) + '\n'
+  // Messages are made inert where they are written; `properties` keep the exact values, JSON-escaped.
+  return jsonWithoutRawControl(JSON.stringify(log, null, 2)) + '\n'
 }
 
 function rule(kind: string): Record<string, unknown> {
@@ -99,7 +101,7 @@ function result(finding: Finding, report: Report, ruleIndex: number): Record<str
           artifactLocation: artifactLocation(location.file),
           region: { startLine: location.line, startColumn: location.column },
         },
-        logicalLocations: [{ name: subject || finding.cluster, fullyQualifiedName: name, kind: 'resource' }],
+        logicalLocations: [{ name: escapeControl(subject || finding.cluster), fullyQualifiedName: escapeControl(name), kind: 'resource' }],
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
@@ -108,7 +110,7 @@ function result(finding: Finding, report: Report, ruleIndex: number): Record<str
           suppressions: [
             {
               kind: 'external',
-              justification: describeSuppression(suppression),
+              justification: escapeControl(describeSuppression(suppression)),
               properties: { by: suppression.by, reason: suppression.reason, ...(suppression.owner ? { owner: suppression.owner } : {}), ...(suppression.expires ? { expires: suppression.expires } : {}) },
             },
           ],
@@ -126,13 +128,19 @@ function result(finding: Finding, report: Report, ruleIndex: number): Record<str
   }
 }
 
-/** Code scanning shows `text` only, so the exact fix goes there too; `markdown` is for viewers that render it. */
+/**
+ * Code scanning shows `text` only, so the exact fix goes there too; `markdown` is for viewers that
+ * render it. Both are built from parts made inert one by one (names, messages, each line of a
+ * block), joined by the line breaks this renderer means; `markdown` is escaped like the Markdown
+ * report, so a status message can neither ping anyone nor render a link or HTML.
+ */
 function messageOf(finding: Finding, name: string): { text: string; markdown: string } {
   const r = finding.remediation
-  const text = [`${name}: ${finding.message}`, ...(r ? [`Fix: ${r.summary}`, ...remediationBlocks(r).map((b) => b.body)] : [])].join('\n\n')
+  const blocks = r ? remediationBlocks(r) : []
+  const text = [escapeControl(`${name}: ${finding.message}`), ...(r ? [`Fix: ${escapeControl(r.summary)}`, ...blocks.map((b) => b.body)] : [])].join('\n\n')
   const markdown = [
-    `\`${name}\`: ${finding.message}`,
-    ...(r ? [`**Fix:** ${r.summary}`, ...remediationBlocks(r).map((b) => markdownFence(b.body, b.language))] : []),
+    `${code(name, { inTable: false })}: ${escapeText(finding.message)}`,
+    ...(r ? [`**Fix:** ${escapeText(r.summary)}`, ...blocks.map((b) => markdownFence(b.body, b.language))] : []),
   ].join('\n\n')
   return { text, markdown }
 }

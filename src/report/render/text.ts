@@ -1,4 +1,5 @@
 import type { Finding, FindingKind } from '../../diff/compute-findings.js'
+import { escapeControl as inert } from '../../untrusted-text.js'
 import { exitCodeFor, type Report } from '../report.js'
 
 export interface TextOptions {
@@ -22,36 +23,43 @@ type Style = keyof typeof CODES
 
 const isExceptionKind = (f: Finding): boolean => f.kind === 'expired-exception' || f.kind === 'unused-exception'
 
-/** A `terraform plan`-like report: grouped by cluster and database, one line per finding, then a summary. */
+/**
+ * A `terraform plan`-like report: grouped by cluster and database, one line per finding, then a summary.
+ * Names, messages, reasons and file names come from manifests, snapshots and API answers: each passes
+ * through `inert` before it is painted, so a control character in it can neither forge a line nor
+ * drive the terminal; the only escape sequences in the output are the renderer's own colours.
+ */
 export function renderText(report: Report, options: TextOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
   const styleOf = (f: Finding): Style =>
     f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : f.kind === 'missing' ? 'green' : f.kind === 'unhealthy' || f.kind === 'stale' ? 'yellow' : 'red'
-  const lines: string[] = [`partner-drift: ${report.manifest} against source ${report.source}`, '']
+  const lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
 
   const findingLines = (finding: Finding, indent: string): void => {
     const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
       .filter(Boolean)
       .join(', ')
-    const label = `${SYMBOL[finding.kind]} ${finding.partner && !isExceptionKind(finding) ? `${finding.partner} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
-    const where = finding.location ? paint('dim', `  [${finding.location.file}:${finding.location.line}:${finding.location.column}]`) : ''
-    lines.push(`${indent}${paint(styleOf(finding), label)}: ${finding.message}${where}`)
+    const label = `${SYMBOL[finding.kind]} ${finding.partner && !isExceptionKind(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
+    const where = finding.location ? paint('dim', `  [${inert(finding.location.file)}:${finding.location.line}:${finding.location.column}]`) : ''
+    lines.push(`${indent}${paint(styleOf(finding), label)}: ${inert(finding.message)}${where}`)
     const more = `${indent}    `
     if (finding.suppressed) {
       const s = finding.suppressed
-      lines.push(paint('dim', `${more}${s.by === 'exception' ? `excepted: ${s.reason}${s.owner ? ` (owner ${s.owner})` : ''}${s.expires ? `, until ${s.expires}` : ''}` : s.reason}`))
+      const said = s.by === 'exception' ? `excepted: ${s.reason}${s.owner ? ` (owner ${s.owner})` : ''}${s.expires ? `, until ${s.expires}` : ''}` : s.reason
+      lines.push(paint('dim', `${more}${inert(said)}`))
     }
-    if (finding.cause?.hint) lines.push(`${more}hint: ${finding.cause.hint}`)
+    if (finding.cause?.hint) lines.push(`${more}hint: ${inert(finding.cause.hint)}`)
     const fix = finding.remediation
     if (!fix || finding.suppressed || finding.kind === 'error') return
-    lines.push(`${more}fix: ${fix.summary}`)
+    lines.push(`${more}fix: ${inert(fix.summary)}`)
     if (!options.explain) return
-    for (const command of fix.commands ?? []) lines.push(`${more}  $ ${command}`)
+    for (const command of fix.commands ?? []) lines.push(`${more}  $ ${inert(command)}`)
     for (const [title, block] of [
       ['terraform', fix.terraform],
       ['or accept it in the manifest', fix.manifest],
     ] as const) {
-      if (block) lines.push(`${more}${title}:`, ...block.trimEnd().split('\n').map((l) => `${more}  ${l}`))
+      // Blocks are multi-line by design; each of their lines is made inert on its own.
+      if (block) lines.push(`${more}${title}:`, ...block.trimEnd().split('\n').map((l) => `${more}  ${inert(l)}`))
     }
   }
 
@@ -64,12 +72,12 @@ export function renderText(report: Report, options: TextOptions): string {
   if (byCluster.size === 0) lines.push(paint('green', '  No drift: every declared integration is present and healthy.'), '')
   for (const findings of byCluster.values()) {
     const { cluster, accountId, region } = findings[0]
-    lines.push(`  ${paint('bold', `cluster ${cluster}`)} ${paint('dim', `(account ${accountId}, ${region})`)}`)
+    lines.push(`  ${paint('bold', `cluster ${inert(cluster)}`)} ${paint('dim', `(account ${inert(accountId)}, ${inert(region)})`)}`)
     let database: string | undefined
     for (const finding of findings) {
       if (finding.database !== undefined && finding.database !== database) {
         database = finding.database
-        lines.push(`    database ${database}`)
+        lines.push(`    database ${inert(database)}`)
       }
       findingLines(finding, finding.database === undefined ? '    ' : '      ')
     }
@@ -103,7 +111,7 @@ export function renderText(report: Report, options: TextOptions): string {
     const extra = [st.apiCalls !== undefined ? `${st.apiCalls} API calls` : '', st.retries ? `${st.retries} retries` : '', st.throttled ? `${st.throttled} throttled` : '']
       .filter(Boolean)
       .join(', ')
-    lines.push(paint('dim', `Fetched ${plural(st.clusters, 'cluster')} from ${st.source} in ${st.elapsedMs} ms${extra ? ` (${extra})` : ''}.`))
+    lines.push(paint('dim', `Fetched ${plural(st.clusters, 'cluster')} from ${inert(st.source)} in ${st.elapsedMs} ms${extra ? ` (${extra})` : ''}.`))
   }
   const outcome = { 'in-sync': paint('green', 'in sync'), drift: paint('red', 'drift'), incomplete: paint('red', 'incomplete: some clusters could not be observed') }[report.outcome]
   lines.push(`Outcome: ${outcome} (exit ${exitCodeFor(report)})`)
