@@ -17,8 +17,10 @@ export {
 } from './contract.js'
 export { InputError, formatDiagnostic, type Diagnostic } from './input/diagnostics.js'
 export { formatKeyPath, parseDocumentText, readDocument, type KeyPath, type LocatedDocument, type Position } from './input/document.js'
+export { MAX_INPUT_BYTES, readInputText, type InputText, type ReadInputOptions } from './input/read-input.js'
 export { checkAgainstSchema, type JsonSchema } from './input/schema-check.js'
 export { PARTNER_STATUSES, clusterKey, type PartnerStatus } from './manifest/desired-state.js'
+export { EXCERPT_LENGTH, escapeControl, excerpt } from './untrusted-text.js'
 export {
   SNAPSHOT_VERSION,
   buildSnapshot,

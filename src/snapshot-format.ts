@@ -9,6 +9,7 @@ import { formatKeyPath, type LocatedDocument } from './input/document.js'
 import { checkAgainstSchema } from './input/schema-check.js'
 import { clusterKey } from './manifest/desired-state.js'
 import { loadSchema } from './schemas.js'
+import { excerpt } from './untrusted-text.js'
 
 export const SNAPSHOT_VERSION = 1
 
@@ -59,7 +60,7 @@ export function readSnapshotObservations(doc: LocatedDocument): Map<string, Clus
         file: doc.file,
         ...doc.locate(['clusters', i]),
         path: formatKeyPath(['clusters', i]),
-        message: `cluster ${entry.cluster} (account ${entry.accountId}, ${entry.region}) is recorded twice; first at ${doc.file}:${at.line}:${at.column}`,
+        message: `cluster ${excerpt(entry.cluster)} (account ${entry.accountId}, ${entry.region}) is recorded twice; first at ${doc.file}:${at.line}:${at.column}`,
         hint: 'keep one entry per cluster',
       })
       return

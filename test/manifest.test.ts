@@ -17,6 +17,8 @@ const HEAD = ['version: 1', 'defaults:', '  accountId: "123456789012"', '  regio
 /** Lines 6 to 10: one cluster, one database, one partner. */
 const FIVETRAN_ON_DEV = ['  - cluster: analytics-prod', '    databases:', '      - database: dev', '        partners:', '          - partner: Fivetran']
 const PARTNER = 'clusters[0].databases[0].partners[0]'
+/** A manifest must declare a cluster; rows about other mistakes declare this one, on one line. */
+const ONE_CLUSTER = 'clusters: [{ cluster: c1, accountId: "123456789012", region: eu-west-1 }]'
 
 const loader = suite('manifest :: loader')
 
@@ -159,7 +161,7 @@ interface BadManifest {
 const BAD_MANIFESTS: BadManifest[] = [
   {
     name: 'unknown key, with a did-you-mean hint',
-    yaml: yamlLines('version: 1', 'defaults:', '  acountId: "123456789012"', '  region: eu-west-1', 'clusters: []'),
+    yaml: yamlLines('version: 1', 'defaults:', '  acountId: "123456789012"', '  region: eu-west-1', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.acountId', line: 3, column: 3, message: /unknown key "acountId"/, hint: /did you mean "accountId"\?/ }],
   },
   {
@@ -178,14 +180,14 @@ const BAD_MANIFESTS: BadManifest[] = [
     errors: [{ code: 'schema', path: PARTNER, line: 10, column: 13, message: /missing required key "partner"/ }],
   },
   {
-    name: 'bad status, with a did-you-mean hint',
+    name: 'a typo of a known status, with a did-you-mean hint',
     yaml: yamlLines(...HEAD, ...FIVETRAN_ON_DEV, '            status: Actve'),
-    errors: [{ code: 'schema', path: `${PARTNER}.status`, line: 11, column: 21, message: /"Actve" is not allowed/, hint: /did you mean "Active"\?/ }],
+    errors: [{ code: 'unknown-status', path: `${PARTNER}.status`, line: 11, column: 21, message: /"Actve" is not a known status/, hint: /did you mean "Active"\?/ }],
   },
   {
-    name: 'status list with a bad item points at the item',
-    yaml: yamlLines(...HEAD, ...FIVETRAN_ON_DEV, '            status: [Active, Healthy]'),
-    errors: [{ code: 'schema', path: `${PARTNER}.status[1]`, line: 11, column: 30, message: /"Healthy" is not allowed/ }],
+    name: 'status list with a mistyped item points at the item',
+    yaml: yamlLines(...HEAD, ...FIVETRAN_ON_DEV, '            status: [Active, inactive]'),
+    errors: [{ code: 'unknown-status', path: `${PARTNER}.status[1]`, line: 11, column: 30, message: /"inactive" is not a known status/, hint: /did you mean "Inactive"\?/ }],
   },
   {
     name: 'empty status list',
@@ -199,12 +201,12 @@ const BAD_MANIFESTS: BadManifest[] = [
   },
   {
     name: 'accountId written as a number with a leading zero: the hint keeps the zero',
-    yaml: yamlLines('version: 1', 'defaults:', '  accountId: 012345678901', '  region: eu-west-1', 'clusters: []'),
+    yaml: yamlLines('version: 1', 'defaults:', '  accountId: 012345678901', '  region: eu-west-1', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.accountId', line: 3, column: 14, hint: /quote it: "012345678901"/ }],
   },
   {
     name: 'accountId of 11 digits',
-    yaml: yamlLines('version: 1', 'defaults:', '  accountId: "12345678901"', '  region: eu-west-1', 'clusters: []'),
+    yaml: yamlLines('version: 1', 'defaults:', '  accountId: "12345678901"', '  region: eu-west-1', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.accountId', line: 3, column: 14, message: /"12345678901" is not valid/ }],
   },
   {
@@ -229,27 +231,27 @@ const BAD_MANIFESTS: BadManifest[] = [
   },
   {
     name: 'bad maxStatusAge',
-    yaml: yamlLines(...HEAD.slice(0, 4), '  maxStatusAge: 7days', 'clusters: []'),
+    yaml: yamlLines(...HEAD.slice(0, 4), '  maxStatusAge: 7days', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.maxStatusAge', line: 5, column: 17, message: /"7days" is not valid/, hint: /7d/ }],
   },
   {
     name: 'bad extra lists the allowed values',
-    yaml: yamlLines(...HEAD.slice(0, 4), '  extra: warning', 'clusters: []'),
+    yaml: yamlLines(...HEAD.slice(0, 4), '  extra: warning', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.extra', line: 5, column: 10, message: /"warning" is not allowed; must be one of: fail, warn, ignore/ }],
   },
   {
     name: 'repeated partner in absent',
-    yaml: yamlLines(...HEAD.slice(0, 4), '  absent: [Segment, Stitch, Segment]', 'clusters: []'),
+    yaml: yamlLines(...HEAD.slice(0, 4), '  absent: [Segment, Stitch, Segment]', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.absent[2]', line: 5, column: 29, message: /items 0 and 2 are the same/ }],
   },
   {
     name: 'assumeRole that is not a role ARN',
-    yaml: yamlLines(...HEAD.slice(0, 4), '  assumeRole: partner-drift-read', 'clusters: []'),
+    yaml: yamlLines(...HEAD.slice(0, 4), '  assumeRole: partner-drift-read', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'defaults.assumeRole', line: 5, column: 15 }],
   },
   {
     name: 'version 2',
-    yaml: yamlLines('version: 2', 'clusters: []'),
+    yaml: yamlLines('version: 2', ONE_CLUSTER),
     errors: [{ code: 'schema', path: 'version', line: 1, column: 10, message: /must be 1, not 2/ }],
   },
   {
@@ -259,17 +261,17 @@ const BAD_MANIFESTS: BadManifest[] = [
   },
   {
     name: 'YAML syntax error (nested mapping on one line); nothing else is checked',
-    yaml: yamlLines('version: 1', 'defaults:', '  region: eu-west-1: x', 'clusters: []'),
+    yaml: yamlLines('version: 1', 'defaults:', '  region: eu-west-1: x', ONE_CLUSTER),
     errors: [{ code: 'yaml-block-as-implicit-key', path: '', line: 3, column: 11 }],
   },
   {
     name: 'YAML syntax error (tab as indentation)',
-    yaml: yamlLines('version: 1', 'defaults:', '\tregion: eu-west-1', 'clusters: []'),
+    yaml: yamlLines('version: 1', 'defaults:', '\tregion: eu-west-1', ONE_CLUSTER),
     errors: [{ code: 'yaml-tab-as-indent', path: '', line: 3, column: 1, hint: /spaces/ }],
   },
   {
     name: 'duplicate YAML key points at the repeated key',
-    yaml: yamlLines('version: 1', 'defaults:', '  region: eu-west-1', '  region: us-east-1', 'clusters: []'),
+    yaml: yamlLines('version: 1', 'defaults:', '  region: eu-west-1', '  region: us-east-1', ONE_CLUSTER),
     errors: [{ code: 'yaml-duplicate-key', path: 'defaults.region', line: 4, column: 3, message: /"region" appears twice/ }],
   },
   {
@@ -340,7 +342,7 @@ bad('five different mistakes are five diagnostics, in file order', async () => {
   assert.equal(located(diagnostics), [
     { code: 'schema', path: 'defaults.extras', line: 6, column: 3 },
     { code: 'schema', path: 'clusters[0].accountId', line: 9, column: 16 },
-    { code: 'schema', path: `${PARTNER}.status`, line: 15, column: 21 },
+    { code: 'unknown-status', path: `${PARTNER}.status`, line: 15, column: 21 },
     { code: 'duplicate-partner', path: 'clusters[0].databases[0].partners[1].partner', line: 16, column: 22 },
     { code: 'expected-and-absent', path: 'clusters[0].databases[0].partners[2].partner', line: 17, column: 22 },
   ])

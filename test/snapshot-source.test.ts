@@ -163,7 +163,7 @@ snapshot('an invalid snapshot: no cluster is observed, and every mistake comes b
       '    PartnerIntegrationInfoList:',
       '      - DatabaseName: dev',
       '        PartnerName: Fivetran',
-      '        Status: Healthy',
+      '        Status: 42',
       '        UpdatedAt: 2026-11-20',
       `  - accountId: "${ACCOUNT}"`,
       '    region: eu-west-1',

@@ -1,4 +1,3 @@
-import { readFile, stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 
 import {
@@ -7,19 +6,21 @@ import {
   type ClusterTarget,
   defineSource,
   type Diagnostic,
+  EXCERPT_LENGTH,
+  escapeControl,
+  excerpt,
   InputError,
   type JsonSchema,
   type LocatedDocument,
   type ObservedIntegration,
   parseDocumentText,
+  readInputText,
   SOURCE_CONTRACT_VERSION,
 } from 'partner-drift'
 
 const RESOURCE_TYPE = 'aws_redshift_partner'
 /** Terraform has written state format 4 since 0.12. */
 const STATE_VERSION = 4
-/** Same ceiling as every other input partner-drift reads. */
-const MAX_STATE_BYTES = 64 * 1024 * 1024
 
 const INSTANCE_SCHEMA: JsonSchema = {
   type: 'object',
@@ -127,47 +128,26 @@ export default defineSource<{ path: string }>({
     },
   },
   async open(options, context) {
-    const { text, file, observedAt } = options.path === '-' ? await readStdin() : await readStateFile(resolve(context.cwd, options.path), options.path)
-    const recorded = readRecordedIntegrations(text, file)
+    // The same bounded reader as every other input: regular files or stdin, size-limited, text only.
+    const stdin = options.path === '-'
+    const input = await readInputText(stdin ? '-' : resolve(context.cwd, options.path), {
+      displayName: options.path,
+      stdin: true,
+      expected: 'a Terraform state file (or - for stdin)',
+      signal: context.signal,
+    })
+    if (!input.ok) throw new InputError(input.diagnostics.map((d) => (d.message.endsWith('no such file') ? { ...d, hint: NO_SUCH_FILE_HINT } : d)))
+    const observedAt = (input.modifiedAt ?? new Date()).toISOString()
+    const recorded = readRecordedIntegrations(input.text, input.file)
     return {
       async observe(target) {
-        return observeCluster(target, recorded, observedAt, file)
+        return observeCluster(target, recorded, observedAt, input.file)
       },
     }
   },
 })
 
-async function readStateFile(path: string, file: string): Promise<{ text: string; file: string; observedAt: string }> {
-  const failure = (message: string, hint?: string): InputError =>
-    new InputError([{ severity: 'error', code: 'read', file, line: 1, column: 1, path: '', message, ...(hint ? { hint } : {}) }])
-  try {
-    const info = await stat(path)
-    if (!info.isFile()) throw failure(`${file} is not a file`, 'give the path of a Terraform state file, e.g. terraform.tfstate')
-    if (info.size > MAX_STATE_BYTES) throw failure(`file is ${info.size} bytes; the limit is ${MAX_STATE_BYTES} bytes`)
-    return { text: await readFile(path, 'utf8'), file, observedAt: info.mtime.toISOString() }
-  } catch (error) {
-    if (error instanceof InputError) throw error
-    const code = (error as NodeJS.ErrnoException).code
-    throw code === 'ENOENT'
-      ? failure(`cannot read ${file}: no such file`, 'check the path (it is relative to the current directory); for remote state use terraform state pull | partner-drift check --source tfstate:-')
-      : failure(`cannot read ${file}: ${(error as Error).message}`)
-  }
-}
-
-async function readStdin(): Promise<{ text: string; file: string; observedAt: string }> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of process.stdin) {
-    size += chunk.length
-    if (size > MAX_STATE_BYTES) {
-      throw new InputError([
-        { severity: 'error', code: 'read', file: '<stdin>', line: 1, column: 1, path: '', message: `more than ${MAX_STATE_BYTES} bytes on stdin` },
-      ])
-    }
-    chunks.push(chunk as Buffer)
-  }
-  return { text: Buffer.concat(chunks).toString('utf8'), file: '<stdin>', observedAt: new Date().toISOString() }
-}
+const NO_SUCH_FILE_HINT = 'check the path (it is relative to the current directory); for remote state use terraform state pull | partner-drift check --source tfstate:-'
 
 /**
  * Validates the state and collects every managed `aws_redshift_partner` instance, in modules
@@ -227,7 +207,7 @@ function observeCluster(target: ClusterTarget, recorded: RecordedIntegration[], 
   const inRegion = sameCluster.filter((r) => r.region === undefined || r.region === target.region)
   const where = `${target.cluster} (account ${target.accountId}, ${target.region})`
   if (inRegion.length === 0) {
-    const elsewhere = [...new Set(sameCluster.map((r) => r.region))].join(', ')
+    const elsewhere = [...new Set(sameCluster.map((r) => shown(r.region ?? '')))].join(', ')
     return {
       kind: 'not-found',
       observedAt,
@@ -237,7 +217,7 @@ function observeCluster(target: ClusterTarget, recorded: RecordedIntegration[], 
   const byProvider = new Map<string, string[]>()
   for (const r of inRegion) if (r.region === undefined) byProvider.set(r.provider, [...(byProvider.get(r.provider) ?? []), r.address])
   if (byProvider.size > 1) {
-    const listed = [...byProvider].map(([provider, addresses]) => `${provider}: ${addresses.join(', ')}`).join('; ')
+    const listed = [...byProvider].map(([provider, addresses]) => `${shown(provider)}: ${addresses.map(shown).join(', ')}`).join('; ')
     return {
       kind: 'error',
       code: 'AmbiguousRegion',
@@ -252,6 +232,14 @@ function observeCluster(target: ClusterTarget, recorded: RecordedIntegration[], 
     if (!byIntegration.has(key)) byIntegration.set(key, r.integration)
   }
   return { kind: 'observed', observedAt, integrations: [...byIntegration.values()] }
+}
+
+/**
+ * Text from the state as a message shows it: escaped, and an excerpt when long. Everyday names
+ * stay as they are; a region or address of a thousand characters does not fill a report.
+ */
+function shown(text: string): string {
+  return text.length > EXCERPT_LENGTH ? excerpt(text) : escapeControl(text)
 }
 
 /** `module.etl["eu"].aws_redshift_partner.fivetran[0]`: the address Terraform itself prints. */
@@ -270,7 +258,8 @@ function jsonSyntaxError(text: string, file: string, error: SyntaxError): Diagno
   const empty = text.trim() === ''
   const offset = empty ? 0 : Number(/at position (\d+)/.exec(error.message)?.[1] ?? text.length)
   const before = text.slice(0, offset).split('\n')
-  const message = empty ? 'the state is empty' : `not valid JSON: ${error.message.replace(/ in JSON at position \d+.*$/, '')}`
+  // V8's message quotes the text around the error, which is input: shown escaped and short.
+  const message = empty ? 'the state is empty' : `not valid JSON: ${shown(error.message.replace(/ in JSON at position \d+.*$/, ''))}`
   return {
     severity: 'error',
     code: 'tfstate-json',

@@ -6,9 +6,11 @@ import { observeTargets, targetsOf } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
-import type { ClusterTarget } from '../contract.js'
+import type { ClusterObservation, ClusterTarget } from '../contract.js'
+import { parseDocumentText } from '../input/document.js'
 import { manifestFromObservations } from '../manifest/bootstrap-manifest.js'
-import { loadManifest } from '../manifest/load-manifest.js'
+import { clusterKey } from '../manifest/desired-state.js'
+import { loadManifest, resolveManifest } from '../manifest/load-manifest.js'
 import { buildSnapshot } from '../snapshot-format.js'
 import { escapeControl } from '../untrusted-text.js'
 
@@ -18,7 +20,7 @@ export default class Snapshot extends BaseCommand {
 
 With --cluster (and --account-id, --region) it records clusters nobody has declared yet, and --manifest-out writes a manifest that declares exactly what was observed.
 
-Exits 1 when any cluster could not be observed (the file is still written), 0 otherwise.`
+Exits 1 when any cluster could not be observed or does not exist (the file is still written, recording that), 0 otherwise.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> partner-drift.yaml --out snapshot.json',
     '<%= config.bin %> <%= command.id %> --account-id 123456789012 --region eu-west-1 --cluster analytics-prod --out snapshot.json --manifest-out partner-drift.yaml',
@@ -42,6 +44,11 @@ Exits 1 when any cluster could not be observed (the file is still written), 0 ot
     if (flags.cluster?.length) {
       if (!flags['account-id'] || !/^\d{12}$/.test(flags['account-id']) || !flags.region) {
         this.error('--cluster needs --account-id (12 digits) and --region', { exit: 1, suggestions: ['partner-drift snapshot --account-id 123456789012 --region eu-west-1 --cluster analytics-prod --out snapshot.json'] })
+      }
+      // The manifest's rule for identifiers: a bootstrapped manifest must validate.
+      const badCluster = flags.cluster.find((c) => !/^[a-zA-Z0-9-]{1,63}$/.test(c))
+      if (badCluster !== undefined) {
+        this.error(`--cluster ${JSON.stringify(escapeControl(badCluster))} is not a cluster identifier (letters, digits and hyphens, at most 63)`, { exit: 1 })
       }
       targets = flags.cluster.map((cluster) => ({
         accountId: flags['account-id']!,
@@ -70,13 +77,50 @@ Exits 1 when any cluster could not be observed (the file is still written), 0 ot
     const snapshot = JSON.stringify(buildSnapshot(targets, observed.observations, new Date().toISOString()), null, 2) + '\n'
     if (flags.out === '-') await writeStdout(snapshot)
     else await writeFile(flags.out, snapshot)
-    if (flags['manifest-out']) await writeFile(flags['manifest-out'], manifestFromObservations(targets, observed.observations))
 
-    const failed = [...observed.observations.values()].filter((o) => o.kind === 'error')
-    // The message and hint come from the API or a source: shown escaped, they cannot forge a line or drive the terminal.
-    for (const o of failed) if (o.kind === 'error') process.stderr.write(`not observed: ${escapeControl(o.message)}${o.hint ? `\n  hint: ${escapeControl(o.hint)}` : ''}\n`)
-    const summary = `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${failed.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}${flags['manifest-out'] ? ` and a manifest to ${flags['manifest-out']}` : ''}`
+    // Every target is accounted for: one the source returned nothing for is as unobserved as one it failed on.
+    const outcomes = targets.map((target) => ({ target, observation: observed.observations.get(clusterKey(target)) }))
+    const failed = outcomes.filter((o) => o.observation === undefined || o.observation.kind === 'error')
+    const notFound = outcomes.filter((o) => o.observation?.kind === 'not-found')
+    for (const { target, observation } of failed) process.stderr.write(notObservedLine(target, observation))
+    // A cluster that does not exist would otherwise just be missing from --manifest-out: say which, and fail.
+    for (const { target, observation } of notFound) {
+      const message = observation?.kind === 'not-found' ? `: ${escapeControl(observation.message)}` : ''
+      process.stderr.write(`not found: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region})${message}\n  hint: check the cluster identifier, account and region\n`)
+    }
+
+    const manifest = flags['manifest-out'] ? await this.writeBootstrappedManifest(flags['manifest-out'], targets, observed.observations) : undefined
+    const summary =
+      `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${failed.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}` +
+      (manifest === 'valid' || manifest === 'invalid' ? ` and a manifest to ${flags['manifest-out']}` : '') +
+      (notFound.length > 0 ? `; ${notFound.length} cluster${notFound.length === 1 ? '' : 's'} not found` : '')
     process.stderr.write(summary + '\n')
-    this.exit(failed.length > 0 ? 1 : 0)
+    this.exit(failed.length > 0 || notFound.length > 0 || (manifest !== undefined && manifest !== 'valid') ? 1 : 0)
   }
+
+  /**
+   * Writes the manifest declaring what was observed, unless nothing was (a manifest with no
+   * cluster is invalid), and checks it the way validate would: what it writes must validate.
+   */
+  private async writeBootstrappedManifest(file: string, targets: ClusterTarget[], observations: ReadonlyMap<string, ClusterObservation>): Promise<'valid' | 'invalid' | 'none'> {
+    if (!targets.some((t) => observations.get(clusterKey(t))?.kind === 'observed')) {
+      process.stderr.write(`no manifest written to ${file}: no cluster was observed\n`)
+      return 'none'
+    }
+    const text = manifestFromObservations(targets, observations)
+    await writeFile(file, text)
+    const { diagnostics } = resolveManifest(parseDocumentText(text, file))
+    if (diagnostics.length > 0) {
+      // E.g. the API returned a status that reads as a typo of a documented one (`active`).
+      process.stderr.write(diagnosticsText(diagnostics) + `the manifest written to ${file} does not validate as it is; edit it before committing\n`)
+      return 'invalid'
+    }
+    return 'valid'
+  }
+}
+
+/** The message and hint come from the API or a source: shown escaped, they cannot forge a line or drive the terminal. */
+function notObservedLine(target: ClusterTarget, observation: ClusterObservation | undefined): string {
+  if (observation?.kind !== 'error') return `not observed: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region}): the source returned nothing for it\n`
+  return `not observed: ${escapeControl(observation.message)}${observation.hint ? `\n  hint: ${escapeControl(observation.hint)}` : ''}\n`
 }

@@ -1,7 +1,10 @@
-import { readFile, stat } from 'node:fs/promises'
 import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml'
 
+import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'
+import { MAX_INPUT_BYTES, readInputText } from './read-input.js'
+
+export { MAX_INPUT_BYTES }
 
 /** Where a node stands in its file. */
 export interface Position {
@@ -30,38 +33,35 @@ export interface LocatedDocument {
   numberAsWritten?(path: KeyPath): string | undefined
 }
 
-/** Inputs larger than this are refused before parsing: no document this tool reads is legitimately that big. */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024
 /** Aliases expanded beyond this are treated as an alias bomb ("billion laughs"). */
 const MAX_ALIAS_COUNT = 1000
 
-/** `clusters[0].databases[1].partner` */
+/**
+ * `clusters[0].databases[1].partner`. Keys come from the input, so each is shown escaped and
+ * cut to an excerpt: the path is printed in every diagnostic.
+ */
 export function formatKeyPath(path: KeyPath): string {
   let out = ''
   for (const segment of path) {
-    if (typeof segment === 'number') out += `[${segment}]`
-    else out += out ? `.${segment}` : segment
+    if (typeof segment === 'number') {
+      out += `[${segment}]`
+      continue
+    }
+    const chars = [...segment]
+    const shown = escapeControl(chars.length > EXCERPT_LENGTH ? `${chars.slice(0, EXCERPT_LENGTH).join('')}…` : segment)
+    out += out ? `.${shown}` : shown
   }
   return out
 }
 
-/** Reads and parses a YAML or JSON file (JSON is read as YAML 1.2, which keeps positions). Never throws. */
+/**
+ * Reads and parses a YAML or JSON file (JSON is read as YAML 1.2, which keeps positions) through
+ * the bounded reader (`readInputText`): regular files only, at most `maxBytes`, text only. Never throws.
+ */
 export async function readDocument(path: string, options: { maxBytes?: number; displayName?: string } = {}): Promise<LocatedDocument> {
-  const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
-  // Messages name the file as the user wrote it, even when it is read from a resolved path.
-  const file = options.displayName ?? path
-  try {
-    const info = await stat(path)
-    if (info.isDirectory()) return failedDocument(file, `${file} is a directory, not a file`, 'give the path of a YAML or JSON file')
-    if (info.size > maxBytes) {
-      return failedDocument(file, `file is ${info.size} bytes; the limit is ${maxBytes} bytes`, 'split the input or check that this is the right file')
-    }
-    return parseDocumentText(await readFile(path, 'utf8'), file)
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    const message = code === 'ENOENT' ? `cannot read ${file}: no such file` : `cannot read ${file}: ${(error as Error).message}`
-    return failedDocument(file, message, code === 'ENOENT' ? 'check the path (it is relative to the current directory)' : undefined)
-  }
+  const input = await readInputText(path, options)
+  if (!input.ok) return failedDocument(input.file, input.diagnostics)
+  return parseDocumentText(input.text, input.file)
 }
 
 /** Parses text already in memory (stdin, tests). */
@@ -82,7 +82,7 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
       file,
       ...position(error.pos[0]),
       path: duplicate ? formatKeyPath(duplicate) : '',
-      message: duplicate ? `key "${duplicate.at(-1)}" appears twice in this mapping` : firstLine(error.message),
+      message: duplicate ? `key ${excerpt(String(duplicate.at(-1)))} appears twice in this mapping` : parserMessage(error.message),
       hint: syntaxHint(error.code),
     }
   })
@@ -99,7 +99,7 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
         line: 1,
         column: 1,
         path: '',
-        message: `cannot expand the document: ${(error as Error).message}`,
+        message: `cannot expand the document: ${parserMessage((error as Error).message)}`,
         hint: 'remove the chain of YAML aliases (*name) that multiplies the document',
       })
     }
@@ -121,14 +121,8 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
   }
 }
 
-function failedDocument(file: string, message: string, hint?: string): LocatedDocument {
-  return {
-    file,
-    value: undefined,
-    diagnostics: [{ severity: 'error', code: 'read', file, line: 1, column: 1, path: '', message, hint }],
-    locate: () => ({ line: 1, column: 1 }),
-    isNumberNode: () => false,
-  }
+function failedDocument(file: string, diagnostics: Diagnostic[]): LocatedDocument {
+  return { file, value: undefined, diagnostics, locate: () => ({ line: 1, column: 1 }), isNumberNode: () => false }
 }
 
 /** Walks the YAML node tree; stops at the deepest node that exists. */
@@ -169,8 +163,14 @@ function duplicateKeyAt(doc: Document, offset: number): KeyPath | undefined {
   return found
 }
 
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+/**
+ * The parser's own message, first line only (the rest is a copy of the source line), escaped and
+ * cut short: some messages quote the offending token, which is input.
+ */
+function parserMessage(message: string): string {
+  const line = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+  const chars = [...line]
+  return escapeControl(chars.length > 2 * EXCERPT_LENGTH ? `${chars.slice(0, 2 * EXCERPT_LENGTH).join('')}…` : line)
 }
 
 function syntaxHint(code: string): string | undefined {

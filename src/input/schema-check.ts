@@ -1,5 +1,6 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 
+import { EXCERPT_LENGTH, excerpt } from '../untrusted-text.js'
 import { closest, type Diagnostic } from './diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument } from './document.js'
 
@@ -55,12 +56,23 @@ function pointerToPath(pointer: string): Array<string | number> {
     .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment))
 }
 
+/**
+ * "Did you mean" for words of a sensible length only: the edit distance costs the product of the
+ * lengths, and a file of thousands of 10,000-character keys must not cost minutes to report.
+ */
+export function suggestFor(word: string, candidates: readonly string[]): string | undefined {
+  return word.length <= EXCERPT_LENGTH ? closest(word, candidates) : undefined
+}
+
+/** An input value as a diagnostic shows it: a short escaped excerpt, never the whole value. */
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value)
+  if (typeof value === 'string') return excerpt(value)
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a mapping'
-  return String(value)
+  // Numbers and booleans are short, but a number can be written with thousands of digits.
+  const shown = String(value)
+  return shown.length > EXCERPT_LENGTH ? excerpt(shown) : shown
 }
 
 function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPath): Diagnostic | undefined {
@@ -81,8 +93,8 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       const allowed = Object.keys((parentSchema.properties as object | undefined) ?? {})
       path = [...path, key]
       pointAtKey = true
-      message = `unknown key "${key}"`
-      const suggestion = closest(key, allowed)
+      message = `unknown key ${excerpt(key)}`
+      const suggestion = suggestFor(key, allowed)
       hint = suggestion ? `did you mean "${suggestion}"? ` : ''
       hint += `allowed keys here: ${allowed.join(', ')}`
       break
@@ -97,7 +109,7 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
     case 'enum': {
       const allowed = (error.params.allowedValues as unknown[]).map(String)
       message = `${describe(error.data)} is not allowed; must be one of: ${allowed.join(', ')}`
-      const suggestion = typeof error.data === 'string' ? closest(error.data, allowed) : undefined
+      const suggestion = typeof error.data === 'string' ? suggestFor(error.data, allowed) : undefined
       hint = suggestion ? `did you mean "${suggestion}"?` : schemaHint
       break
     }
@@ -108,9 +120,13 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
     case 'type': {
       const expected = String(error.params.type).replaceAll(',', ' or ')
       const noun = expected === 'object' ? 'a mapping' : expected === 'array' ? 'a list' : `${/^[aeiou]/.test(expected) ? 'an' : 'a'} ${expected}`
-      message = `must be ${noun}, not ${describe(error.data)}`
-      if (String(error.params.type).includes('string') && doc.isNumberNode(path)) {
-        const written = doc.numberAsWritten?.(path) ?? String(error.data)
+      // A document that is one string is a file of something else read as a scalar (a .env file
+      // behind a symlink): its type says what is wrong, and none of its text is shown.
+      const wholeDocument = path.length === 0 && typeof error.data === 'string'
+      message = `must be ${noun}, not ${wholeDocument ? 'a string' : describe(error.data)}`
+      const written = doc.isNumberNode(path) ? (doc.numberAsWritten?.(path) ?? String(error.data)) : undefined
+      // Quoting is the fix for an account id, not for a number of a thousand digits.
+      if (String(error.params.type).includes('string') && written !== undefined && written.length <= EXCERPT_LENGTH) {
         hint = `YAML reads an unquoted ${written} as a number (and drops leading zeros); quote it: "${written}"`
       } else {
         hint = schemaHint
@@ -123,7 +139,7 @@ function toDiagnostic(doc: LocatedDocument, error: ErrorObject, basePath: KeyPat
       break
     case 'maxLength':
     case 'minLength':
-      message = `${describe(error.data)} is ${String(error.data).length} characters; must be ${error.keyword === 'maxLength' ? 'at most' : 'at least'} ${error.params.limit}`
+      message = `${describe(error.data)} is ${[...String(error.data)].length} characters; must be ${error.keyword === 'maxLength' ? 'at most' : 'at least'} ${error.params.limit}`
       hint = schemaHint
       break
     case 'minItems':

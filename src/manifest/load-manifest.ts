@@ -1,18 +1,19 @@
 import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
-import { checkAgainstSchema } from '../input/schema-check.js'
+import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { loadSchema } from '../schemas.js'
+import { excerpt } from '../untrusted-text.js'
 import {
   type DesiredCluster,
   type DesiredDatabase,
   type DesiredState,
   type ExtraPolicy,
   type FindingException,
+  PARTNER_STATUSES,
   POLICY_KINDS,
   type PolicyKind,
   type SeverityPolicy,
   type ForbiddenPartner,
-  type PartnerStatus,
   type SourceLocation,
   clusterKey,
   parseDuration,
@@ -43,7 +44,8 @@ interface Inherited {
   accountId?: string
   region?: string
   assumeRole?: string
-  status: PartnerStatus[]
+  /** Statuses that count as healthy: the four documented ones or any other the API returns. */
+  status: string[]
   maxStatusAge?: string
   extra: ExtraPolicy
   absent: ForbiddenPartner[]
@@ -64,10 +66,29 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   }
   const where = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`
 
+  // Statuses are open (the API may return one not documented, and a manifest bootstrapped from
+  // it must validate), but a near miss of a documented one is a typo that would fail every run.
+  const checkStatuses = (status: unknown, path: KeyPath): void => {
+    const written = typeof status === 'string' ? [[status, path] as const] : list(status).map((s, i) => [s, [...path, i]] as const)
+    for (const [value, at] of written) {
+      if (typeof value !== 'string' || (PARTNER_STATUSES as readonly string[]).includes(value)) continue
+      const suggestion = suggestFor(value, PARTNER_STATUSES)
+      // Only a near miss in length too: `ActiveSyncing` could be a real status, `Actve` cannot.
+      if (!suggestion || Math.abs(suggestion.length - value.length) > 2) continue
+      problem(
+        at,
+        'unknown-status',
+        `${excerpt(value)} is not a known status (${PARTNER_STATUSES.join(', ')})`,
+        `did you mean "${suggestion}"? Statuses are written exactly as DescribePartners returns them`,
+      )
+    }
+  }
+
   // The semantic checks below run even when the schema found problems, so that a user sees
   // every mistake in one pass; they skip values of the wrong type instead of trusting them.
   const cascade = (parent: Inherited, raw: Raw, path: KeyPath): Inherited => {
     const status = raw.status
+    checkStatuses(status, [...path, 'status'])
     const absent = list(raw.absent)
       .map((partner, i) => ({ partner, location: at([...path, 'absent', i]) }))
       .filter((a): a is ForbiddenPartner => typeof a.partner === 'string')
@@ -75,7 +96,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       accountId: text(raw.accountId) ?? parent.accountId,
       region: text(raw.region) ?? parent.region,
       assumeRole: text(raw.assumeRole) ?? parent.assumeRole,
-      status: typeof status === 'string' ? [status as PartnerStatus] : Array.isArray(status) ? (status as PartnerStatus[]) : parent.status,
+      status: typeof status === 'string' ? [status] : Array.isArray(status) ? status.filter((s): s is string => typeof s === 'string') : parent.status,
       maxStatusAge: text(raw.maxStatusAge) ?? parent.maxStatusAge,
       extra: (text(raw.extra) as ExtraPolicy | undefined) ?? parent.extra,
       absent: [...parent.absent, ...absent],
@@ -98,17 +119,17 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     // A value of the wrong type (accountId: 123456789012) is a schema error already; "has no accountId" would be a second, wrong one.
     const written = (key: string): boolean => rawCluster[key] !== undefined || rawDefaults[key] !== undefined
     if (!settings.accountId && !written('accountId')) {
-      problem(cPath, 'missing-account', `cluster "${name}" has no accountId`, `set accountId on this cluster or defaults.accountId, quoted: "123456789012"`)
+      problem(cPath, 'missing-account', `cluster ${excerpt(name)} has no accountId`, `set accountId on this cluster or defaults.accountId, quoted: "123456789012"`)
     }
     if (!settings.region && !written('region')) {
-      problem(cPath, 'missing-region', `cluster "${name}" has no region`, 'set region on this cluster or defaults.region (e.g. eu-west-1), or pass --region')
+      problem(cPath, 'missing-region', `cluster ${excerpt(name)} has no region`, 'set region on this cluster or defaults.region (e.g. eu-west-1), or pass --region')
     }
     const roleAccount = settings.assumeRole && /^arn:[^:]+:iam::(\d{12}):/.exec(settings.assumeRole)?.[1]
     if (roleAccount && settings.accountId && roleAccount !== settings.accountId) {
       problem(
         cPath,
         'assume-role-account',
-        `cluster "${name}" is in account ${settings.accountId} but its assumeRole ${settings.assumeRole} is in account ${roleAccount}`,
+        `cluster ${excerpt(name)} is in account ${excerpt(settings.accountId)} but its assumeRole ${excerpt(settings.assumeRole ?? '')} is in account ${roleAccount}`,
         'DescribePartners must be called from the cluster\'s own account; write the role as arn:aws:iam::{accountId}:role/NAME',
       )
     }
@@ -119,7 +140,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       problem(
         [...cPath, 'cluster'],
         'duplicate-cluster',
-        `cluster "${name}" (account ${identity.accountId}, ${identity.region}) is declared twice; first at ${where(first)}`,
+        `cluster ${excerpt(name)} (account ${excerpt(identity.accountId)}, ${excerpt(identity.region)}) is declared twice; first at ${where(first)}`,
         'merge the two entries into one',
       )
     } else {
@@ -135,7 +156,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       const dbName = rawDatabase.database
       const dbFirst = databaseSeen.get(dbName)
       if (dbFirst) {
-        problem([...dPath, 'database'], 'duplicate-database', `database "${dbName}" of cluster "${name}" is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
+        problem([...dPath, 'database'], 'duplicate-database', `database ${excerpt(dbName)} of cluster ${excerpt(name)} is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
       } else {
         databaseSeen.set(dbName, at(dPath))
       }
@@ -149,7 +170,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
         const partner = rawPartner.partner
         const pFirst = partnerSeen.get(partner)
         if (pFirst) {
-          problem([...pPath, 'partner'], 'duplicate-partner', `partner "${partner}" is listed twice on database "${dbName}"; first at ${where(pFirst)}`, 'remove one of the two entries')
+          problem([...pPath, 'partner'], 'duplicate-partner', `partner ${excerpt(partner)} is listed twice on database ${excerpt(dbName)}; first at ${where(pFirst)}`, 'remove one of the two entries')
           return
         }
         partnerSeen.set(partner, at(pPath))
@@ -158,7 +179,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
           problem(
             [...pPath, 'partner'],
             'expected-and-absent',
-            `partner "${partner}" is both expected here and listed as absent at ${where(forbidden.location)}`,
+            `partner ${excerpt(partner)} is both expected here and listed as absent at ${where(forbidden.location)}`,
             'a partner cannot be required and forbidden on the same database; remove one of the two',
           )
         }
@@ -187,8 +208,9 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   })
 
   const exceptions = readExceptions(doc, root.exceptions, ['exceptions'])
+  diagnostics.push(...exceptions.diagnostics)
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) }
-  return { desired: { file: doc.file, clusters, exceptions }, diagnostics: [] }
+  return { desired: { file: doc.file, clusters, exceptions: exceptions.exceptions }, diagnostics: [] }
 }
 
 function policyOf(raw: unknown): SeverityPolicy {
@@ -201,10 +223,30 @@ function policyOf(raw: unknown): SeverityPolicy {
   return policy
 }
 
-/** The `exceptions` list of a manifest or of an `--exceptions` file (schema-checked by the caller). */
-export function readExceptions(doc: LocatedDocument, raw: unknown, path: KeyPath): FindingException[] {
-  return list(raw).flatMap((entry, i): FindingException[] => {
+/**
+ * The `exceptions` list of a manifest or of an `--exceptions` file (schema-checked by the caller),
+ * with the checks a schema cannot make: an `expires` must be a real calendar date, or an
+ * exception written to end on 2026-02-30 would be in force forever.
+ */
+export function readExceptions(doc: LocatedDocument, raw: unknown, path: KeyPath): { exceptions: FindingException[]; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = []
+  const exceptions = list(raw).flatMap((entry, i): FindingException[] => {
     if (!isObject(entry) || typeof entry.reason !== 'string') return []
+    const expires = entry.expires
+    // Only the YYYY-MM-DD shape is checked here; any other text is the schema's error already.
+    if (typeof expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expires) && !isCalendarDate(expires)) {
+      const at: KeyPath = [...path, i, 'expires']
+      diagnostics.push({
+        severity: 'error',
+        code: 'invalid-date',
+        file: doc.file,
+        ...doc.locate(at),
+        path: formatKeyPath(at),
+        message: `expires ${excerpt(expires)} is not a date in the calendar`,
+        hint: 'write the last day the exception applies as YYYY-MM-DD with a real month (01-12) and day, e.g. 2026-12-31',
+      })
+      return []
+    }
     const kind = entry.kind
     const kinds = (typeof kind === 'string' ? [kind] : Array.isArray(kind) ? kind : POLICY_KINDS).filter((k): k is PolicyKind =>
       (POLICY_KINDS as readonly unknown[]).includes(k),
@@ -220,11 +262,23 @@ export function readExceptions(doc: LocatedDocument, raw: unknown, path: KeyPath
         kinds,
         reason: entry.reason,
         ...(typeof entry.owner === 'string' ? { owner: entry.owner } : {}),
-        ...(typeof entry.expires === 'string' ? { expires: entry.expires } : {}),
+        ...(typeof expires === 'string' ? { expires } : {}),
         location: { file: doc.file, ...doc.locate([...path, i]) },
       },
     ]
   })
+  return { exceptions, diagnostics }
+}
+
+/** `2026-02-28` yes; `2026-02-30`, `2026-13-45`, `2025-02-29` no. */
+export function isCalendarDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
+  if (!match) return false
+  const [year, month, day] = match.slice(1).map(Number)
+  if (month < 1 || month > 12 || day < 1) return false
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+  return day <= days
 }
 
 /** A separate exceptions file (`--exceptions FILE`): `exceptions:` as in a manifest, with the same located errors. */
@@ -241,7 +295,8 @@ export async function loadExceptionsFile(file: string): Promise<{ exceptions: Fi
   }
   const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema ??= schema)
   if (diagnostics.length > 0) return { exceptions: [], diagnostics }
-  return { exceptions: readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions']), diagnostics: [] }
+  const read = readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions'])
+  return read.diagnostics.length > 0 ? { exceptions: [], diagnostics: read.diagnostics } : read
 }
 
 // Built once, so the schema validator cache (keyed by schema object) compiles it once.
