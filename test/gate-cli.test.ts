@@ -54,6 +54,24 @@ for (const row of usageErrors) {
   })
 }
 
+const SNAPSHOT = ['snapshot', 'examples/partner-drift.yaml', '--source', 'snapshot:examples/snapshot.json']
+const snapshotUsageErrors: Array<{ name: string; args: (dir: string) => string[]; says: RegExp }> = [
+  { name: '--out over the snapshot it replays', args: () => ['--out', 'examples/snapshot.json'], says: /--out examples\/snapshot.json: this is the snapshot input/ },
+  { name: '--manifest-out over the manifest', args: (d) => ['--out', `${d}/s.json`, '--manifest-out', 'examples/partner-drift.yaml'], says: /this is the manifest/ },
+  { name: '--out and --manifest-out the same file', args: (d) => ['--out', `${d}/s.json`, '--manifest-out', `${d}/s.json`], says: /the same file as --out/ },
+  { name: 'both on stdout', args: () => ['--out', '-', '--manifest-out', '-'], says: /stdout carries one document/ },
+]
+for (const row of snapshotUsageErrors) {
+  gate(`usage error :: snapshot ${row.name} exits 1 before observing anything`, async ({ dir }) => {
+    const before = await readFile('examples/snapshot.json', 'utf8')
+    const run = await runCli([...SNAPSHOT, ...row.args(dir)])
+    assert.is(run.code, 1, run.stderr)
+    assert.match(run.stderr.replace(/\s*\n ›\s+/g, ' '), row.says)
+    assert.not.match(run.stderr, /recorded/, 'nothing was observed or written')
+    assert.is(await readFile('examples/snapshot.json', 'utf8'), before)
+  })
+}
+
 gate('outputs :: a missing directory is created up front, every report is written, no temporary file is left', async ({ dir }) => {
   const run = await runCli([...EXAMPLE, '-o', `json=${dir}/new/deeper/report.json`, '-o', `sarif=${dir}/new/report.sarif`])
   assert.is(run.code, 2, run.stderr)

@@ -225,13 +225,9 @@ function observeCluster(target: ClusterTarget, recorded: RecordedIntegration[], 
       hint: 'AWS provider 6 and later record the region of every resource: upgrade it and run terraform apply -refresh-only, or check one state per region',
     }
   }
-  // Two resources managing one integration describe one remote object; the first recorded stands.
-  const byIntegration = new Map<string, ObservedIntegration>()
-  for (const r of inRegion) {
-    const key = `${r.integration.database}\u0000${r.integration.partner}`
-    if (!byIntegration.has(key)) byIntegration.set(key, r.integration)
-  }
-  return { kind: 'observed', observedAt, integrations: [...byIntegration.values()] }
+  // Two resources managing one integration describe one remote object, but their recorded
+  // statuses may differ: every instance is passed on, and the engine judges each one.
+  return { kind: 'observed', observedAt, integrations: inRegion.map((r) => r.integration) }
 }
 
 /**

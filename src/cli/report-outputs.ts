@@ -19,16 +19,48 @@ export interface InputFile {
   path: string
 }
 
+/** A file a command is asked to write: `label` is how the command line named it, for messages. */
+export interface RequestedTarget<Format extends string = string> {
+  label: string
+  format: Format
+  /** As the user wrote it; `-` for stdout. */
+  written: string
+}
+
 /**
- * Checks every `--output` before the first API call, so that a mistake costs nothing and a
- * good earlier report is never lost: each target is FORMAT=PATH with a known format; a path is
- * given once; stdout carries one document; no target is a directory or a file the run reads
- * (manifest, snapshot, state, exceptions, baseline: a report written over its own input would
- * destroy the evidence); a missing directory is created now. Returns the problems, all at once.
+ * Checks every `--output FORMAT=PATH` before the first API call (see `checkTargets`); a spec that
+ * is not FORMAT=PATH with a known format is a problem too. Returns the problems, all at once.
  */
 export async function checkOutputTargets<Format extends string>(
   specs: readonly string[],
   options: { formats: readonly Format[]; stdoutFormat?: string; inputs: readonly InputFile[]; cwd?: string },
+): Promise<{ targets: OutputTarget<Format>[]; problems: string[] }> {
+  const problems: string[] = []
+  const requested: RequestedTarget<Format>[] = []
+  for (const spec of specs) {
+    const eq = spec.indexOf('=')
+    const format = spec.slice(0, Math.max(0, eq)) as Format
+    const written = spec.slice(eq + 1)
+    if (eq <= 0 || !options.formats.includes(format) || written === '') {
+      problems.push(`--output ${escapeControl(spec)}: not FORMAT=PATH with a format of ${options.formats.join(', ')} (e.g. --output sarif=partner-drift.sarif)`)
+    } else {
+      requested.push({ label: `--output ${escapeControl(spec)}`, format, written })
+    }
+  }
+  const checked = await checkTargets(requested, options)
+  return { targets: checked.targets, problems: [...problems, ...checked.problems] }
+}
+
+/**
+ * Checks the files a command will write before it observes anything, so that a mistake costs
+ * nothing and a good earlier file is never lost: a path is given once; stdout carries one
+ * document; no target is a directory or a file the run reads (manifest, snapshot, state,
+ * exceptions, baseline: a report written over its own input would destroy the evidence); a
+ * missing directory is created now, and the directory is shown to be writable.
+ */
+export async function checkTargets<Format extends string>(
+  requested: readonly RequestedTarget<Format>[],
+  options: { stdoutFormat?: string; inputs: readonly InputFile[]; cwd?: string },
 ): Promise<{ targets: OutputTarget<Format>[]; problems: string[] }> {
   const cwd = options.cwd ?? process.cwd()
   const problems: string[] = []
@@ -36,19 +68,11 @@ export async function checkOutputTargets<Format extends string>(
   const seen = new Map<string, string>()
   const inputs = await Promise.all(options.inputs.map(async (input) => ({ ...input, identity: await identityOf(resolve(cwd, input.path)) })))
 
-  for (const spec of specs) {
-    const eq = spec.indexOf('=')
-    const format = spec.slice(0, Math.max(0, eq)) as Format
-    const written = spec.slice(eq + 1)
-    const shown = `--output ${escapeControl(spec)}`
-    if (eq <= 0 || !options.formats.includes(format) || written === '') {
-      problems.push(`${shown}: not FORMAT=PATH with a format of ${options.formats.join(', ')} (e.g. --output sarif=partner-drift.sarif)`)
-      continue
-    }
+  for (const { label, format, written } of requested) {
     if (written === '-') {
-      if (options.stdoutFormat !== undefined) problems.push(`${shown}: --format ${options.stdoutFormat} already writes a report to stdout; stdout carries one document (drop one, or write this one to a file)`)
-      else if (seen.has('-')) problems.push(`${shown}: ${seen.get('-')} already writes to stdout; stdout carries one document`)
-      else seen.set('-', shown)
+      if (options.stdoutFormat !== undefined) problems.push(`${label}: --format ${options.stdoutFormat} already writes a report to stdout; stdout carries one document (drop one, or write this one to a file)`)
+      else if (seen.has('-')) problems.push(`${label}: ${seen.get('-')} already writes to stdout; stdout carries one document`)
+      else seen.set('-', label)
       targets.push({ format, written, path: '-' })
       continue
     }
@@ -56,20 +80,32 @@ export async function checkOutputTargets<Format extends string>(
     const identity = await identityOf(path)
     const earlier = seen.get(identity)
     if (earlier) {
-      problems.push(`${shown}: the same file as ${earlier}; give each report its own path`)
+      problems.push(`${label}: the same file as ${earlier}; give each its own path`)
       continue
     }
-    seen.set(identity, shown)
+    seen.set(identity, label)
     const input = inputs.find((i) => i.identity === identity)
     if (input) {
-      problems.push(`${shown}: this is the ${input.role} ${escapeControl(input.path)}, which the run reads; write the report somewhere else`)
+      problems.push(`${label}: this is the ${input.role} ${escapeControl(input.path)}, which the run reads; write somewhere else`)
       continue
     }
     const problem = await targetProblem(path)
-    if (problem) problems.push(`${shown}: ${problem}`)
+    if (problem) problems.push(`${label}: ${problem}`)
     else targets.push({ format, written, path })
   }
   return { targets, problems }
+}
+
+/** The files a run reads through its source: the `NAME:ARG` argument and `path`-like source options. */
+export function sourceInputFiles(spec: { name: string; argument?: string }, optionPairs: readonly string[]): InputFile[] {
+  const inputs: InputFile[] = []
+  if (spec.argument && spec.argument !== '-') inputs.push({ role: `${spec.name} input`, path: spec.argument })
+  for (const pair of optionPairs) {
+    const eq = pair.indexOf('=')
+    const [key, value] = [pair.slice(0, eq), pair.slice(eq + 1)]
+    if (/(^path|Path|File)$/.test(key) && value && value !== '-') inputs.push({ role: `${spec.name} input`, path: value })
+  }
+  return inputs
 }
 
 /** Two names for one file (a symlink, `./x` and `x`, a hard link) have one identity. */

@@ -6,7 +6,7 @@ import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
-import { checkOutputTargets, type InputFile, writeOutputFiles } from '../cli/report-outputs.js'
+import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'
 import { POLICY_KINDS, type PolicyKind } from '../manifest/desired-state.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/render/index.js'
@@ -113,14 +113,10 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
 
 /** The files this run reads, which no report may overwrite. */
 function inputFiles(manifest: string, flags: { source: string; 'source-option'?: string[]; exceptions?: string; baseline?: string }): InputFile[] {
-  const inputs: InputFile[] = [{ role: 'manifest', path: manifest }]
-  const { name, argument } = parseSourceSpec(flags.source)
-  if (argument && argument !== '-') inputs.push({ role: `${name} input`, path: argument })
-  for (const pair of flags['source-option'] ?? []) {
-    const [key, value] = [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]
-    if (/(^path|Path|File)$/.test(key) && value && value !== '-') inputs.push({ role: `${name} input`, path: value })
-  }
-  if (flags.exceptions) inputs.push({ role: 'exceptions file', path: flags.exceptions })
-  if (flags.baseline) inputs.push({ role: 'baseline', path: flags.baseline })
-  return inputs
+  return [
+    { role: 'manifest', path: manifest },
+    ...sourceInputFiles(parseSourceSpec(flags.source), flags['source-option'] ?? []),
+    ...(flags.exceptions ? [{ role: 'exceptions file', path: flags.exceptions }] : []),
+    ...(flags.baseline ? [{ role: 'baseline', path: flags.baseline }] : []),
+  ]
 }

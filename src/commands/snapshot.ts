@@ -1,15 +1,15 @@
-import { writeFile } from 'node:fs/promises'
-
 import { Args, Flags } from '@oclif/core'
 
 import { observeTargets, targetsOf } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
+import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
 import type { ClusterObservation, ClusterTarget } from '../contract.js'
 import { parseDocumentText } from '../input/document.js'
 import { manifestFromObservations } from '../manifest/bootstrap-manifest.js'
 import { clusterKey } from '../manifest/desired-state.js'
+import { parseSourceSpec } from '../observe/source-registry.js'
 import { loadManifest, resolveManifest } from '../manifest/load-manifest.js'
 import { buildSnapshot } from '../snapshot-format.js'
 import { escapeControl } from '../untrusted-text.js'
@@ -40,6 +40,22 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Snapshot)
+    // The files to write are checked before anything is observed, and never overwrite an input.
+    const { targets: files, problems } = await checkTargets(
+      [
+        { label: `--out ${escapeControl(flags.out)}`, format: 'snapshot', written: flags.out },
+        ...(flags['manifest-out'] ? [{ label: `--manifest-out ${escapeControl(flags['manifest-out'])}`, format: 'manifest', written: flags['manifest-out'] }] : []),
+      ],
+      {
+        inputs: [
+          ...(flags.cluster?.length ? [] : [{ role: 'manifest', path: args.manifest }]),
+          ...sourceInputFiles(parseSourceSpec(flags.source), flags['source-option'] ?? []),
+        ],
+      },
+    )
+    if (problems.length > 0) this.error(problems.join('\n'), { exit: 1 })
+    const outFile = files.find((f) => f.format === 'snapshot')!.path
+    const manifestFile = files.find((f) => f.format === 'manifest')?.path
     let targets: ClusterTarget[]
     if (flags.cluster?.length) {
       if (!flags['account-id'] || !/^\d{12}$/.test(flags['account-id']) || !flags.region) {
@@ -75,8 +91,8 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
     progress?.clear()
 
     const snapshot = JSON.stringify(buildSnapshot(targets, observed.observations, new Date().toISOString()), null, 2) + '\n'
-    if (flags.out === '-') await writeStdout(snapshot)
-    else await writeFile(flags.out, snapshot)
+    if (outFile === '-') await writeStdout(snapshot)
+    else await writeFileAtomic(outFile, snapshot)
 
     // Every target is accounted for: one the source returned nothing for is as unobserved as one it failed on.
     const outcomes = targets.map((target) => ({ target, observation: observed.observations.get(clusterKey(target)) }))
@@ -89,7 +105,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
       process.stderr.write(`not found: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region})${message}\n  hint: check the cluster identifier, account and region\n`)
     }
 
-    const manifest = flags['manifest-out'] ? await this.writeBootstrappedManifest(flags['manifest-out'], targets, observed.observations) : undefined
+    const manifest = manifestFile ? await this.writeBootstrappedManifest(manifestFile, flags['manifest-out']!, targets, observed.observations) : undefined
     const summary =
       `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${failed.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}` +
       (manifest === 'valid' || manifest === 'invalid' ? ` and a manifest to ${flags['manifest-out']}` : '') +
@@ -102,13 +118,19 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
    * Writes the manifest declaring what was observed, unless nothing was (a manifest with no
    * cluster is invalid), and checks it the way validate would: what it writes must validate.
    */
-  private async writeBootstrappedManifest(file: string, targets: ClusterTarget[], observations: ReadonlyMap<string, ClusterObservation>): Promise<'valid' | 'invalid' | 'none'> {
+  private async writeBootstrappedManifest(
+    path: string,
+    file: string,
+    targets: ClusterTarget[],
+    observations: ReadonlyMap<string, ClusterObservation>,
+  ): Promise<'valid' | 'invalid' | 'none'> {
     if (!targets.some((t) => observations.get(clusterKey(t))?.kind === 'observed')) {
       process.stderr.write(`no manifest written to ${file}: no cluster was observed\n`)
       return 'none'
     }
     const text = manifestFromObservations(targets, observations)
-    await writeFile(file, text)
+    if (path === '-') await writeStdout(text)
+    else await writeFileAtomic(path, text)
     const { diagnostics } = resolveManifest(parseDocumentText(text, file))
     if (diagnostics.length > 0) {
       // E.g. the API returned a status that reads as a typo of a documented one (`active`).

@@ -134,8 +134,9 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
         push({ kind: 'missing', severity: 'fail', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
         continue
       }
-      // Every item the source reported is judged: a healthy duplicate never hides an unhealthy one.
-      const unhealthy = reported.find((i) => !partner.statuses.includes(i.status as never))
+      // Every item the source reported is judged: a healthy duplicate never hides an unhealthy one,
+      // and an unhealthy one (whose kind the policy may switch off) never hides a stale healthy one.
+      const unhealthy = reported.find((i) => !partner.statuses.includes(i.status))
       if (unhealthy) {
         push({
           kind: 'unhealthy',
@@ -144,14 +145,15 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
           observed: observedState(unhealthy),
           message: `status ${unhealthy.status}, expected ${partner.statuses.join(' or ')}${unhealthy.statusMessage ? `; status message: "${unhealthy.statusMessage}"` : ''}${repeated(reported)}`,
         })
-        continue
       }
-      const stale = reported.map((i) => ({ integration: i, reason: staleness(partner, i, now) })).find((s) => s.reason)
+      const stale = reported
+        .filter((i) => partner.statuses.includes(i.status))
+        .map((i) => ({ integration: i, reason: staleness(partner, i, now) }))
+        .find((s) => s.reason)
       if (stale) {
         push({ kind: 'stale', severity: 'fail', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
-        continue
       }
-      result.inSync++
+      if (!unhealthy && !stale) result.inSync++
     }
   }
 
