@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -71,6 +72,21 @@ for (const row of snapshotUsageErrors) {
     assert.is(await readFile('examples/snapshot.json', 'utf8'), before)
   })
 }
+
+gate('project package.json :: a FIFO does not hang source discovery, and invalid JSON is not quoted', async ({ dir }) => {
+  const project = join(dir, 'project')
+  await mkdir(project)
+  await Promise.all(['partner-drift.yaml', 'snapshot.json'].map(async (f) => writeFile(join(project, f), await readFile(`examples/${f}`))))
+  execFileSync('mkfifo', [join(project, 'package.json')])
+  const fifo = await runCli(['check', 'partner-drift.yaml', '--source', 'snapshot:snapshot.json'], { cwd: project, timeoutMs: 20_000 })
+  assert.is(fifo.code, 2, fifo.stderr)
+  await rm(join(project, 'package.json'))
+  await writeFile(join(project, 'package.json'), '{"dependencies": AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI}\n')
+  const invalid = await runCli(['check', 'partner-drift.yaml', '--source', 'nosuch'], { cwd: project })
+  assert.is(invalid.code, 1)
+  assert.match(invalid.stderr, /package.json: not valid JSON/)
+  assert.not.match(invalid.stderr, /AWS_SECRET|wJalr/)
+})
 
 gate('outputs :: a missing directory is created up front, every report is written, no temporary file is left', async ({ dir }) => {
   const run = await runCli([...EXAMPLE, '-o', `json=${dir}/new/deeper/report.json`, '-o', `sarif=${dir}/new/report.sarif`])

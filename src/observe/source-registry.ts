@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url'
 
 import { SOURCE_CONTRACT_VERSION, type SourceDefinition } from '../contract.js'
 import { closest } from '../input/diagnostics.js'
+import { readInputText } from '../input/read-input.js'
 import type { JsonSchema } from '../input/schema-check.js'
 import { SourceError } from './source-error.js'
 import { sourceOptions } from './source-options.js'
@@ -118,17 +119,20 @@ async function listPackageSources(discovery: Discovery): Promise<SourceCatalog> 
  */
 async function projectDependencyRoots(cwd: string, problems: string[]): Promise<string[]> {
   const manifestPath = join(cwd, 'package.json')
-  let text: string
-  try {
-    text = await readFile(manifestPath, 'utf8')
-  } catch {
+  // The project's package.json comes with the pull request like the manifest does: read it through
+  // the bounded reader (a FIFO or a huge file cannot stall the run) and never quote it.
+  // A directory without a package.json is the common case, not a problem.
+  if (!(await stat(manifestPath).catch(() => undefined))) return []
+  const read = await readInputText(manifestPath, { expected: 'a package.json' })
+  if (!read.ok) {
+    problems.push(`${read.diagnostics[0]!.message}; its dependencies were not searched for sources`)
     return []
   }
   let project: Record<string, unknown>
   try {
-    project = JSON.parse(text) as Record<string, unknown>
-  } catch (error) {
-    problems.push(`${manifestPath}: not valid JSON (${(error as Error).message}); its dependencies were not searched for sources`)
+    project = JSON.parse(read.text) as Record<string, unknown>
+  } catch {
+    problems.push(`${manifestPath}: not valid JSON; its dependencies were not searched for sources`)
     return []
   }
   const names = new Set<string>()
