@@ -535,7 +535,8 @@ export function expectedExitCodes(model: CaseModel, observedAtMs: (c: ClusterMod
         const unhealthy = found.filter((i) => !p.statuses.includes(i.status))
         const healthy = found.filter((i) => p.statuses.includes(i.status))
         const stale = p.maxStatusAgeMs === undefined ? [] : healthy.filter((i) => isStale(i, p.maxStatusAgeMs!, now))
-        if (p.maxStatusAgeMs !== undefined && healthy.some(hasImpossibleStamp)) judgedImpossible = true
+        // Only where stale fails under the policy: a stale warning (or `stale: off`) may exit 0.
+        if (p.maxStatusAgeMs !== undefined && healthy.some(hasImpossibleStamp) && severityOf('stale') === 'fail') judgedImpossible = true
         if (unhealthy.length > 0) add('unhealthy', [strict, firstBad])
         if (stale.length > 0) {
           add('stale', [strict])
