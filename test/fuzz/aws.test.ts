@@ -127,6 +127,10 @@ function liveVerdict(model: CaseModel, [from, to]: readonly [number, number]): S
   const codes = new Set<number>([...expectedExitCodes(model, () => from).exitCodes, ...expectedExitCodes(model, () => to).exitCodes])
   const illegal = model.clusters.some((c) => c.observation.kind === 'observed' && c.observation.items.some((i) => NOT_XML.test(JSON.stringify(wire(i)).replace(/\\u[0-9a-f]{4}/g, (e) => JSON.parse(`"${e}"`)))))
   if (illegal) codes.add(1)
+  // The API's DatabaseName, PartnerName and Status are never blank: the aws source refuses an answer
+  // with a blank one (InvalidResponse), where the snapshot reads it as written.
+  const blank = model.clusters.some((c) => c.observation.kind === 'observed' && c.observation.items.some((i) => [i.database, i.partner, i.status].some((v) => v.trim() === '')))
+  if (blank) codes.add(1)
   return codes
 }
 
