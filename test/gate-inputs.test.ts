@@ -472,6 +472,12 @@ const LOCATED: LocatedRow[] = [
     expected: [{ code: 'schema', path: 'clusters[0].databases[0].partners[0].status', line: 9, column: 21 }],
     message: /^"x{80}…" \(10000 characters\) is 10000 characters; must be at most 255$/,
   },
+  {
+    name: 'a mapping written as a key (found by the fuzz suite: yaml printed a Node warning)',
+    diagnostics: manifestDiagnostics(yamlLines('version: 1', '? { missing: warn }', ': x', 'clusters: []')),
+    expected: [{ code: 'yaml-complex-key', path: '', line: 2, column: 3 }],
+    message: /a key must be a plain name/,
+  },
 ]
 
 const inProcess = suite('gate-inputs :: located diagnostics')

@@ -67,7 +67,9 @@ export async function readDocument(path: string, options: { maxBytes?: number; d
 /** Parses text already in memory (stdin, tests). */
 export function parseDocumentText(text: string, file: string): LocatedDocument {
   const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
+  // logLevel error: yaml's own warnings (e.g. for a mapping used as a key) would reach the user's
+  // log as a Node warning; such problems are reported below as located diagnostics instead.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false, logLevel: 'error' })
   const position = (offset: number | undefined): Position => {
     if (offset === undefined) return { line: 1, column: 1 }
     const { line, col } = lineCounter.linePos(offset)
@@ -86,6 +88,26 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
       hint: syntaxHint(error.code),
     }
   })
+
+  // A key written as a mapping or a list (`? {a: b}`) has no name: JavaScript would stringify it.
+  if (diagnostics.length === 0) {
+    visit(doc, {
+      Pair(_, pair) {
+        if (pair.key === null || isScalar(pair.key)) return undefined
+        const at = (pair.key as Node).range?.[0]
+        diagnostics.push({
+          severity: 'error',
+          code: 'yaml-complex-key',
+          file,
+          ...position(at),
+          path: '',
+          message: 'a key must be a plain name, not a mapping, a list or an alias',
+          hint: 'write the key as plain text, e.g. cluster:',
+        })
+        return undefined
+      },
+    })
+  }
 
   let value: unknown
   if (diagnostics.length === 0) {

@@ -70,7 +70,7 @@ const FAMILIES: Record<string, fc.Arbitrary<Mutation>> = {
       return m
     },
   })),
-  'a value of the wrong kind': fc.oneof(fc.tuple(fc.constantFrom('Pending', 'active', 'ACTIVE', '', 'Active '), fc.constantFrom('defaults', 'cluster')).map(([status, where]) => ({
+  'a value of the wrong kind': fc.oneof(fc.tuple(fc.constantFrom('Actve', 'active', 'ACTIVE', '', 'Active '), fc.constantFrom('defaults', 'cluster')).map(([status, where]) => ({
     name: `status ${JSON.stringify(status)} on ${where}`,
     apply(m: Raw) {
       if (where === 'defaults') m.defaults.status = status
