@@ -63,6 +63,9 @@ const withPrototypeName = fc
     return { model, seed, name }
   })
   .filter((c): c is { model: CaseModel; seed: number; name: (typeof PROTOTYPE_NAMES)[number] } => c.name !== undefined)
+  // The outputs are compared by replacing the name's text: another name that contains it
+  // (`_constructor` beside `constructor`) would be replaced too and differ for no reason.
+  .filter((c) => strings(c.model).every((s) => s === c.name || !s.toLowerCase().includes(core(c.name).toLowerCase())))
 
 async function check(dir: string, tag: string, model: CaseModel): Promise<{ run: InProcessRun; context: string }> {
   const manifest = join(dir, `${tag}.yaml`)
