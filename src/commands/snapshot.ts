@@ -8,7 +8,7 @@ import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-o
 import type { ClusterObservation, ClusterTarget } from '../contract.js'
 import { parseDocumentText } from '../input/document.js'
 import { manifestFromObservations } from '../manifest/bootstrap-manifest.js'
-import { clusterKey } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { loadManifest, resolveManifest } from '../manifest/load-manifest.js'
 import { buildSnapshot } from '../snapshot-format.js'

@@ -1,54 +1,9 @@
-import { createHash } from 'node:crypto'
-
-import type { ClusterObservation, ObservedIntegration } from '../contract.js'
-import type { Remediation } from '../report/remediation.js'
-import {
-  clusterKey,
-  type DesiredCluster,
-  type DesiredState,
-  type ExpectedPartner,
-  formatDuration,
-  type SourceLocation,
-} from '../manifest/desired-state.js'
+import { type DesiredCluster, type DesiredState, type ExpectedPartner, formatDuration } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
+import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
+import type { ClusterObservation, ObservedIntegration } from '../model/observation.js'
 import { parseTimestamp } from '../timestamp.js'
 import { excerpt } from '../untrusted-text.js'
-
-/** The diff's kinds, then the policy's own: exceptions that expired or matched nothing. */
-export const FINDING_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception'] as const
-export type FindingKind = (typeof FINDING_KINDS)[number]
-export type Severity = 'fail' | 'warn'
-
-export interface Finding {
-  kind: FindingKind
-  /** Stable identity across runs: SARIF partialFingerprints and baselines match on it. */
-  fingerprint: string
-  severity: Severity
-  accountId: string
-  region: string
-  cluster: string
-  database?: string
-  partner?: string
-  expected?: { status: string[]; maxStatusAge?: string }
-  observed?: { status: string; statusMessage?: string; createdAt?: string; updatedAt?: string }
-  /** Why: for `error` findings the source's error; `ClusterNotFound` for a cluster that does not exist; `DatabaseNotDeclared` for an extra on a database the manifest does not list. */
-  cause?: { code: string; requestId?: string; hint?: string }
-  message: string
-  /** The manifest entry the finding comes from. */
-  location?: SourceLocation
-  /** How to fix it; attached by the report. */
-  remediation?: Remediation
-  /** Set when an exception or a baseline accepts this finding: still reported, no longer failing. */
-  suppressed?: Suppression
-}
-
-export interface Suppression {
-  by: 'exception' | 'baseline'
-  reason: string
-  owner?: string
-  expires?: string
-  /** The exception entry, or the baseline file. */
-  location?: SourceLocation
-}
 
 export interface DriftResult {
   findings: Finding[]
@@ -253,32 +208,4 @@ function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: nu
   }
   if (age <= partner.maxStatusAgeMs) return undefined
   return `was last updated ${formatDuration(age)} ago (${stamp}), older than ${limit}`
-}
-
-const KIND_ORDER = new Map(FINDING_KINDS.map((k, i) => [k, i]))
-
-/** Deterministic: by account, region, cluster, database, partner, kind. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    compareText(a.accountId, b.accountId) ||
-    compareText(a.region, b.region) ||
-    compareText(a.cluster, b.cluster) ||
-    compareText(a.database ?? '', b.database ?? '') ||
-    compareText(a.partner ?? '', b.partner ?? '') ||
-    (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)
-  )
-}
-
-/** Code-point order: the same on every machine, whatever its locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/**
- * What a finding is about, not how it is worded: kind and place. Messages, statuses and
- * positions in the manifest may change between runs without making it a new finding.
- */
-export function fingerprintOf(f: Pick<Finding, 'kind' | 'accountId' | 'region' | 'cluster' | 'database' | 'partner'>): string {
-  const identity = [f.kind, f.accountId, f.region, f.cluster, f.database ?? '', f.partner ?? ''].join('\u0000')
-  return createHash('sha256').update(identity).digest('hex').slice(0, 32)
 }

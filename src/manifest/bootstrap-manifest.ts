@@ -1,7 +1,7 @@
 import { stringify } from 'yaml'
 
-import type { ClusterObservation, ClusterTarget } from '../contract.js'
-import { clusterKey } from './desired-state.js'
+import { clusterKey, type ClusterTarget } from '../model/cluster.js'
+import type { ClusterObservation } from '../model/observation.js'
 
 /**
  * A manifest that declares exactly what was observed, for clusters nobody has declared yet:

@@ -1,5 +1,7 @@
-import { compareFindings, type Finding, fingerprintOf } from '../diff/compute-findings.js'
-import { clusterKey, type DesiredState, type FindingException, POLICY_KINDS, type PolicyKind, type SeverityPolicy } from '../manifest/desired-state.js'
+import type { DesiredState, FindingException, SeverityPolicy } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
+import { isPolicyKind, type PolicyKind } from '../model/finding-kinds.js'
+import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
 
 export interface PolicyOptions {
   /** `--fail-on`: these kinds fail, every other policy kind only warns. Overrides the manifest. */
@@ -17,11 +19,11 @@ export interface PolicyOptions {
  * `--fail-on`, then exceptions, then the baseline. Errors (clusters not observed) are never
  * downgraded, excepted or baselined: a gate that could not look must not pass.
  */
-export function applyPolicy(findings: Finding[], desired: DesiredState, options: PolicyOptions): Finding[] {
+export function applyPolicy(findings: readonly Finding[], desired: DesiredState, options: PolicyOptions): Finding[] {
   const policies = new Map(desired.clusters.map((c) => [clusterKey(c), c.policy]))
   const judged: Finding[] = []
   for (const finding of findings) {
-    if (finding.kind === 'error' || !isPolicyKind(finding.kind)) {
+    if (!isPolicyKind(finding.kind)) {
       judged.push(finding)
       continue
     }
@@ -62,10 +64,6 @@ export function applyPolicy(findings: Finding[], desired: DesiredState, options:
     }
   }
   return [...judged, ...exceptionFindings].sort(compareFindings)
-}
-
-function isPolicyKind(kind: string): kind is PolicyKind {
-  return (POLICY_KINDS as readonly string[]).includes(kind)
 }
 
 /** undefined: keep the diff's own severity (e.g. `extra: warn`). */
