@@ -369,6 +369,12 @@ junit('counts add up; failures carry the message and the kind; warnings pass', a
   assert.is(caseNamed(suites, '123456789012/eu-west-1/analytics-prod', 'dev/Datacoral').failure, undefined)
 })
 
+junit('reads each verdict from the report: a finding the report does not mark failing is no failure', async () => {
+  const accepted: Report = { ...drift, findings: drift.findings.map((f) => ({ ...f, failing: false })) }
+  const suites = await junitOf(accepted)
+  assert.equal({ failures: suites.failures, errors: suites.errors }, { failures: 0, errors: 0 })
+})
+
 junit('a cluster that could not be observed is an error on each of its cases', async () => {
   const suites = await junitOf(incomplete)
   assert.equal({ tests: suites.tests, failures: suites.failures, errors: suites.errors }, { tests: 2, failures: 0, errors: 2 })

@@ -1,5 +1,6 @@
 import { type DesiredCluster, type DesiredState, type ExpectedPartner, formatDuration } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
+import { FINDING_KIND_INFO, type Severity } from '../model/finding-kinds.js'
 import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
 import type { ClusterObservation, ObservedIntegration } from '../model/observation.js'
 import { parseTimestamp } from '../timestamp.js'
@@ -38,8 +39,9 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   const base = { accountId: cluster.accountId, region: cluster.region, cluster: cluster.cluster }
   const expectedCount = cluster.databases.reduce((n, d) => n + d.partners.length, 0)
   result.expected += expectedCount
-  const push = (finding: Omit<Finding, 'accountId' | 'region' | 'cluster' | 'fingerprint'>): void => {
-    const { kind, severity, ...rest } = finding
+  // Severity is the kind's default unless the manifest says otherwise (`extra: warn`); the policy stage may change it.
+  const push = (finding: Omit<Finding, 'accountId' | 'region' | 'cluster' | 'fingerprint' | 'severity'> & { severity?: Severity }): void => {
+    const { kind, severity = FINDING_KIND_INFO[kind].defaultSeverity, ...rest } = finding
     const fingerprint = fingerprintOf({ kind, ...base, ...rest })
     result.findings.push({ kind, severity, fingerprint, ...base, ...rest })
   }
@@ -47,7 +49,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   if (observation.kind === 'error') {
     push({
       kind: 'error',
-      severity: 'fail',
       cause: { code: observation.code, requestId: observation.requestId, hint: observation.hint },
       message: `could not observe: ${observation.message.includes(observation.code) ? '' : `${observation.code}: `}${observation.message}${observation.requestId ? ` (request id ${observation.requestId})` : ''}`,
       location: cluster.location,
@@ -60,7 +61,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       for (const partner of database.partners) {
         push({
           kind: 'missing',
-          severity: 'fail',
           database: database.database,
           partner: partner.partner,
           expected: expectation(partner),
@@ -72,7 +72,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     }
     // A declared cluster that does not exist is drift even when nothing is expected on it.
     if (expectedCount === 0) {
-      push({ kind: 'missing', severity: 'fail', cause: { code: 'ClusterNotFound' }, message: `cluster not found (${observation.message})`, location: cluster.location })
+      push({ kind: 'missing', cause: { code: 'ClusterNotFound' }, message: `cluster not found (${observation.message})`, location: cluster.location })
     }
     return
   }
@@ -86,7 +86,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       const reported = observed.get(database.database, partner.partner)
       const common = { database: database.database, partner: partner.partner, expected: expectation(partner), location: partner.location }
       if (!reported) {
-        push({ kind: 'missing', severity: 'fail', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
+        push({ kind: 'missing', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
         continue
       }
       // Every item the source reported is judged: a healthy duplicate never hides an unhealthy one,
@@ -95,7 +95,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       if (unhealthy) {
         push({
           kind: 'unhealthy',
-          severity: 'fail',
           ...common,
           observed: observedState(unhealthy),
           message: `status ${unhealthy.status}, expected ${partner.statuses.join(' or ')}${unhealthy.statusMessage ? `; status message: "${unhealthy.statusMessage}"` : ''}${repeated(reported)}`,
@@ -106,7 +105,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
         .map((i) => ({ integration: i, reason: staleness(partner, i, now) }))
         .find((s) => s.reason)
       if (stale) {
-        push({ kind: 'stale', severity: 'fail', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
+        push({ kind: 'stale', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
       }
       if (!unhealthy && !stale) result.inSync++
     }
@@ -123,7 +122,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     if (forbidden) {
       push({
         kind: 'forbidden',
-        severity: 'fail',
         ...common,
         message: `integrated (${statuses}) but listed as absent${repeated(reported)}`,
         location: forbidden.location,

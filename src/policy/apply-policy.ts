@@ -1,6 +1,6 @@
 import type { DesiredState, FindingException, SeverityPolicy } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
-import { isPolicyKind, type PolicyKind } from '../model/finding-kinds.js'
+import { FINDING_KIND_INFO, isPolicyKind, type PolicyKind } from '../model/finding-kinds.js'
 import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
 
 export interface PolicyOptions {
@@ -35,7 +35,7 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
   const exceptionFindings: Finding[] = []
   for (const exception of [...desired.exceptions, ...(options.exceptions ?? [])]) {
     if (exception.expires && exception.expires < options.today) {
-      exceptionFindings.push(exceptionFinding('expired-exception', 'fail', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
+      exceptionFindings.push(exceptionFinding('expired-exception', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
       continue
     }
     let used = false
@@ -53,7 +53,7 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
         },
       }
     }
-    if (!used) exceptionFindings.push(exceptionFinding('unused-exception', 'warn', exception, `exception matches no finding; remove it if it is no longer needed: ${describe(exception)}`))
+    if (!used) exceptionFindings.push(exceptionFinding('unused-exception', exception, `exception matches no finding; remove it if it is no longer needed: ${describe(exception)}`))
   }
 
   if (options.baseline) {
@@ -124,7 +124,7 @@ function describe(e: FindingException): string {
   return `${e.kinds.join(',')} on ${scope} ("${e.reason}"${e.owner ? `, owner ${e.owner}` : ''})`
 }
 
-function exceptionFinding(kind: 'expired-exception' | 'unused-exception', severity: 'fail' | 'warn', e: FindingException, message: string): Finding {
+function exceptionFinding(kind: 'expired-exception' | 'unused-exception', e: FindingException, message: string): Finding {
   const place = {
     accountId: e.accountId,
     region: e.region,
@@ -132,5 +132,5 @@ function exceptionFinding(kind: 'expired-exception' | 'unused-exception', severi
     ...(e.database !== '*' ? { database: e.database } : {}),
     ...(e.partner !== '*' ? { partner: e.partner } : {}),
   }
-  return { kind, severity, fingerprint: fingerprintOf({ kind, ...place }), ...place, message, location: e.location }
+  return { kind, severity: FINDING_KIND_INFO[kind].defaultSeverity, fingerprint: fingerprintOf({ kind, ...place }), ...place, message, location: e.location }
 }
