@@ -1,5 +1,5 @@
 import { clusterKey } from '../../model/cluster.js'
-import { FINDING_KIND_INFO, isExceptionKind } from '../../model/finding-kinds.js'
+import { FINDING_KIND_INFO, isExceptionKind, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
@@ -90,7 +90,8 @@ export function renderText(report: Report, options: TextOptions): string {
 
   const s = report.summary
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-  const counts = (['missing', 'extra', 'forbidden', 'unhealthy', 'stale'] as const).map((k) => `${s[k]} ${k}`)
+  // Every policy kind is counted even at 0; errors and exception findings are said their own way.
+  const counts = POLICY_KINDS.map((k) => `${s[FINDING_KIND_INFO[k].summaryKey]} ${k}`)
   counts.push(plural(s.errors, 'error'))
   const accepted = [
     s.warnings ? plural(s.warnings, 'warning') : '',
