@@ -1,13 +1,17 @@
-import type { ClusterTarget } from './contract.js'
+import { computeFindings } from './diff/compute-findings.js'
 import { type Diagnostic, InputError } from './input/diagnostics.js'
-import type { DesiredState } from './manifest/desired-state.js'
-import type { FindingException, PolicyKind } from './manifest/desired-state.js'
+import type { DesiredState, FindingException } from './manifest/desired-state.js'
 import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
+import type { ClusterTarget } from './model/cluster.js'
+import type { PolicyKind } from './model/finding-kinds.js'
+import type { ClusterObservation, FetchStats } from './model/observation.js'
+import type { Report } from './model/report.js'
 import { type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
-import type { PolicyOptions } from './policy/apply-policy.js'
+import { applyPolicy, type PolicyOptions } from './policy/apply-policy.js'
 import { loadBaseline } from './policy/baseline.js'
-import { buildReport, type Report } from './report/report.js'
+import { withRemediations } from './report/remediation.js'
+import { summariseReport } from './report/report.js'
 
 export interface CheckRequest {
   manifest: string
@@ -33,24 +37,47 @@ export interface CheckResult {
   report?: Report
 }
 
-/** The main job, with no CLI in it: read the manifest, observe every declared cluster, diff. */
+/**
+ * The main job, with no CLI in it, as a pipeline: load -> observe -> diff -> policy -> remediation
+ * -> summarise. Each stage takes the data of the ones before and returns new data; none changes
+ * what an earlier stage returned.
+ */
 export async function runCheck(request: CheckRequest): Promise<CheckResult> {
-  // Every input is read and checked before the first API call, and all their problems reported together.
-  const [manifest, policy] = await Promise.all([loadManifest(request.manifest, request.fallback), loadPolicyInputs(request.policy)])
-  const inputProblems = [...manifest.diagnostics, ...policy.diagnostics]
-  if (!manifest.desired || inputProblems.length > 0) return { diagnostics: inputProblems }
-  const desired = manifest.desired
+  const inputs = await loadInputs(request)
+  if (!inputs.desired) return { diagnostics: inputs.diagnostics }
   let observed: ObserveResult
   try {
-    observed = await observeTargets(targetsOf(desired), request)
+    observed = await observeTargets(targetsOf(inputs.desired), request)
   } catch (error) {
     // The source's own input (a snapshot file, a state file) is unusable: that located cause is
     // the whole answer, and there is no report, as with a broken manifest.
     if (error instanceof InputError) return { diagnostics: error.diagnostics }
     throw error
   }
-  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: policy.options })
+  const report = buildReport(inputs.desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy })
   return { diagnostics: [], report }
+}
+
+/** The stages after observing, which read no file and call no API: diff -> policy -> remediation -> summarise. */
+export function buildReport(
+  desired: DesiredState,
+  observations: ReadonlyMap<string, ClusterObservation>,
+  run: { source: string; stats?: FetchStats; policy?: PolicyOptions },
+): Report {
+  const drift = computeFindings(desired, observations)
+  const judged = applyPolicy(drift.findings, desired, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
+  const remedied = withRemediations(judged)
+  return summariseReport(desired, observations, drift, remedied, { source: run.source, stats: run.stats })
+}
+
+/**
+ * The load stage: the manifest and the policy files. Every input is read and checked before the
+ * first API call, and all their problems are reported together; with any of them there is no desired state.
+ */
+async function loadInputs(request: CheckRequest): Promise<{ desired?: DesiredState; policy: PolicyOptions; diagnostics: Diagnostic[] }> {
+  const [manifest, policy] = await Promise.all([loadManifest(request.manifest, request.fallback), loadPolicyInputs(request.policy)])
+  const diagnostics = [...manifest.diagnostics, ...policy.diagnostics]
+  return { ...(manifest.desired && diagnostics.length === 0 ? { desired: manifest.desired } : {}), policy: policy.options, diagnostics }
 }
 
 async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {

@@ -9,55 +9,15 @@
  */
 
 import type { JsonSchema } from './input/schema-check.js'
-import type { PartnerStatus } from './manifest/desired-state.js'
+import type { ClusterTarget } from './model/cluster.js'
+import type { ClusterObservation } from './model/observation.js'
+
+// The shapes a source exchanges with the core belong to the model every stage shares; a source
+// author finds them here, beside the contract that uses them.
+export type { ClusterTarget } from './model/cluster.js'
+export type { ClusterObservation, ObservedIntegration } from './model/observation.js'
 
 export const SOURCE_CONTRACT_VERSION = '1.0'
-
-/** A cluster to observe, as the manifest declares it. */
-export interface ClusterTarget {
-  accountId: string
-  region: string
-  cluster: string
-  /** Role ARN to assume for this cluster's account, when the manifest or the command line gives one. */
-  assumeRole?: string
-}
-
-/** One partner integration as `DescribePartners` reports it. */
-export interface ObservedIntegration {
-  database: string
-  partner: string
-  status: PartnerStatus | string
-  statusMessage?: string
-  /** RFC 3339. */
-  createdAt?: string
-  /** RFC 3339. */
-  updatedAt?: string
-}
-
-/** What a source saw for one cluster. */
-export type ClusterObservation =
-  | {
-      kind: 'observed'
-      /** When the state was read (RFC 3339); staleness is measured from here, so replays are reproducible. */
-      observedAt: string
-      integrations: ObservedIntegration[]
-    }
-  | {
-      /** The source looked and the cluster does not exist (ClusterNotFound). */
-      kind: 'not-found'
-      observedAt: string
-      message: string
-    }
-  | {
-      /** The source could not look. Never treated as "in sync". */
-      kind: 'error'
-      /** Machine-readable, e.g. `AccessDenied`, `Throttling`, `Timeout`. */
-      code: string
-      message: string
-      requestId?: string
-      /** What to do about it. */
-      hint?: string
-    }
 
 /** Counters a source may keep; the orchestrator adds its own and reports them. */
 export interface SourceStats {

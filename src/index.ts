@@ -19,7 +19,8 @@ export { InputError, formatDiagnostic, type Diagnostic } from './input/diagnosti
 export { formatKeyPath, parseDocumentText, readDocument, type KeyPath, type LocatedDocument, type Position } from './input/document.js'
 export { MAX_INPUT_BYTES, readInputText, type InputText, type ReadInputOptions } from './input/read-input.js'
 export { checkAgainstSchema, type JsonSchema } from './input/schema-check.js'
-export { PARTNER_STATUSES, clusterKey, type PartnerStatus } from './manifest/desired-state.js'
+export { clusterKey } from './model/cluster.js'
+export { PARTNER_STATUSES, type PartnerStatus } from './model/observation.js'
 export { EXCERPT_LENGTH, escapeControl, excerpt } from './untrusted-text.js'
 export {
   SNAPSHOT_VERSION,

@@ -3,11 +3,11 @@
  * the API's own field names so that `aws redshift describe-partners` output can be pasted in.
  * Read by the snapshot source, written by `partner-drift snapshot`.
  */
-import type { ClusterObservation, ClusterTarget, ObservedIntegration } from './contract.js'
 import { type Diagnostic, InputError } from './input/diagnostics.js'
 import { formatKeyPath, type LocatedDocument } from './input/document.js'
 import { checkAgainstSchema } from './input/schema-check.js'
-import { clusterKey } from './manifest/desired-state.js'
+import { clusterKey, type ClusterTarget } from './model/cluster.js'
+import type { ClusterObservation, ObservedIntegration } from './model/observation.js'
 import { loadSchema } from './schemas.js'
 import { excerpt } from './untrusted-text.js'
 

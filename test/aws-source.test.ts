@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
-import type { Report } from '../src/report/report.js'
+import type { Report } from '../src/model/report.js'
 import { type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
 import { awsTestEnv, type CliRun, runCli } from './helpers/cli.js'
 

@@ -7,9 +7,11 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import type { ClusterObservation, ObservedIntegration } from '../src/contract.js'
-import { computeFindings, type Finding } from '../src/diff/compute-findings.js'
-import { clusterKey, type DesiredState } from '../src/manifest/desired-state.js'
-import { buildReport, exitCodeFor } from '../src/report/report.js'
+import { computeFindings } from '../src/diff/compute-findings.js'
+import type { Finding } from '../src/model/finding.js'
+import type { DesiredState } from '../src/manifest/desired-state.js'
+import { clusterKey } from '../src/model/cluster.js'
+import { buildReport } from '../src/check.js'
 import { desiredFrom, yamlLines } from './helpers/cli.js'
 
 const ACCOUNT = '123456789012'
@@ -349,7 +351,7 @@ diff('fingerprints: one per identity, independent of message and position', () =
 
 diff.run()
 
-const report = suite('findings :: buildReport and exitCodeFor')
+const report = suite('findings :: buildReport and exit codes')
 
 report('summary counts every kind, the evidence and the warnings', () => {
   const desired = desiredFrom(FLEET)
@@ -372,8 +374,12 @@ report('summary counts every kind, the evidence and the warnings', () => {
   assert.is(built.manifest, 'm.yaml')
   assert.is(built.source, 'test')
   assert.equal(
-    built.findings.map(({ remediation: _, ...finding }) => finding),
+    built.findings.map(({ remediation: _, failing: __, ...finding }) => finding),
     computeFindings(desired, fleetObservations(false)).findings,
+  )
+  assert.equal(
+    built.findings.map((f) => f.failing),
+    built.findings.map((f) => f.severity === 'fail' && !f.suppressed),
   )
   assert.equal(
     built.clusters.map((c) => [c.cluster, c.observation, c.expected.length, c.observed.length]),
@@ -389,7 +395,7 @@ report('outcome and exit code: in sync 0, drift 2, any unobserved cluster 1, war
   const desired = desiredFrom(PROD)
   const outcome = (observed: Map<string, ClusterObservation>): [string, number] => {
     const built = buildReport(desired, observed, { source: 'test' })
-    return [built.outcome, exitCodeFor(built)]
+    return [built.outcome, built.exitCode]
   }
   assert.equal(outcome(observedProd(...HEALTHY_PROD)), ['in-sync', 0])
   assert.equal(outcome(observedProd(...HEALTHY_PROD, integration('sales', 'Matillion'))), ['in-sync', 0])
@@ -406,7 +412,7 @@ report('warnings are counted, and an error outranks drift in the same run', () =
   assert.is(built.summary.warnings, 1)
   assert.equal(built.findings.filter((f) => f.severity === 'warn').map((f) => [f.kind, f.partner]), [['extra', 'Airbyte']])
   assert.is(built.outcome, 'incomplete')
-  assert.is(exitCodeFor(built), 1)
+  assert.is(built.exitCode, 1)
 })
 
 report.run()

@@ -16,7 +16,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import type { ClusterObservation, ObservedIntegration, SourceSession } from '../src/contract.js'
-import type { Report } from '../src/report/report.js'
+import type { Report } from '../src/model/report.js'
 import awsSource from '../plugins/aws/index.js'
 import { checkDescribePartnersAnswer, parseXml } from '../plugins/aws/answer-check.js'
 import { describePartnersXml, type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'

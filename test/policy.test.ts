@@ -9,7 +9,8 @@ import * as assert from 'uvu/assert'
 import type { ClusterObservation } from '../src/contract.js'
 import { parseDocumentText } from '../src/input/document.js'
 import { resolveManifest } from '../src/manifest/load-manifest.js'
-import { buildReport, exitCodeFor, type Report } from '../src/report/report.js'
+import { buildReport } from '../src/check.js'
+import type { Report } from '../src/model/report.js'
 import { runCli } from './helpers/cli.js'
 
 const OBSERVED_AT = '2026-11-24T10:00:00Z'
@@ -55,7 +56,7 @@ policy('policy :: per-kind severity from the manifest, overridden per cluster, o
     ['missing:warn'],
   )
   assert.is(r.outcome, 'in-sync')
-  assert.is(exitCodeFor(r), 0)
+  assert.is(r.exitCode, 0)
   const perCluster = report(BASE.replace('  - cluster: analytics-prod\n', '  - cluster: analytics-prod\n    policy: { missing: fail }\n') + 'policy: { missing: warn }\n', [['dev', 'Fivetran', 'Active']])
   assert.is(perCluster.findings[0].severity, 'fail')
   assert.is(perCluster.outcome, 'drift')
@@ -72,7 +73,7 @@ policy('policy :: --fail-on: listed kinds fail, the others warn, errors always f
   })
   assert.is(failed.findings[0].kind, 'error')
   assert.is(failed.findings[0].severity, 'fail')
-  assert.is(exitCodeFor(failed), 1)
+  assert.is(failed.exitCode, 1)
 })
 
 policy('policy :: an exception suppresses matching findings by glob and kind, visible and not failing', () => {

@@ -1,8 +1,8 @@
 /**
  * The CI and review formats (SARIF, JUnit, Markdown, GitHub annotations) and the remediation
  * every finding carries. Reports come from the real pipeline (`runCheck` on the bundled
- * example and its snapshot) where they can; suppressed findings and kinds the engine adds
- * later are built by hand, since these renderers must handle them before the policy lands.
+ * example and its snapshot) where they can; suppressed findings and exception findings are
+ * built by hand, with the verdict the engine would give them.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -15,9 +15,10 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import { runCheck } from '../src/check.js'
-import { fingerprintOf, type Finding } from '../src/diff/compute-findings.js'
+import { type Finding, fingerprintOf, type ReportedFinding } from '../src/model/finding.js'
+import type { FindingKind } from '../src/model/finding-kinds.js'
 import { remediationFor } from '../src/report/remediation.js'
-import type { Report } from '../src/report/report.js'
+import type { Report } from '../src/model/report.js'
 import { escapeData, escapeProperty, renderGithubAnnotations } from '../src/report/render/github.js'
 import { renderJunit } from '../src/report/render/junit.js'
 import { GITHUB_MARKDOWN_LIMIT, renderMarkdown } from '../src/report/render/markdown.js'
@@ -37,7 +38,7 @@ async function exampleReport(manifest: string): Promise<Report> {
 const drift = await exampleReport(MANIFEST)
 const incomplete = await exampleReport('examples/incomplete.yaml')
 
-function findingOf(report: Report, kind: string, partner?: string): Finding {
+function findingOf(report: Report, kind: string, partner?: string): ReportedFinding {
   const found = report.findings.find((f) => f.kind === kind && (partner === undefined || f.partner === partner))
   if (!found) throw new Error(`no ${kind} ${partner ?? ''} finding in the report`)
   return found
@@ -45,21 +46,20 @@ function findingOf(report: Report, kind: string, partner?: string): Finding {
 
 type Suppressed = { by: 'exception' | 'baseline'; reason: string; owner?: string; expires?: string }
 
-/** A finding as the engine builds it, for cases the example cannot produce. */
-function made(fields: Partial<Omit<Finding, 'kind'>> & { kind: string; suppressed?: Suppressed }): Finding {
+/** A finding as the engine builds it, with its fix and its verdict, for cases the example cannot produce. */
+function made(fields: Partial<Omit<Finding, 'kind'>> & { kind: FindingKind; suppressed?: Suppressed }): ReportedFinding {
   const base = { severity: 'fail' as const, accountId: '123456789012', region: 'eu-west-1', cluster: 'analytics-prod', message: `${fields.kind} finding`, ...fields }
-  const finding = { ...base, fingerprint: fingerprintOf(base as Finding) } as Finding
-  finding.remediation = remediationFor(finding)
-  return finding
+  const finding: Finding = { ...base, fingerprint: fingerprintOf(base) }
+  return { ...finding, remediation: remediationFor(finding), failing: finding.severity === 'fail' && !finding.suppressed }
 }
 
-/** The drift report plus findings an exception or the baseline suppresses, and a kind the engine adds later. */
+/** The drift report plus findings an exception or the baseline suppresses, and exception findings. */
 function withPolicyFindings(): Report {
   const findings = drift.findings.map((f) =>
     f.kind === 'extra' && f.partner === 'Sisense'
-      ? ({ ...f, suppressed: { by: 'exception', reason: 'BI trial until Q1', owner: 'data-platform', expires: '2027-03-31' } } as Finding)
+      ? ({ ...f, suppressed: { by: 'exception', reason: 'BI trial until Q1', owner: 'data-platform', expires: '2027-03-31' }, failing: false } as ReportedFinding)
       : f.kind === 'stale'
-        ? ({ ...f, suppressed: { by: 'baseline', reason: 'present in baseline report.json' } } as Finding)
+        ? ({ ...f, suppressed: { by: 'baseline', reason: 'present in baseline report.json' }, failing: false } as ReportedFinding)
         : f,
   )
   findings.push(
@@ -166,10 +166,9 @@ remediation("error :: the source's hint, or advice by code when there is none", 
   assert.match(throttled.summary, /lower --concurrency/)
 })
 
-remediation('exceptions and unknown kinds :: a summary, never a crash', () => {
-  assert.match(made({ kind: 'expired-exception' }).remediation!.summary, /expired/)
-  assert.match(made({ kind: 'unused-exception' }).remediation!.summary, /delete it/)
-  assert.is(made({ kind: 'brand-new', message: 'something new' }).remediation!.summary, 'something new')
+remediation('exceptions :: a summary that says what to do with the entry', () => {
+  assert.match(made({ kind: 'expired-exception' }).remediation.summary, /expired/)
+  assert.match(made({ kind: 'unused-exception' }).remediation.summary, /delete it/)
 })
 
 remediation('quoting :: shell and HCL metacharacters in names stay literal', () => {
@@ -244,8 +243,6 @@ sarif('one rule per kind; results refer to their rule by id and index', () => {
   assert.is(run.tool.driver.rules[7].defaultConfiguration.level, 'warning')
   assert.match(run.tool.driver.rules[0].help.markdown, /add-partner/)
   for (const result of run.results) assert.is(ids[result.ruleIndex], result.ruleId)
-  const unknown = sarifOf({ ...drift, findings: [made({ kind: 'brand-new' })] })
-  assert.is(unknown.tool.driver.rules[unknown.results[0].ruleIndex].id, 'brand-new')
 })
 
 sarif('results point at the manifest entry each finding comes from', () => {
@@ -370,6 +367,12 @@ junit('counts add up; failures carry the message and the kind; warnings pass', a
   assert.is(upsolver.failure, undefined)
   assert.match(upsolver['system-out']?.[0] ?? '', /^extra \(warning\)/)
   assert.is(caseNamed(suites, '123456789012/eu-west-1/analytics-prod', 'dev/Datacoral').failure, undefined)
+})
+
+junit('reads each verdict from the report: a finding the report does not mark failing is no failure', async () => {
+  const accepted: Report = { ...drift, findings: drift.findings.map((f) => ({ ...f, failing: false })) }
+  const suites = await junitOf(accepted)
+  assert.equal({ failures: suites.failures, errors: suites.errors }, { failures: 0, errors: 0 })
 })
 
 junit('a cluster that could not be observed is an error on each of its cases', async () => {
@@ -520,9 +523,9 @@ github('suppressed findings are notices; findings without an entry point at line
 github('escaping :: newline, carriage return, comma, colon and percent', () => {
   assert.is(escapeData('50% done\r\nnext: a, b'), '50%25 done%0D%0Anext: a, b')
   assert.is(escapeProperty('50% done\r\nnext: a, b'), '50%25 done%0D%0Anext%3A a%2C b')
-  const finding = made({ kind: 'error', cluster: 'c,1', message: 'line one: 100%\nline two, end', location: { file: 'dir,x/m:1.yaml', line: 3, column: 5 } })
-  finding.remediation = undefined
-  const line = renderGithubAnnotations({ ...drift, findings: [finding] })
+  // Without its fix, so that the expected line stays short.
+  const { remediation: _, ...finding } = made({ kind: 'error', cluster: 'c,1', message: 'line one: 100%\nline two, end', location: { file: 'dir,x/m:1.yaml', line: 3, column: 5 } })
+  const line = renderGithubAnnotations({ ...drift, findings: [finding as ReportedFinding] })
   // A line break inside a message is shown escaped, like everywhere else: only the renderer's own lines are %0A.
   assert.is(line, '::error file=dir%2Cx/m%3A1.yaml,line=3,col=5,title=partner-drift error%3A 123456789012/eu-west-1/c%2C1::line one: 100%25\\nline two, end\n')
 })

@@ -11,7 +11,7 @@ import * as assert from 'uvu/assert'
 
 import type { ClusterTarget } from '../src/contract.js'
 import { type Diagnostic, InputError } from '../src/input/diagnostics.js'
-import { clusterKey } from '../src/manifest/desired-state.js'
+import { clusterKey } from '../src/model/cluster.js'
 import { observeClusters, type ObserveResult } from '../src/observe/orchestrator.js'
 import { resolveSource } from '../src/observe/source-registry.js'
 import { located, yamlLines } from './helpers/cli.js'

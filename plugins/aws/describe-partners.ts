@@ -5,7 +5,7 @@ import type { AwsCredentialIdentityProvider, DeserializeMiddleware, StandardRetr
 import type { ClusterObservation, ClusterTarget, ObservedIntegration, SourceContext, SourceSession, SourceStats } from 'partner-drift'
 
 import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
-import type { AwsSourceOptions } from './index.js'
+import type { AwsSourceOptions } from './options.js'
 
 const DEFAULT_MAX_ATTEMPTS = 5
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000

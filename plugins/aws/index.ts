@@ -1,18 +1,8 @@
 import { defineSource, SOURCE_CONTRACT_VERSION } from 'partner-drift'
 
-/** Options of the aws source; the `check` command's AWS flags fill them in. */
-export interface AwsSourceOptions {
-  /** Named profile from the shared AWS config (`--profile`, else AWS_PROFILE). */
-  profile?: string
-  /** Emulator or VPC endpoint (`--endpoint-url`). Never read from the manifest. */
-  endpointUrl?: string
-  /** Attempts per DescribePartners call, first try included (`--max-attempts`). */
-  maxAttempts?: number
-  /** Per-request timeout; the run's overall deadline is the orchestrator's. */
-  requestTimeoutMs?: number
-  /** Multiplies every retry backoff; below 1 only for tests and emulators. */
-  retryDelayScale?: number
-}
+import type { AwsSourceOptions } from './options.js'
+
+export type { AwsSourceOptions } from './options.js'
 
 /**
  * Live state: one unfiltered DescribePartners call per cluster through the AWS SDK. An HTTP

@@ -7,10 +7,9 @@ import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'
-import { POLICY_KINDS, type PolicyKind } from '../manifest/desired-state.js'
+import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/render/index.js'
-import { exitCodeFor } from '../report/report.js'
 import { escapeControl } from '../untrusted-text.js'
 
 export default class Check extends BaseCommand {
@@ -94,7 +93,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       process.stderr.write(failures.map((f) => `Error: ${f}\n`).join(''))
       this.exit(1)
     }
-    this.exit(exitCodeFor(report))
+    this.exit(report.exitCode)
   }
 
   private parseKinds(list: string): PolicyKind[] {

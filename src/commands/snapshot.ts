@@ -1,17 +1,13 @@
 import { Args, Flags } from '@oclif/core'
 
-import { observeTargets, targetsOf } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
-import type { ClusterObservation, ClusterTarget } from '../contract.js'
-import { parseDocumentText } from '../input/document.js'
-import { manifestFromObservations } from '../manifest/bootstrap-manifest.js'
-import { clusterKey } from '../manifest/desired-state.js'
+import type { ClusterTarget } from '../model/cluster.js'
+import type { ClusterObservation } from '../model/observation.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
-import { loadManifest, resolveManifest } from '../manifest/load-manifest.js'
-import { buildSnapshot } from '../snapshot-format.js'
+import { type RecordedSnapshot, recordSnapshot, snapshotTargetsOf } from '../record-snapshot.js'
 import { escapeControl } from '../untrusted-text.js'
 
 export default class Snapshot extends BaseCommand {
@@ -73,68 +69,54 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
         ...(flags['assume-role'] ? { assumeRole: flags['assume-role'].replaceAll('{accountId}', flags['account-id']!) } : {}),
       }))
     } else {
-      const manifest = await loadManifest(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] })
-      if (manifest.diagnostics.length > 0) process.stderr.write(diagnosticsText(manifest.diagnostics))
-      if (!manifest.desired) this.exit(1)
-      targets = targetsOf(manifest.desired!)
+      const declared = await snapshotTargetsOf(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] })
+      if (declared.diagnostics.length > 0) process.stderr.write(diagnosticsText(declared.diagnostics))
+      if (!declared.targets) return this.exit(1)
+      targets = declared.targets
     }
 
     const progress = shouldShowProgress('text') ? new ProgressLine(process.stderr) : undefined
-    const observed = await observeTargets(targets, {
+    const recorded = await recordSnapshot(targets, {
       source: flags.source,
       sourceOptions: [...sourceFlagOptions(flags), ...(flags['source-option'] ?? [])],
       concurrency: flags.concurrency,
       deadlineMs: flags.timeout * 1000,
       pluginRoots: this.config.getPluginsList().map((plugin) => plugin.root),
       onProgress: progress?.update,
+      ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'] } } : {}),
     })
     progress?.clear()
 
-    const snapshot = JSON.stringify(buildSnapshot(targets, observed.observations, new Date().toISOString()), null, 2) + '\n'
+    const snapshot = JSON.stringify(recorded.snapshot, null, 2) + '\n'
     if (outFile === '-') await writeStdout(snapshot)
     else await writeFileAtomic(outFile, snapshot)
 
-    // Every target is accounted for: one the source returned nothing for is as unobserved as one it failed on.
-    const outcomes = targets.map((target) => ({ target, observation: observed.observations.get(clusterKey(target)) }))
-    const failed = outcomes.filter((o) => o.observation === undefined || o.observation.kind === 'error')
-    const notFound = outcomes.filter((o) => o.observation?.kind === 'not-found')
-    for (const { target, observation } of failed) process.stderr.write(notObservedLine(target, observation))
+    const { notObserved, notFound } = recorded
+    for (const { target, observation } of notObserved) process.stderr.write(notObservedLine(target, observation))
     // A cluster that does not exist would otherwise just be missing from --manifest-out: say which, and fail.
-    for (const { target, observation } of notFound) {
-      const message = observation?.kind === 'not-found' ? `: ${escapeControl(observation.message)}` : ''
-      process.stderr.write(`not found: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region})${message}\n  hint: check the cluster identifier, account and region\n`)
+    for (const { target, message } of notFound) {
+      process.stderr.write(`not found: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region}): ${escapeControl(message)}\n  hint: check the cluster identifier, account and region\n`)
     }
 
-    const manifest = manifestFile ? await this.writeBootstrappedManifest(manifestFile, flags['manifest-out']!, targets, observed.observations) : undefined
+    const manifest = manifestFile ? await this.writeBootstrappedManifest(manifestFile, flags['manifest-out']!, recorded.bootstrapManifest!) : undefined
     const summary =
-      `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${failed.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}` +
+      `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${notObserved.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}` +
       (manifest === 'valid' || manifest === 'invalid' ? ` and a manifest to ${flags['manifest-out']}` : '') +
       (notFound.length > 0 ? `; ${notFound.length} cluster${notFound.length === 1 ? '' : 's'} not found` : '')
     process.stderr.write(summary + '\n')
-    this.exit(failed.length > 0 || notFound.length > 0 || (manifest !== undefined && manifest !== 'valid') ? 1 : 0)
+    this.exit(notObserved.length > 0 || notFound.length > 0 || (manifest !== undefined && manifest !== 'valid') ? 1 : 0)
   }
 
-  /**
-   * Writes the manifest declaring what was observed, unless nothing was (a manifest with no
-   * cluster is invalid), and checks it the way validate would: what it writes must validate.
-   */
-  private async writeBootstrappedManifest(
-    path: string,
-    file: string,
-    targets: ClusterTarget[],
-    observations: ReadonlyMap<string, ClusterObservation>,
-  ): Promise<'valid' | 'invalid' | 'none'> {
-    if (!targets.some((t) => observations.get(clusterKey(t))?.kind === 'observed')) {
+  /** Writes the manifest declaring what was observed, and says when it does not validate as it is. */
+  private async writeBootstrappedManifest(path: string, file: string, bootstrapped: NonNullable<RecordedSnapshot['bootstrapManifest']>): Promise<'valid' | 'invalid' | 'none'> {
+    if (bootstrapped === 'none') {
       process.stderr.write(`no manifest written to ${file}: no cluster was observed\n`)
       return 'none'
     }
-    const text = manifestFromObservations(targets, observations)
-    if (path === '-') await writeStdout(text)
-    else await writeFileAtomic(path, text)
-    const { diagnostics } = resolveManifest(parseDocumentText(text, file))
-    if (diagnostics.length > 0) {
-      // E.g. the API returned a status that reads as a typo of a documented one (`active`).
-      process.stderr.write(diagnosticsText(diagnostics) + `the manifest written to ${file} does not validate as it is; edit it before committing\n`)
+    if (path === '-') await writeStdout(bootstrapped.text)
+    else await writeFileAtomic(path, bootstrapped.text)
+    if (bootstrapped.diagnostics.length > 0) {
+      process.stderr.write(diagnosticsText(bootstrapped.diagnostics) + `the manifest written to ${file} does not validate as it is; edit it before committing\n`)
       return 'invalid'
     }
     return 'valid'

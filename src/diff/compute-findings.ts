@@ -1,54 +1,10 @@
-import { createHash } from 'node:crypto'
-
-import type { ClusterObservation, ObservedIntegration } from '../contract.js'
-import type { Remediation } from '../report/remediation.js'
-import {
-  clusterKey,
-  type DesiredCluster,
-  type DesiredState,
-  type ExpectedPartner,
-  formatDuration,
-  type SourceLocation,
-} from '../manifest/desired-state.js'
+import { type DesiredCluster, type DesiredState, type ExpectedPartner, formatDuration } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
+import { FINDING_KIND_INFO, type Severity } from '../model/finding-kinds.js'
+import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
+import type { ClusterObservation, ObservedIntegration } from '../model/observation.js'
 import { parseTimestamp } from '../timestamp.js'
 import { excerpt } from '../untrusted-text.js'
-
-/** The diff's kinds, then the policy's own: exceptions that expired or matched nothing. */
-export const FINDING_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception'] as const
-export type FindingKind = (typeof FINDING_KINDS)[number]
-export type Severity = 'fail' | 'warn'
-
-export interface Finding {
-  kind: FindingKind
-  /** Stable identity across runs: SARIF partialFingerprints and baselines match on it. */
-  fingerprint: string
-  severity: Severity
-  accountId: string
-  region: string
-  cluster: string
-  database?: string
-  partner?: string
-  expected?: { status: string[]; maxStatusAge?: string }
-  observed?: { status: string; statusMessage?: string; createdAt?: string; updatedAt?: string }
-  /** Why: for `error` findings the source's error; `ClusterNotFound` for a cluster that does not exist; `DatabaseNotDeclared` for an extra on a database the manifest does not list. */
-  cause?: { code: string; requestId?: string; hint?: string }
-  message: string
-  /** The manifest entry the finding comes from. */
-  location?: SourceLocation
-  /** How to fix it; attached by the report. */
-  remediation?: Remediation
-  /** Set when an exception or a baseline accepts this finding: still reported, no longer failing. */
-  suppressed?: Suppression
-}
-
-export interface Suppression {
-  by: 'exception' | 'baseline'
-  reason: string
-  owner?: string
-  expires?: string
-  /** The exception entry, or the baseline file. */
-  location?: SourceLocation
-}
 
 export interface DriftResult {
   findings: Finding[]
@@ -83,8 +39,9 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   const base = { accountId: cluster.accountId, region: cluster.region, cluster: cluster.cluster }
   const expectedCount = cluster.databases.reduce((n, d) => n + d.partners.length, 0)
   result.expected += expectedCount
-  const push = (finding: Omit<Finding, 'accountId' | 'region' | 'cluster' | 'fingerprint'>): void => {
-    const { kind, severity, ...rest } = finding
+  // Severity is the kind's default unless the manifest says otherwise (`extra: warn`); the policy stage may change it.
+  const push = (finding: Omit<Finding, 'accountId' | 'region' | 'cluster' | 'fingerprint' | 'severity'> & { severity?: Severity }): void => {
+    const { kind, severity = FINDING_KIND_INFO[kind].defaultSeverity, ...rest } = finding
     const fingerprint = fingerprintOf({ kind, ...base, ...rest })
     result.findings.push({ kind, severity, fingerprint, ...base, ...rest })
   }
@@ -92,7 +49,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   if (observation.kind === 'error') {
     push({
       kind: 'error',
-      severity: 'fail',
       cause: { code: observation.code, requestId: observation.requestId, hint: observation.hint },
       message: `could not observe: ${observation.message.includes(observation.code) ? '' : `${observation.code}: `}${observation.message}${observation.requestId ? ` (request id ${observation.requestId})` : ''}`,
       location: cluster.location,
@@ -105,7 +61,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       for (const partner of database.partners) {
         push({
           kind: 'missing',
-          severity: 'fail',
           database: database.database,
           partner: partner.partner,
           expected: expectation(partner),
@@ -117,7 +72,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     }
     // A declared cluster that does not exist is drift even when nothing is expected on it.
     if (expectedCount === 0) {
-      push({ kind: 'missing', severity: 'fail', cause: { code: 'ClusterNotFound' }, message: `cluster not found (${observation.message})`, location: cluster.location })
+      push({ kind: 'missing', cause: { code: 'ClusterNotFound' }, message: `cluster not found (${observation.message})`, location: cluster.location })
     }
     return
   }
@@ -131,7 +86,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       const reported = observed.get(database.database, partner.partner)
       const common = { database: database.database, partner: partner.partner, expected: expectation(partner), location: partner.location }
       if (!reported) {
-        push({ kind: 'missing', severity: 'fail', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
+        push({ kind: 'missing', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
         continue
       }
       // Every item the source reported is judged: a healthy duplicate never hides an unhealthy one,
@@ -140,7 +95,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       if (unhealthy) {
         push({
           kind: 'unhealthy',
-          severity: 'fail',
           ...common,
           observed: observedState(unhealthy),
           message: `status ${unhealthy.status}, expected ${partner.statuses.join(' or ')}${unhealthy.statusMessage ? `; status message: "${unhealthy.statusMessage}"` : ''}${repeated(reported)}`,
@@ -151,7 +105,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
         .map((i) => ({ integration: i, reason: staleness(partner, i, now) }))
         .find((s) => s.reason)
       if (stale) {
-        push({ kind: 'stale', severity: 'fail', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
+        push({ kind: 'stale', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
       }
       if (!unhealthy && !stale) result.inSync++
     }
@@ -168,7 +122,6 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     if (forbidden) {
       push({
         kind: 'forbidden',
-        severity: 'fail',
         ...common,
         message: `integrated (${statuses}) but listed as absent${repeated(reported)}`,
         location: forbidden.location,
@@ -253,32 +206,4 @@ function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: nu
   }
   if (age <= partner.maxStatusAgeMs) return undefined
   return `was last updated ${formatDuration(age)} ago (${stamp}), older than ${limit}`
-}
-
-const KIND_ORDER = new Map(FINDING_KINDS.map((k, i) => [k, i]))
-
-/** Deterministic: by account, region, cluster, database, partner, kind. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    compareText(a.accountId, b.accountId) ||
-    compareText(a.region, b.region) ||
-    compareText(a.cluster, b.cluster) ||
-    compareText(a.database ?? '', b.database ?? '') ||
-    compareText(a.partner ?? '', b.partner ?? '') ||
-    (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)
-  )
-}
-
-/** Code-point order: the same on every machine, whatever its locale. */
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
-}
-
-/**
- * What a finding is about, not how it is worded: kind and place. Messages, statuses and
- * positions in the manifest may change between runs without making it a new finding.
- */
-export function fingerprintOf(f: Pick<Finding, 'kind' | 'accountId' | 'region' | 'cluster' | 'database' | 'partner'>): string {
-  const identity = [f.kind, f.accountId, f.region, f.cluster, f.database ?? '', f.partner ?? ''].join('\u0000')
-  return createHash('sha256').update(identity).digest('hex').slice(0, 32)
 }

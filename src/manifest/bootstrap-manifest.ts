@@ -1,7 +1,8 @@
 import { stringify } from 'yaml'
 
-import type { ClusterObservation, ClusterTarget } from '../contract.js'
-import { clusterKey } from './desired-state.js'
+import { clusterKey, type ClusterTarget } from '../model/cluster.js'
+import { compareText } from '../model/compare-text.js'
+import type { ClusterObservation } from '../model/observation.js'
 
 /**
  * A manifest that declares exactly what was observed, for clusters nobody has declared yet:
@@ -15,7 +16,7 @@ export function manifestFromObservations(targets: ClusterTarget[], observations:
     const observation = observations.get(clusterKey(target))
     if (observation?.kind !== 'observed') continue
     const databases = new Map<string, Array<Record<string, string>>>()
-    for (const i of [...observation.integrations].sort((a, b) => (a.partner < b.partner ? -1 : a.partner > b.partner ? 1 : 0))) {
+    for (const i of [...observation.integrations].sort((a, b) => compareText(a.partner, b.partner))) {
       const partners = databases.get(i.database) ?? []
       partners.push(i.status === 'Active' ? { partner: i.partner } : { partner: i.partner, status: i.status })
       databases.set(i.database, partners)
@@ -24,7 +25,7 @@ export function manifestFromObservations(targets: ClusterTarget[], observations:
       cluster: target.cluster,
       accountId: target.accountId,
       region: target.region,
-      databases: [...databases.keys()].sort().map((database) => ({ database, partners: databases.get(database) })),
+      databases: [...databases.keys()].sort(compareText).map((database) => ({ database, partners: databases.get(database) })),
     })
   }
   const header = '# yaml-language-server: $schema=https://github.com/partner-drift/partner-drift/schemas/manifest.schema.json\n# Bootstrapped by partner-drift snapshot from the observed state; review before committing.\n'

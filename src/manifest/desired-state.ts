@@ -1,20 +1,11 @@
 /** The state a manifest declares, with every default resolved and every entry located in its file. */
 
-/**
- * The statuses DescribePartners documents. Observed statuses are open strings (the API may add
- * one); these are the ones a manifest is checked against for typos.
- */
-export const PARTNER_STATUSES = ['Active', 'Inactive', 'RuntimeFailure', 'ConnectionFailure'] as const
-export type PartnerStatus = (typeof PARTNER_STATUSES)[number]
+import type { ClusterTarget } from '../model/cluster.js'
+import type { PolicyKind } from '../model/finding-kinds.js'
+import type { SourceLocation } from '../model/finding.js'
 
 /** What to do with an integration the manifest does not name. */
 export type ExtraPolicy = 'fail' | 'warn' | 'ignore'
-
-export interface SourceLocation {
-  file: string
-  line: number
-  column: number
-}
 
 export interface ExpectedPartner {
   partner: string
@@ -40,9 +31,7 @@ export interface DesiredDatabase {
   absent: ForbiddenPartner[]
 }
 
-/** Kinds whose severity a policy may set; `error` always fails (a gate that could not look must not pass). */
-export const POLICY_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale'] as const
-export type PolicyKind = (typeof POLICY_KINDS)[number]
+/** Per policy kind (see the finding-kind registry); `error` always fails (a gate that could not look must not pass). */
 export type PolicySeverity = 'fail' | 'warn' | 'off'
 export type SeverityPolicy = Partial<Record<PolicyKind, PolicySeverity>>
 
@@ -61,10 +50,7 @@ export interface FindingException {
   location: SourceLocation
 }
 
-export interface DesiredCluster {
-  accountId: string
-  region: string
-  cluster: string
+export interface DesiredCluster extends ClusterTarget {
   /** Role ARN with `{accountId}` already substituted. */
   assumeRole?: string
   location: SourceLocation
@@ -81,11 +67,6 @@ export interface DesiredState {
   file: string
   clusters: DesiredCluster[]
   exceptions: FindingException[]
-}
-
-/** Identity of a cluster across accounts and regions. */
-export function clusterKey(c: { accountId: string; region: string; cluster: string }): string {
-  return `${c.accountId}/${c.region}/${c.cluster}`
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }

@@ -2,6 +2,10 @@ import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
 import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { loadSchema } from '../schemas.js'
+import { clusterKey } from '../model/cluster.js'
+import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
+import type { SourceLocation } from '../model/finding.js'
+import { PARTNER_STATUSES } from '../model/observation.js'
 import { excerpt } from '../untrusted-text.js'
 import {
   type DesiredCluster,
@@ -9,13 +13,8 @@ import {
   type DesiredState,
   type ExtraPolicy,
   type FindingException,
-  PARTNER_STATUSES,
-  POLICY_KINDS,
-  type PolicyKind,
   type SeverityPolicy,
   type ForbiddenPartner,
-  type SourceLocation,
-  clusterKey,
   parseDuration,
 } from './desired-state.js'
 

@@ -4,19 +4,11 @@ import pLimit from 'p-limit'
 
 import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition, SourceSession, SourceStats } from '../contract.js'
 import { type Diagnostic, InputError } from '../input/diagnostics.js'
-import { clusterKey, formatDuration } from '../manifest/desired-state.js'
+import { formatDuration } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
+import type { FetchStats } from '../model/observation.js'
 import { checkObservation } from './observation-check.js'
 import { SourceError } from './source-error.js'
-
-/** Fetch figures reported with every run. */
-export interface FetchStats {
-  source: string
-  clusters: number
-  apiCalls?: number
-  retries?: number
-  throttled?: number
-  elapsedMs: number
-}
 
 export interface ObserveProgress {
   done: number

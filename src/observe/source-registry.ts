@@ -18,6 +18,7 @@ import { SOURCE_CONTRACT_VERSION, type SourceDefinition } from '../contract.js'
 import { closest } from '../input/diagnostics.js'
 import { readInputText } from '../input/read-input.js'
 import type { JsonSchema } from '../input/schema-check.js'
+import { compareText } from '../model/compare-text.js'
 import { SourceError } from './source-error.js'
 import { sourceOptions } from './source-options.js'
 
@@ -71,7 +72,7 @@ const BUILT_IN_DIR = new URL('../../plugins/', import.meta.url)
 /** Every source that can be named in `--source`, without importing any of them. */
 export async function listSources(discovery: Discovery = {}): Promise<SourceCatalog> {
   const [builtIns, packages] = await Promise.all([listBuiltIns(), listPackageSources(discovery)])
-  const sources = [...builtIns, ...packages.sources].sort((a, b) => compare(a.name, b.name) || compare(originLabel(a), originLabel(b)))
+  const sources = [...builtIns, ...packages.sources].sort((a, b) => compareText(a.name, b.name) || compareText(originLabel(a), originLabel(b)))
   return { sources, problems: packages.problems }
 }
 
@@ -384,8 +385,4 @@ function typeOf(property: JsonSchema): string {
   if (Array.isArray(property.enum)) return property.enum.map((v) => JSON.stringify(v)).join(' | ')
   const types = [property.type].flat().filter((t) => typeof t === 'string')
   return types.length > 0 ? types.join(' | ') : 'any'
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0
 }

@@ -1,5 +1,7 @@
-import { compareFindings, type Finding, fingerprintOf } from '../diff/compute-findings.js'
-import { clusterKey, type DesiredState, type FindingException, POLICY_KINDS, type PolicyKind, type SeverityPolicy } from '../manifest/desired-state.js'
+import type { DesiredState, FindingException, SeverityPolicy } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
+import { FINDING_KIND_INFO, isPolicyKind, type PolicyKind } from '../model/finding-kinds.js'
+import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
 
 export interface PolicyOptions {
   /** `--fail-on`: these kinds fail, every other policy kind only warns. Overrides the manifest. */
@@ -17,11 +19,11 @@ export interface PolicyOptions {
  * `--fail-on`, then exceptions, then the baseline. Errors (clusters not observed) are never
  * downgraded, excepted or baselined: a gate that could not look must not pass.
  */
-export function applyPolicy(findings: Finding[], desired: DesiredState, options: PolicyOptions): Finding[] {
+export function applyPolicy(findings: readonly Finding[], desired: DesiredState, options: PolicyOptions): Finding[] {
   const policies = new Map(desired.clusters.map((c) => [clusterKey(c), c.policy]))
   const judged: Finding[] = []
   for (const finding of findings) {
-    if (finding.kind === 'error' || !isPolicyKind(finding.kind)) {
+    if (!isPolicyKind(finding.kind)) {
       judged.push(finding)
       continue
     }
@@ -33,7 +35,7 @@ export function applyPolicy(findings: Finding[], desired: DesiredState, options:
   const exceptionFindings: Finding[] = []
   for (const exception of [...desired.exceptions, ...(options.exceptions ?? [])]) {
     if (exception.expires && exception.expires < options.today) {
-      exceptionFindings.push(exceptionFinding('expired-exception', 'fail', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
+      exceptionFindings.push(exceptionFinding('expired-exception', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
       continue
     }
     let used = false
@@ -51,7 +53,7 @@ export function applyPolicy(findings: Finding[], desired: DesiredState, options:
         },
       }
     }
-    if (!used) exceptionFindings.push(exceptionFinding('unused-exception', 'warn', exception, `exception matches no finding; remove it if it is no longer needed: ${describe(exception)}`))
+    if (!used) exceptionFindings.push(exceptionFinding('unused-exception', exception, `exception matches no finding; remove it if it is no longer needed: ${describe(exception)}`))
   }
 
   if (options.baseline) {
@@ -62,10 +64,6 @@ export function applyPolicy(findings: Finding[], desired: DesiredState, options:
     }
   }
   return [...judged, ...exceptionFindings].sort(compareFindings)
-}
-
-function isPolicyKind(kind: string): kind is PolicyKind {
-  return (POLICY_KINDS as readonly string[]).includes(kind)
 }
 
 /** undefined: keep the diff's own severity (e.g. `extra: warn`). */
@@ -126,7 +124,7 @@ function describe(e: FindingException): string {
   return `${e.kinds.join(',')} on ${scope} ("${e.reason}"${e.owner ? `, owner ${e.owner}` : ''})`
 }
 
-function exceptionFinding(kind: 'expired-exception' | 'unused-exception', severity: 'fail' | 'warn', e: FindingException, message: string): Finding {
+function exceptionFinding(kind: 'expired-exception' | 'unused-exception', e: FindingException, message: string): Finding {
   const place = {
     accountId: e.accountId,
     region: e.region,
@@ -134,5 +132,5 @@ function exceptionFinding(kind: 'expired-exception' | 'unused-exception', severi
     ...(e.database !== '*' ? { database: e.database } : {}),
     ...(e.partner !== '*' ? { partner: e.partner } : {}),
   }
-  return { kind, severity, fingerprint: fingerprintOf({ kind, ...place }), ...place, message, location: e.location }
+  return { kind, severity: FINDING_KIND_INFO[kind].defaultSeverity, fingerprint: fingerprintOf({ kind, ...place }), ...place, message, location: e.location }
 }

@@ -1,18 +1,11 @@
 import { stringify } from 'yaml'
 
-import type { Finding } from '../diff/compute-findings.js'
+import type { Finding, RemediatedFinding, Remediation } from '../model/finding.js'
 import { hasControl } from '../untrusted-text.js'
 
-/** How to fix a finding, in the forms reviewers use. */
-export interface Remediation {
-  /** One line: what to do. */
-  summary: string
-  /** Shell commands that change reality (AWS CLI). */
-  commands?: string[]
-  /** A Terraform block that manages the integration, with its import command. */
-  terraform?: string
-  /** Manifest lines that would accept what was observed instead of changing reality. */
-  manifest?: string
+/** The remediation stage: each finding, as a new object, with its fix. */
+export function withRemediations(findings: readonly Finding[]): RemediatedFinding[] {
+  return findings.map((finding) => ({ ...finding, remediation: remediationFor(finding) }))
 }
 
 /** Error codes that mean the identity lacks permission; the fix is always the same IAM action. */
@@ -23,8 +16,7 @@ const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/
  * anything that depends on a human decision (create or delete? which console?) is in the summary.
  */
 export function remediationFor(finding: Finding): Remediation {
-  const kind: string = finding.kind
-  switch (kind) {
+  switch (finding.kind) {
     case 'missing':
       return missing(finding)
     case 'extra':
@@ -39,8 +31,6 @@ export function remediationFor(finding: Finding): Remediation {
       return { summary: `The exception has expired and no longer excuses anything: fix the drift it covered and delete the exception, or extend its expires date with a current reason. ${finding.message}` }
     case 'unused-exception':
       return { summary: `The exception matches no finding: delete it from the manifest so it cannot hide future drift. ${finding.message}` }
-    default:
-      return { summary: finding.message }
   }
 }
 

@@ -1,64 +1,28 @@
-import type { ClusterObservation, ObservedIntegration } from '../contract.js'
-import { computeFindings, type Finding, type FindingKind } from '../diff/compute-findings.js'
-import { clusterKey, type DesiredState } from '../manifest/desired-state.js'
-import type { FetchStats } from '../observe/orchestrator.js'
-import { applyPolicy, type PolicyOptions } from '../policy/apply-policy.js'
-import { remediationFor } from './remediation.js'
+import type { DesiredState } from '../manifest/desired-state.js'
+import { clusterKey } from '../model/cluster.js'
+import type { FindingKind } from '../model/finding-kinds.js'
+import type { RemediatedFinding, ReportedFinding } from '../model/finding.js'
+import type { ClusterObservation, FetchStats } from '../model/observation.js'
+import { type ClusterState, type ExitCode, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
 
-export const REPORT_VERSION = 1
+/** What the diff counted while comparing: the summary's figures that are not counts of findings. */
+export type DriftCounts = Pick<Summary, 'clusters' | 'expected' | 'observed' | 'inSync'>
 
-export type Outcome = 'in-sync' | 'drift' | 'incomplete'
-
-/** What was expected and what was seen on one cluster: the evidence behind the findings. */
-export interface ClusterState {
-  accountId: string
-  region: string
-  cluster: string
-  observation: ClusterObservation['kind']
-  /** For `error` and `not-found`: the source's message. */
-  note?: string
-  expected: Array<{ database: string; partner: string; status: string[] }>
-  /** Empty unless `observation` is `observed`. */
-  observed: ObservedIntegration[]
-}
-
-export interface Report {
-  version: typeof REPORT_VERSION
-  outcome: Outcome
-  manifest: string
-  source: string
-  /** Kind counts leave out suppressed findings, which are counted as `excepted` and `known`. */
-  summary: Record<'missing' | 'extra' | 'forbidden' | 'unhealthy' | 'stale', number> & {
-    clusters: number
-    expected: number
-    observed: number
-    inSync: number
-    errors: number
-    /** Findings that fail the run: fail severity, not suppressed. */
-    failing: number
-    warnings: number
-    excepted: number
-    known: number
-    expiredExceptions: number
-    unusedExceptions: number
-  }
-  findings: Finding[]
-  clusters: ClusterState[]
-  stats?: FetchStats
-}
-
-/** Diff and summarise: everything a renderer or an exit code needs, and nothing they must recompute. */
-export function buildReport(
+/**
+ * The last stage: every verdict, made once. Each finding learns whether it fails the run; the
+ * summary, the outcome and the exit code follow from those. Renderers read them and decide nothing.
+ */
+export function summariseReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: FetchStats; policy?: PolicyOptions },
+  drift: DriftCounts,
+  remedied: readonly RemediatedFinding[],
+  run: { source: string; stats?: FetchStats },
 ): Report {
-  const drift = computeFindings(desired, observations)
-  const findings = applyPolicy(drift.findings, desired, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
-  for (const finding of findings) finding.remediation = remediationFor(finding)
+  const findings: ReportedFinding[] = remedied.map((finding) => ({ ...finding, failing: finding.severity === 'fail' && !finding.suppressed }))
   const active = findings.filter((f) => !f.suppressed)
   const count = (kind: FindingKind): number => active.filter((f) => f.kind === kind).length
-  const summary = {
+  const summary: Summary = {
     clusters: drift.clusters,
     expected: drift.expected,
     observed: drift.observed,
@@ -69,7 +33,7 @@ export function buildReport(
     unhealthy: count('unhealthy'),
     stale: count('stale'),
     errors: count('error'),
-    failing: active.filter((f) => f.severity === 'fail').length,
+    failing: findings.filter((f) => f.failing).length,
     warnings: active.filter((f) => f.severity === 'warn').length,
     excepted: findings.filter((f) => f.suppressed?.by === 'exception').length,
     known: findings.filter((f) => f.suppressed?.by === 'baseline').length,
@@ -92,6 +56,7 @@ export function buildReport(
   return {
     version: REPORT_VERSION,
     outcome,
+    exitCode: exitCodeFor(outcome),
     manifest: desired.file,
     source: run.source,
     summary,
@@ -102,7 +67,6 @@ export function buildReport(
 }
 
 /** Terraform `-detailed-exitcode` style: 0 in sync, 2 drift, 1 when any cluster could not be observed. */
-export function exitCodeFor(report: Report): 0 | 1 | 2 {
-  return report.outcome === 'incomplete' ? 1 : report.outcome === 'drift' ? 2 : 0
+export function exitCodeFor(outcome: Outcome): ExitCode {
+  return outcome === 'incomplete' ? 1 : outcome === 'drift' ? 2 : 0
 }
-

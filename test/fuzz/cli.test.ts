@@ -12,7 +12,7 @@ import fc from 'fast-check'
 import { suite } from 'uvu'
 import { stringify } from 'yaml'
 
-import type { Report } from '../../src/report/report.js'
+import type { Report } from '../../src/model/report.js'
 import { runCli } from '../helpers/cli.js'
 import { tempDir } from '../helpers/source-packages.js'
 import { assertExitCode, assertNoRawControl, assertNoStackTrace, describeInputs, fuzzParameters, fuzzSourceProject, runsFor, type SourceAnswer, visible, writePlan } from './helpers/harness.js'

@@ -1,11 +1,12 @@
 import { createTwoFilesPatch } from 'diff'
 import { stringify } from 'yaml'
 
-import type { ObservedIntegration } from '../../contract.js'
-import type { Finding } from '../../diff/compute-findings.js'
+import { clusterKey } from '../../model/cluster.js'
+import { FINDING_KIND_INFO, unhandledKind } from '../../model/finding-kinds.js'
+import type { ReportedFinding } from '../../model/finding.js'
+import type { ObservedIntegration } from '../../model/observation.js'
+import type { ClusterState, Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
-import type { ClusterState, Report } from '../report.js'
-import { clusterNameOf } from './finding-kinds.js'
 
 /** Partner -> what is shown for it; several values when a source listed the same integration more than once. */
 type Partners = Map<string, string | string[]>
@@ -21,7 +22,7 @@ interface ClusterDocument {
 }
 
 /** Findings about a cluster's integrations; exception findings have a section of their own in other formats. */
-const DRIFT_KINDS: ReadonlySet<string> = new Set(['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error'])
+const isAboutIntegrations = (f: ReportedFinding): boolean => FINDING_KIND_INFO[f.kind].group === 'integration'
 
 /**
  * One unified diff per cluster with findings, from the observed state to the expected one, both as
@@ -35,8 +36,8 @@ export function renderDiff(report: Report): string {
   const patches: string[] = []
   let accepted = 0
   for (const state of report.clusters) {
-    const name = clusterNameOf(state)
-    const about = report.findings.filter((f) => DRIFT_KINDS.has(f.kind) && clusterNameOf(f) === name)
+    const name = clusterKey(state)
+    const about = report.findings.filter((f) => isAboutIntegrations(f) && clusterKey(f) === name)
     const findings = about.filter((f) => !f.suppressed)
     accepted += about.length - findings.length
     if (findings.length === 0) continue
@@ -56,7 +57,7 @@ export function renderDiff(report: Report): string {
 const partnerKey = (database: string, partner: string): string => `${database}\u0000${partner}`
 
 /** Every name and value passes through `inert`: a control character must not reach the terminal, and the YAML stays one line per entry. */
-function observedSide(state: ClusterState, findings: Finding[]): ClusterDocument {
+function observedSide(state: ClusterState, findings: ReportedFinding[]): ClusterDocument {
   const document: ClusterDocument = header(state)
   if (state.observation !== 'observed') {
     document.state = inert(state.observation === 'not-found' ? `not found: ${state.note ?? ''}` : `not observed: ${state.note ?? ''}`)
@@ -81,10 +82,10 @@ function describeObserved(i: ObservedIntegration, stale: boolean): string {
 }
 
 /** The observed side with what each finding asks for: what reality must become. */
-function expectedSide(state: ClusterState, observed: ClusterDocument, findings: Finding[]): ClusterDocument {
+function expectedSide(state: ClusterState, observed: ClusterDocument, findings: ReportedFinding[]): ClusterDocument {
   const document: ClusterDocument = { ...observed, databases: new Map([...(observed.databases ?? [])].map(([database, partners]) => [database, new Map(partners)])) }
   const databases = document.databases!
-  const wanted = (f: Finding): string => inert(f.expected?.status.join(' | ') ?? 'as declared')
+  const wanted = (f: ReportedFinding): string => inert(f.expected?.status.join(' | ') ?? 'as declared')
   for (const f of findings) {
     const database = f.database === undefined ? undefined : inert(f.database)
     const partner = f.partner === undefined ? undefined : inert(f.partner)
@@ -110,6 +111,12 @@ function expectedSide(state: ClusterState, observed: ClusterDocument, findings: 
         delete document.state
         for (const e of state.expected) partnersOf(databases, inert(e.database)).set(inert(e.partner), inert(e.status.join(' | ')))
         break
+      case 'expired-exception':
+      case 'unused-exception':
+        // About an exception entry, not about the cluster: never passed in.
+        break
+      default:
+        unhandledKind(f.kind)
     }
   }
   return document

@@ -1,7 +1,8 @@
-import type { Finding } from '../../diff/compute-findings.js'
+import { clusterKey } from '../../model/cluster.js'
+import type { ReportedFinding } from '../../model/finding.js'
+import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import type { Report } from '../report.js'
-import { clusterNameOf, describeSuppression, manifestLocationOf, subjectOf } from './finding-kinds.js'
+import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
 
 /**
  * GitHub Actions workflow commands, one per finding, so that each finding is shown on its line
@@ -12,12 +13,12 @@ export function renderGithubAnnotations(report: Report): string {
   return report.findings.map((f) => annotation(f, report)).join('')
 }
 
-function annotation(finding: Finding, report: Report): string {
+function annotation(finding: ReportedFinding, report: Report): string {
   const suppression = finding.suppressed
   const command = suppression ? 'notice' : finding.severity === 'warn' ? 'warning' : 'error'
   const location = manifestLocationOf(finding, report)
   const subject = subjectOf(finding)
-  const title = `partner-drift ${finding.kind}: ${clusterNameOf(finding)}${subject ? `/${subject}` : ''}`
+  const title = `partner-drift ${finding.kind}: ${clusterKey(finding)}${subject ? `/${subject}` : ''}`
   const properties = [
     `file=${escapeProperty(escapeControl(location.file.replace(/\\/g, '/')))}`,
     `line=${location.line}`,

@@ -1,4 +1,4 @@
-import type { Report } from '../report.js'
+import type { Report } from '../../model/report.js'
 import { renderDiff } from './diff.js'
 import { renderGithubAnnotations } from './github.js'
 import { renderJson } from './json.js'

@@ -1,5 +1,5 @@
 import { jsonWithoutRawControl } from '../../untrusted-text.js'
-import type { Report } from '../report.js'
+import type { Report } from '../../model/report.js'
 
 /** The stable machine-readable report, documented by `schemas/report.schema.json`. Values stay exact; only their encoding avoids raw control characters. */
 export function renderJson(report: Report): string {

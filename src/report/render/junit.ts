@@ -1,7 +1,8 @@
-import type { Finding } from '../../diff/compute-findings.js'
+import { clusterKey } from '../../model/cluster.js'
+import type { ReportedFinding } from '../../model/finding.js'
+import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import type { Report } from '../report.js'
-import { clusterNameOf, describeSuppression, isFailing, manifestLocationOf, subjectOf } from './finding-kinds.js'
+import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
 
 /** Names the test case of findings that concern a cluster as a whole, not one integration. */
 const CLUSTER_CASE = '(cluster)'
@@ -9,7 +10,7 @@ const CLUSTER_CASE = '(cluster)'
 interface TestCase {
   name: string
   classname: string
-  findings: Finding[]
+  findings: ReportedFinding[]
 }
 
 interface TestSuite {
@@ -18,7 +19,7 @@ interface TestSuite {
   cases: TestCase[]
 }
 
-type Outcome = { element: 'error' | 'failure'; findings: Finding[] } | { element: 'skipped'; findings: Finding[] } | undefined
+type Outcome = { element: 'error' | 'failure'; findings: ReportedFinding[] } | { element: 'skipped'; findings: ReportedFinding[] } | undefined
 
 /**
  * JUnit XML as CI test reports read it: one suite per cluster, one test case per expected
@@ -62,7 +63,7 @@ function suitesOf(report: Report): TestSuite[] {
 
   for (const c of report.clusters) {
     const suite: TestSuite = {
-      name: clusterNameOf(c),
+      name: clusterKey(c),
       properties: [
         ['accountId', c.accountId],
         ['region', c.region],
@@ -79,7 +80,7 @@ function suitesOf(report: Report): TestSuite[] {
   }
 
   for (const f of report.findings) {
-    const key = clusterNameOf(f)
+    const key = clusterKey(f)
     let suite = suites.get(key)
     if (!suite) {
       suite = { name: key, properties: [['manifest', report.manifest], ['source', report.source]], cases: [] }
@@ -96,8 +97,8 @@ function suitesOf(report: Report): TestSuite[] {
 }
 
 /** A test case has at most one outcome element, the most severe; the rest goes to `<system-out>`. */
-function outcomeOf(findings: Finding[]): Outcome {
-  const failing = findings.filter(isFailing)
+function outcomeOf(findings: ReportedFinding[]): Outcome {
+  const failing = findings.filter((f) => f.failing)
   const errors = failing.filter((f) => f.kind === 'error')
   if (errors.length) return { element: 'error', findings: errors }
   if (failing.length) return { element: 'failure', findings: failing }
@@ -123,11 +124,11 @@ function testCase(c: TestCase, outcome: Outcome, report: Report): string[] {
   return lines
 }
 
-function details(f: Finding, report: Report): string {
+function details(f: ReportedFinding, report: Report): string {
   const suppression = f.suppressed
   const label = suppression ? ` (${describeSuppression(suppression)})` : f.severity === 'warn' ? ' (warning)' : ''
   const subject = subjectOf(f)
-  const lines = [`${f.kind}${label}: ${clusterNameOf(f)}${subject ? `/${subject}` : ''}: ${f.message}`]
+  const lines = [`${f.kind}${label}: ${clusterKey(f)}${subject ? `/${subject}` : ''}: ${f.message}`]
   const at = manifestLocationOf(f, report)
   lines.push(`manifest: ${at.file}:${at.line}:${at.column}`)
   if (f.cause?.hint) lines.push(`hint: ${f.cause.hint}`)

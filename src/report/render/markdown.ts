@@ -1,8 +1,9 @@
-import type { Finding } from '../../diff/compute-findings.js'
+import { clusterKey } from '../../model/cluster.js'
+import { FINDING_KIND_INFO, FINDING_KINDS } from '../../model/finding-kinds.js'
+import type { Remediation, ReportedFinding } from '../../model/finding.js'
+import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import type { Remediation } from '../remediation.js'
-import type { Report } from '../report.js'
-import { clusterNameOf, describeSuppression, subjectOf } from './finding-kinds.js'
+import { describeSuppression, subjectOf } from './finding-text.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
 export const GITHUB_MARKDOWN_LIMIT = 65_536
@@ -27,7 +28,8 @@ interface ClusterSection {
 export function renderMarkdown(report: Report): string {
   const head = [`### ${headline(report)}`, '', summaryLine(report), '']
   const sections = groupByCluster(report).map(section)
-  const inSync = report.clusters.filter((c) => !report.findings.some((f) => sameCluster(f, c)))
+  const withFindings = new Set(report.findings.map(clusterKey))
+  const inSync = report.clusters.filter((c) => !withFindings.has(clusterKey(c)))
   const tail = inSync.length ? [`✅ In sync: ${inSync.map((c) => `${code(c.cluster)} (${escapeText(`${c.accountId}, ${c.region}`)})`).join(', ')}`, ''] : []
 
   const full = [...head, ...sections.flatMap((s) => [s.heading, '', ...tableOf(s.rows), '', s.details, '']), ...tail].join('\n')
@@ -66,21 +68,13 @@ export function renderMarkdown(report: Report): string {
 
 function headline(report: Report): string {
   if (report.outcome !== 'incomplete') return HEADLINE[report.outcome]
-  const unobserved = report.clusters.filter((c) => c.observation === 'error').length
+  // One error finding per declared cluster that could not be observed; errors are never accepted or switched off.
+  const unobserved = report.summary.errors
   return `${HEADLINE.incomplete}: ${unobserved} cluster${unobserved === 1 ? '' : 's'} could not be observed`
 }
 
-/** The summary's kind counts under the names findings use, in the order the rules are described. */
-const SUMMARY_KINDS = [
-  ['missing', 'missing'],
-  ['extra', 'extra'],
-  ['forbidden', 'forbidden'],
-  ['unhealthy', 'unhealthy'],
-  ['stale', 'stale'],
-  ['errors', 'error'],
-  ['expiredExceptions', 'expired-exception'],
-  ['unusedExceptions', 'unused-exception'],
-] as const
+/** The summary's kind counts under the names findings use, in the order of the registry. */
+const SUMMARY_KINDS = FINDING_KINDS.map((kind) => [FINDING_KIND_INFO[kind].summaryKey, kind] as const)
 
 /** Every count comes from the report's summary: the verdict is made once, when the report is built. */
 function summaryLine(report: Report): string {
@@ -97,33 +91,28 @@ function summaryLine(report: Report): string {
   ].join(' · ')
 }
 
-function sameCluster(f: Finding, c: { accountId: string; region: string; cluster: string }): boolean {
-  return f.accountId === c.accountId && f.region === c.region && f.cluster === c.cluster
-}
-
 /** In the order of the manifest; findings about no declared cluster (exceptions with patterns) after them. */
-function groupByCluster(report: Report): Finding[][] {
-  const groups = new Map<string, Finding[]>()
-  for (const c of report.clusters) groups.set(clusterNameOf(c), [])
+function groupByCluster(report: Report): ReportedFinding[][] {
+  const groups = new Map<string, ReportedFinding[]>()
+  for (const c of report.clusters) groups.set(clusterKey(c), [])
   for (const f of report.findings) {
-    const key = clusterNameOf(f)
+    const key = clusterKey(f)
     groups.set(key, [...(groups.get(key) ?? []), f])
   }
   return [...groups.values()].filter((g) => g.length > 0)
 }
 
-function section(findings: Finding[]): ClusterSection {
+function section(findings: ReportedFinding[]): ClusterSection {
   const { cluster, accountId, region } = findings[0]
   const heading = `#### ${code(cluster)} · account ${code(accountId)} · ${code(region)}`
   const rows = findings.map((f) => {
     const where = f.location ? code(`${f.location.file}:${f.location.line}:${f.location.column}`) : ''
     return `| ${icon(f)} | ${escapeText(f.kind)} | ${escapeText(f.database ?? '')} | ${escapeText(f.partner ?? '')} | ${escapeText(detail(f))} | ${where} |`
   })
-  const fixes = findings.filter((f) => f.remediation)
   const details = [
-    `<details><summary>How to fix (${fixes.length})</summary>`,
+    `<details><summary>How to fix (${findings.length})</summary>`,
     '',
-    ...fixes.flatMap((f) => [fixOf(f, f.remediation as Remediation), '']),
+    ...findings.flatMap((f) => [fixOf(f, f.remediation), '']),
     '</details>',
   ].join('\n')
   return { heading, rows, details }
@@ -133,16 +122,16 @@ function tableOf(rows: string[]): string[] {
   return ['| | Kind | Database | Partner | Detail | Manifest |', '|:-:|---|---|---|---|---|', ...rows]
 }
 
-function icon(f: Finding): string {
+function icon(f: ReportedFinding): string {
   return f.suppressed ? '🔕' : f.severity === 'warn' ? '⚠️' : '❌'
 }
 
-function detail(f: Finding): string {
+function detail(f: ReportedFinding): string {
   const suppression = f.suppressed
   return suppression ? `${describeSuppression(suppression)} — ${f.message}` : f.message
 }
 
-function fixOf(f: Finding, r: Remediation): string {
+function fixOf(f: ReportedFinding, r: Remediation): string {
   const subject = subjectOf(f)
   const parts = [`${icon(f)} **${escapeText(f.kind)}**${subject ? ` ${code(subject)}` : ''}: ${escapeText(r.summary)}`]
   for (const block of remediationBlocks(r)) parts.push(markdownFence(block.body, block.language))

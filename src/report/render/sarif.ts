@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import type { Finding } from '../../diff/compute-findings.js'
+import { clusterKey } from '../../model/cluster.js'
+import { FINDING_KIND_INFO, FINDING_KINDS, type FindingKind } from '../../model/finding-kinds.js'
+import type { ReportedFinding } from '../../model/finding.js'
+import type { Report } from '../../model/report.js'
 import { escapeControl, jsonWithoutRawControl } from '../../untrusted-text.js'
-import { exitCodeFor, type Report } from '../report.js'
-import { clusterNameOf, DESCRIBED_KINDS, describeKind, describeSuppression, manifestLocationOf, subjectOf } from './finding-kinds.js'
+import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
 import { code, escapeText, markdownFence, remediationBlocks } from './markdown.js'
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -23,9 +25,7 @@ const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../../../package.json'
  * alerts are de-duplicated across runs, suppressed findings kept as results with `suppressions`.
  */
 export function renderSarif(report: Report): string {
-  const kinds = [...DESCRIBED_KINDS]
-  for (const finding of report.findings) if (!kinds.includes(finding.kind)) kinds.push(finding.kind)
-  const ruleIndex = new Map(kinds.map((kind, index) => [kind, index]))
+  const ruleIndex = new Map(FINDING_KINDS.map((kind, index) => [kind, index]))
   const errors = report.findings.filter((f) => f.kind === 'error')
 
   const log = {
@@ -39,19 +39,19 @@ export function renderSarif(report: Report): string {
             version: TOOL_VERSION,
             semanticVersion: TOOL_VERSION,
             informationUri: INFORMATION_URI,
-            rules: kinds.map(rule),
+            rules: FINDING_KINDS.map(rule),
           },
         },
         invocations: [
           {
             // A run that could not observe every cluster did not do its job, however many results it has.
             executionSuccessful: report.outcome !== 'incomplete',
-            exitCode: exitCodeFor(report),
+            exitCode: report.exitCode,
             ...(errors.length
               ? {
                   toolExecutionNotifications: errors.map((f) => ({
                     level: 'error',
-                    message: { text: escapeControl(`${clusterNameOf(f)}: ${f.message}`) },
+                    message: { text: escapeControl(`${clusterKey(f)}: ${f.message}`) },
                     associatedRule: { id: f.kind, index: ruleIndex.get(f.kind) },
                   })),
                 }
@@ -69,8 +69,8 @@ export function renderSarif(report: Report): string {
   return jsonWithoutRawControl(JSON.stringify(log, null, 2)) + '\n'
 }
 
-function rule(kind: string): Record<string, unknown> {
-  const d = describeKind(kind)
+function rule(kind: FindingKind): Record<string, unknown> {
+  const d = FINDING_KIND_INFO[kind]
   return {
     id: kind,
     name: d.name,
@@ -85,10 +85,10 @@ function rule(kind: string): Record<string, unknown> {
   }
 }
 
-function result(finding: Finding, report: Report, ruleIndex: number): Record<string, unknown> {
+function result(finding: ReportedFinding, report: Report, ruleIndex: number): Record<string, unknown> {
   const location = manifestLocationOf(finding, report)
   const subject = subjectOf(finding)
-  const name = `${clusterNameOf(finding)}${subject ? `/${subject}` : ''}`
+  const name = `${clusterKey(finding)}${subject ? `/${subject}` : ''}`
   const suppression = finding.suppressed
   return {
     ruleId: finding.kind,
@@ -134,7 +134,7 @@ function result(finding: Finding, report: Report, ruleIndex: number): Record<str
  * block), joined by the line breaks this renderer means; `markdown` is escaped like the Markdown
  * report, so a status message can neither ping anyone nor render a link or HTML.
  */
-function messageOf(finding: Finding, name: string): { text: string; markdown: string } {
+function messageOf(finding: ReportedFinding, name: string): { text: string; markdown: string } {
   const r = finding.remediation
   const blocks = r ? remediationBlocks(r) : []
   const text = [escapeControl(`${name}: ${finding.message}`), ...(r ? [`Fix: ${escapeControl(r.summary)}`, ...blocks.map((b) => b.body)] : [])].join('\n\n')

@@ -1,6 +1,8 @@
-import type { Finding, FindingKind } from '../../diff/compute-findings.js'
+import { clusterKey } from '../../model/cluster.js'
+import { FINDING_KIND_INFO, isExceptionKind, POLICY_KINDS } from '../../model/finding-kinds.js'
+import type { ReportedFinding } from '../../model/finding.js'
+import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
-import { exitCodeFor, type Report } from '../report.js'
 
 export interface TextOptions {
   color: boolean
@@ -8,20 +10,16 @@ export interface TextOptions {
   explain?: boolean
 }
 
-const SYMBOL: Record<FindingKind, string> = {
-  missing: '+',
-  extra: '-',
-  forbidden: '-',
-  unhealthy: '~',
-  stale: '~',
-  error: '!',
-  'expired-exception': '!',
-  'unused-exception': '?',
-}
 const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], bold: [1, 22], dim: [2, 22] } as const
 type Style = keyof typeof CODES
 
-const isExceptionKind = (f: Finding): boolean => f.kind === 'expired-exception' || f.kind === 'unused-exception'
+const isAboutException = (f: ReportedFinding): boolean => isExceptionKind(f.kind)
+const markOf = (f: ReportedFinding): string => FINDING_KIND_INFO[f.kind].symbol
+/** Colour follows the mark, as in `terraform plan`: green to add, yellow to repair, red to remove or to act on. */
+const MARK_STYLE: ReadonlyMap<string, Style> = new Map([
+  ['+', 'green'],
+  ['~', 'yellow'],
+])
 
 /**
  * A `terraform plan`-like report: grouped by cluster and database, one line per finding, then a summary.
@@ -31,15 +29,14 @@ const isExceptionKind = (f: Finding): boolean => f.kind === 'expired-exception' 
  */
 export function renderText(report: Report, options: TextOptions): string {
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
-  const styleOf = (f: Finding): Style =>
-    f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : f.kind === 'missing' ? 'green' : f.kind === 'unhealthy' || f.kind === 'stale' ? 'yellow' : 'red'
+  const styleOf = (f: ReportedFinding): Style => (f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : (MARK_STYLE.get(markOf(f)) ?? 'red'))
   const lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
 
-  const findingLines = (finding: Finding, indent: string): void => {
+  const findingLines = (finding: ReportedFinding, indent: string): void => {
     const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
       .filter(Boolean)
       .join(', ')
-    const label = `${SYMBOL[finding.kind]} ${finding.partner && !isExceptionKind(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
+    const label = `${markOf(finding)} ${finding.partner && !isAboutException(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
     const where = finding.location ? paint('dim', `  [${inert(finding.location.file)}:${finding.location.line}:${finding.location.column}]`) : ''
     lines.push(`${indent}${paint(styleOf(finding), label)}: ${inert(finding.message)}${where}`)
     const more = `${indent}    `
@@ -63,10 +60,10 @@ export function renderText(report: Report, options: TextOptions): string {
     }
   }
 
-  const drift = report.findings.filter((f) => !isExceptionKind(f))
-  const byCluster = new Map<string, Finding[]>()
+  const drift = report.findings.filter((f) => !isAboutException(f))
+  const byCluster = new Map<string, ReportedFinding[]>()
   for (const finding of drift) {
-    const key = `${finding.accountId} ${finding.region} ${finding.cluster}`
+    const key = clusterKey(finding)
     byCluster.set(key, [...(byCluster.get(key) ?? []), finding])
   }
   if (byCluster.size === 0) lines.push(paint('green', '  No drift: every declared integration is present and healthy.'), '')
@@ -84,7 +81,7 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push('')
   }
 
-  const exceptionFindings = report.findings.filter(isExceptionKind)
+  const exceptionFindings = report.findings.filter(isAboutException)
   if (exceptionFindings.length > 0) {
     lines.push(`  ${paint('bold', 'exceptions')}`)
     for (const finding of exceptionFindings) findingLines(finding, '    ')
@@ -93,7 +90,8 @@ export function renderText(report: Report, options: TextOptions): string {
 
   const s = report.summary
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-  const counts = (['missing', 'extra', 'forbidden', 'unhealthy', 'stale'] as const).map((k) => `${s[k]} ${k}`)
+  // Every policy kind is counted even at 0; errors and exception findings are said their own way.
+  const counts = POLICY_KINDS.map((k) => `${s[FINDING_KIND_INFO[k].summaryKey]} ${k}`)
   counts.push(plural(s.errors, 'error'))
   const accepted = [
     s.warnings ? plural(s.warnings, 'warning') : '',
@@ -114,6 +112,6 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push(paint('dim', `Fetched ${plural(st.clusters, 'cluster')} from ${inert(st.source)} in ${st.elapsedMs} ms${extra ? ` (${extra})` : ''}.`))
   }
   const outcome = { 'in-sync': paint('green', 'in sync'), drift: paint('red', 'drift'), incomplete: paint('red', 'incomplete: some clusters could not be observed') }[report.outcome]
-  lines.push(`Outcome: ${outcome} (exit ${exitCodeFor(report)})`)
+  lines.push(`Outcome: ${outcome} (exit ${report.exitCode})`)
   return lines.join('\n') + '\n'
 }

@@ -20,7 +20,6 @@ import { type CheckRequest, type CheckResult, runCheck } from '../../../src/chec
 import { diagnosticsText } from '../../../src/cli/output.js'
 import type { Diagnostic } from '../../../src/input/diagnostics.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../../../src/report/render/index.js'
-import { exitCodeFor } from '../../../src/report/report.js'
 import { tempDir, writePackage, writeProject } from '../../helpers/source-packages.js'
 
 export const RUNS = Math.max(1, Number(process.env.FUZZ_RUNS ?? 20) || 20)
@@ -207,7 +206,7 @@ export async function checkInProcess(request: CheckRequest, options: { limitMs?:
   const ms = performance.now() - started
   // The exit code is taken before rendering, as the command does; a renderer's failure is its own
   // invariant, checked by the properties that render (exit-code properties skip it, for speed).
-  const exitCode = result.report ? exitCodeFor(result.report) : 1
+  const exitCode = result.report ? result.report.exitCode : 1
   const rendered: Rendered[] = []
   const renderFailures: string[] = []
   if (result.diagnostics.length > 0) rendered.push({ format: 'stderr diagnostics', text: diagnosticsText(result.diagnostics) })

@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto'
+
+import type { ClusterIdentity } from './cluster.js'
+import { compareText } from './compare-text.js'
+import { FINDING_KINDS, type FindingKind, type Severity } from './finding-kinds.js'
+
+/** A place in an input file (the manifest, an exceptions file, a baseline). */
+export interface SourceLocation {
+  file: string
+  line: number
+  column: number
+}
+
+/** How to fix a finding, in the forms reviewers use. */
+export interface Remediation {
+  /** One line: what to do. */
+  summary: string
+  /** Shell commands that change reality (AWS CLI). */
+  commands?: string[]
+  /** A Terraform block that manages the integration, with its import command. */
+  terraform?: string
+  /** Manifest lines that would accept what was observed instead of changing reality. */
+  manifest?: string
+}
+
+/** Why a finding is reported but no longer fails: an exception or the baseline accepts it. */
+export interface Suppression {
+  by: 'exception' | 'baseline'
+  reason: string
+  owner?: string
+  expires?: string
+  /** The exception entry, or the baseline file. */
+  location?: SourceLocation
+}
+
+/** One difference between the manifest and reality, as the diff and then the policy see it. */
+export interface Finding extends ClusterIdentity {
+  kind: FindingKind
+  /** Stable identity across runs: SARIF partialFingerprints and baselines match on it. */
+  fingerprint: string
+  severity: Severity
+  database?: string
+  partner?: string
+  expected?: { status: string[]; maxStatusAge?: string }
+  observed?: { status: string; statusMessage?: string; createdAt?: string; updatedAt?: string }
+  /** Why: for `error` findings the source's error; `ClusterNotFound` for a cluster that does not exist; `DatabaseNotDeclared` for an extra on a database the manifest does not list. */
+  cause?: { code: string; requestId?: string; hint?: string }
+  message: string
+  /** The manifest entry the finding comes from. */
+  location?: SourceLocation
+  /** Set when an exception or a baseline accepts this finding: still reported, no longer failing. */
+  suppressed?: Suppression
+}
+
+/** A finding with its fix, as the remediation stage returns it. */
+export interface RemediatedFinding extends Finding {
+  remediation: Remediation
+}
+
+/** A finding as the report carries it: with its fix and its verdict. */
+export interface ReportedFinding extends RemediatedFinding {
+  /** Whether this finding fails the run: fail severity and not suppressed. Renderers read it; none decides it again. */
+  failing: boolean
+}
+
+const KIND_ORDER = new Map(FINDING_KINDS.map((k, i) => [k, i]))
+
+/** Deterministic: by account, region, cluster, database, partner, kind. */
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    compareText(a.accountId, b.accountId) ||
+    compareText(a.region, b.region) ||
+    compareText(a.cluster, b.cluster) ||
+    compareText(a.database ?? '', b.database ?? '') ||
+    compareText(a.partner ?? '', b.partner ?? '') ||
+    (KIND_ORDER.get(a.kind) ?? 0) - (KIND_ORDER.get(b.kind) ?? 0)
+  )
+}
+
+/**
+ * What a finding is about, not how it is worded: kind and place. Messages, statuses and
+ * positions in the manifest may change between runs without making it a new finding.
+ */
+export function fingerprintOf(f: Pick<Finding, 'kind' | 'accountId' | 'region' | 'cluster' | 'database' | 'partner'>): string {
+  const identity = [f.kind, f.accountId, f.region, f.cluster, f.database ?? '', f.partner ?? ''].join('\u0000')
+  return createHash('sha256').update(identity).digest('hex').slice(0, 32)
+}

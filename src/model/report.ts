@@ -1,0 +1,49 @@
+import type { ClusterIdentity } from './cluster.js'
+import type { KindCountKey } from './finding-kinds.js'
+import type { ReportedFinding } from './finding.js'
+import type { ClusterObservation, FetchStats, ObservedIntegration } from './observation.js'
+
+export const REPORT_VERSION = 1
+
+/** The verdict of a run. */
+export type Outcome = 'in-sync' | 'drift' | 'incomplete'
+
+/** Terraform `-detailed-exitcode` style: 0 in sync, 2 drift, 1 when any cluster could not be observed. */
+export type ExitCode = 0 | 1 | 2
+
+/** What was expected and what was seen on one cluster: the evidence behind the findings. */
+export interface ClusterState extends ClusterIdentity {
+  observation: ClusterObservation['kind']
+  /** For `error` and `not-found`: the source's message. */
+  note?: string
+  expected: Array<{ database: string; partner: string; status: string[] }>
+  /** Empty unless `observation` is `observed`. */
+  observed: ObservedIntegration[]
+}
+
+/** Kind counts leave out suppressed findings, which are counted as `excepted` and `known`. */
+export type Summary = Record<KindCountKey, number> & {
+  clusters: number
+  expected: number
+  observed: number
+  inSync: number
+  /** Findings that fail the run: fail severity, not suppressed. */
+  failing: number
+  warnings: number
+  excepted: number
+  known: number
+}
+
+/** Everything a renderer or an exit code needs, and nothing they must recompute. */
+export interface Report {
+  version: typeof REPORT_VERSION
+  outcome: Outcome
+  /** The exit code `check` ends with; follows from `outcome`. */
+  exitCode: ExitCode
+  manifest: string
+  source: string
+  summary: Summary
+  findings: ReportedFinding[]
+  clusters: ClusterState[]
+  stats?: FetchStats
+}

@@ -1,0 +1,19 @@
+import type { Finding, SourceLocation, Suppression } from '../../model/finding.js'
+import type { Report } from '../../model/report.js'
+
+/** `excepted: REASON (owner X, expires D)` or `known (baseline): REASON`. */
+export function describeSuppression(s: Suppression): string {
+  const details = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ')
+  return `${s.by === 'baseline' ? 'known (baseline)' : 'excepted'}: ${s.reason}${details ? ` (${details})` : ''}`
+}
+
+/** `database/partner`, or what part of it is known. */
+export function subjectOf(finding: Finding): string {
+  if (finding.database !== undefined && finding.partner !== undefined) return `${finding.database}/${finding.partner}`
+  return finding.database ?? finding.partner ?? ''
+}
+
+/** Where a finding points in the manifest; findings that come from no entry point at the manifest itself. */
+export function manifestLocationOf(finding: Finding, report: Report): SourceLocation {
+  return finding.location ?? { file: report.manifest, line: 1, column: 1 }
+}
