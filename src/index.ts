@@ -20,7 +20,8 @@ export { formatKeyPath, parseDocumentText, readDocument, type KeyPath, type Loca
 export { MAX_INPUT_BYTES, readInputText, type InputText, type ReadInputOptions } from './input/read-input.js'
 export { checkAgainstSchema, type JsonSchema } from './input/schema-check.js'
 export { clusterKey } from './model/cluster.js'
-export { PARTNER_STATUSES, type PartnerStatus } from './model/observation.js'
+export { PARTNER_STATUSES, observedIntegrationOf, type PartnerStatus } from './model/observation.js'
+export { checkObservation, type ObservationCheck } from './observe/observation-check.js'
 export { EXCERPT_LENGTH, escapeControl, excerpt } from './untrusted-text.js'
 export {
   SNAPSHOT_VERSION,

@@ -7,21 +7,14 @@ import { type Diagnostic, InputError } from './input/diagnostics.js'
 import { formatKeyPath, type LocatedDocument } from './input/document.js'
 import { checkAgainstSchema } from './input/schema-check.js'
 import { clusterKey, type ClusterTarget } from './model/cluster.js'
-import type { ClusterObservation, ObservedIntegration } from './model/observation.js'
+import { type ClusterObservation, observedIntegrationOf, type PartnerIntegrationInfo as RecordedPartnerIntegrationInfo } from './model/observation.js'
 import { loadSchema } from './schemas.js'
 import { excerpt } from './untrusted-text.js'
 
 export const SNAPSHOT_VERSION = 1
 
-/** `DescribePartners` field names, as on the wire. */
-export interface PartnerIntegrationInfo {
-  DatabaseName: string
-  PartnerName: string
-  Status: string
-  StatusMessage?: string
-  CreatedAt?: string
-  UpdatedAt?: string
-}
+/** `DescribePartners` field names, as on the wire; a snapshot records timestamps as text. */
+export type PartnerIntegrationInfo = RecordedPartnerIntegrationInfo & { CreatedAt?: string; UpdatedAt?: string }
 
 export interface SnapshotCluster {
   accountId: string
@@ -78,16 +71,7 @@ function toObservation(entry: SnapshotCluster, observedAt: string): ClusterObser
     const { code, message, requestId, hint } = entry.error
     return { kind: 'error', code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) }
   }
-  const integrations = (entry.PartnerIntegrationInfoList ?? []).map(
-    (i): ObservedIntegration => ({
-      database: i.DatabaseName,
-      partner: i.PartnerName,
-      status: i.Status,
-      ...(i.StatusMessage !== undefined ? { statusMessage: i.StatusMessage } : {}),
-      ...(i.CreatedAt !== undefined ? { createdAt: i.CreatedAt } : {}),
-      ...(i.UpdatedAt !== undefined ? { updatedAt: i.UpdatedAt } : {}),
-    }),
-  )
+  const integrations = (entry.PartnerIntegrationInfoList ?? []).map(observedIntegrationOf)
   return { kind: 'observed', observedAt, integrations }
 }
 

@@ -2,7 +2,7 @@ import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, t
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import { AdaptiveRetryStrategy, DefaultRateLimiter, isThrottlingError } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, DeserializeMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
-import type { ClusterObservation, ClusterTarget, ObservedIntegration, SourceContext, SourceSession, SourceStats } from 'partner-drift'
+import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
 import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
 import type { AwsSourceOptions } from './options.js'
@@ -126,16 +126,9 @@ function sharedCredentials(provider: AwsCredentialIdentityProvider): AwsCredenti
  * judged by the engine; duplicates are passed on too, each judged on its own.
  */
 function toObserved(info: PartnerIntegrationInfo): ObservedIntegration | undefined {
-  const { DatabaseName: database, PartnerName: partner, Status: status } = info
-  if (!database?.trim() || !partner?.trim() || !status?.trim()) return undefined
-  return {
-    database,
-    partner,
-    status,
-    ...(info.StatusMessage !== undefined ? { statusMessage: info.StatusMessage } : {}),
-    ...(info.CreatedAt ? { createdAt: info.CreatedAt.toISOString() } : {}),
-    ...(info.UpdatedAt ? { updatedAt: info.UpdatedAt.toISOString() } : {}),
-  }
+  const { DatabaseName, PartnerName, Status } = info
+  if (!DatabaseName?.trim() || !PartnerName?.trim() || !Status?.trim()) return undefined
+  return observedIntegrationOf({ ...info, DatabaseName, PartnerName, Status })
 }
 
 /**

@@ -9,12 +9,41 @@ export type PartnerStatus = (typeof PARTNER_STATUSES)[number]
 export interface ObservedIntegration {
   database: string
   partner: string
-  status: PartnerStatus | string
+  /** Open: the API may report a status it does not document (judged unhealthy unless the manifest allows it). */
+  status: string
   statusMessage?: string
   /** RFC 3339. */
   createdAt?: string
   /** RFC 3339. */
   updatedAt?: string
+}
+
+/** A `DescribePartners` list item with the API's own field names: as recorded in snapshots, as the SDK returns it. */
+export interface PartnerIntegrationInfo {
+  DatabaseName: string
+  PartnerName: string
+  Status: string
+  StatusMessage?: string
+  /** RFC 3339 as recorded; the SDK gives a Date. */
+  CreatedAt?: string | Date
+  UpdatedAt?: string | Date
+}
+
+/**
+ * The one mapping from a DescribePartners item to an observed integration, for every source that
+ * reads the API's shape (the aws source, snapshots, outside sources): field names, optional
+ * members left out when absent, timestamps as RFC 3339 text.
+ */
+export function observedIntegrationOf(info: PartnerIntegrationInfo): ObservedIntegration {
+  const text = (t: string | Date): string => (typeof t === 'string' ? t : t.toISOString())
+  return {
+    database: info.DatabaseName,
+    partner: info.PartnerName,
+    status: info.Status,
+    ...(info.StatusMessage !== undefined ? { statusMessage: info.StatusMessage } : {}),
+    ...(info.CreatedAt !== undefined ? { createdAt: text(info.CreatedAt) } : {}),
+    ...(info.UpdatedAt !== undefined ? { updatedAt: text(info.UpdatedAt) } : {}),
+  }
 }
 
 /** What a source saw for one cluster. */
