@@ -4,7 +4,7 @@ import type { DesiredState, FindingException } from './manifest/desired-state.js
 import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
 import type { ClusterTarget } from './model/cluster.js'
 import type { PolicyKind } from './model/finding-kinds.js'
-import type { ClusterObservation, FetchStats } from './model/observation.js'
+import type { ClusterObservation, ObserveStats } from './model/observation.js'
 import type { Report } from './model/report.js'
 import { type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
@@ -62,7 +62,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
 export function buildReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: FetchStats; policy?: PolicyOptions },
+  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions },
 ): Report {
   const drift = computeFindings(desired, observations)
   const judged = applyPolicy(drift.findings, desired, run.policy ?? { today: new Date().toISOString().slice(0, 10) })

@@ -93,7 +93,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         return { kind: 'observed', observedAt: new Date().toISOString(), integrations: integrations as ObservedIntegration[] }
       } catch (error) {
         stats.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1)
-        return describeFailure(error, target, maxAttempts)
+        return failureObservation(error, target, maxAttempts)
       }
     },
     stats: () => ({ ...stats }),
@@ -155,7 +155,7 @@ function scaledBackoff(scale: number): StandardRetryBackoffStrategy {
 type SdkError = Error & { code?: string; Code?: string; $metadata?: { requestId?: string; httpStatusCode?: number; attempts?: number }; $fault?: string }
 
 /** Maps what the SDK threw to an observation that says what went wrong and what to do. */
-export function describeFailure(error: unknown, target: ClusterTarget, maxAttempts: number): ClusterObservation {
+export function failureObservation(error: unknown, target: ClusterTarget, maxAttempts: number): ClusterObservation {
   const e = error as SdkError
   const name = e?.name ?? 'Error'
   const code = (e.Code ?? name).replace(/Fault$/, '')

@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core'
 
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
+import { observeFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/observe-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
@@ -16,7 +16,7 @@ export default class Check extends BaseCommand {
   static override summary = 'Compare the partner integrations a manifest declares with what a source observes.'
   static override description = `Reads the manifest, observes every declared cluster through the chosen source, and reports missing, extra, forbidden, unhealthy and stale integrations like terraform plan.
 
-One fetch can write several reports: --format for stdout, and --output FORMAT=PATH (repeatable) for files. Under GitHub Actions (GITHUB_ACTIONS=true) with no --format, the text report is followed by ::error annotations on the manifest lines.
+One observation of every cluster can write several reports: --format for stdout, and --output FORMAT=PATH (repeatable) for files. Under GitHub Actions (GITHUB_ACTIONS=true) with no --format, the text report is followed by ::error annotations on the manifest lines.
 
 Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.`
   static override examples = [
@@ -32,7 +32,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
   }
 
   static override flags = {
-    ...fetchFlags,
+    ...observeFlags,
     format: Flags.string({ char: 'f', description: 'report format on stdout [default: text]', options: [...REPORT_FORMATS] }),
     output: Flags.string({
       char: 'o',
@@ -52,7 +52,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check)
     const failOn = flags['fail-on'] === undefined ? undefined : this.parseKinds(flags['fail-on'])
-    // Every output target is checked before the first API call: a typo must not cost a whole fetch.
+    // Every output target is checked before the first API call: a typo must not cost a whole run against the API.
     const { targets: outputs, problems } = await checkOutputTargets(flags.output ?? [], {
       formats: REPORT_FORMATS,
       stdoutFormat: flags.format,

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core'
 
 import { BaseCommand } from '../cli/base-command.js'
-import { fetchFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/fetch-flags.js'
+import { observeFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
 import type { ClusterTarget } from '../model/cluster.js'
@@ -27,7 +27,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
   }
 
   static override flags = {
-    ...fetchFlags,
+    ...observeFlags,
     out: Flags.string({ char: 'o', description: 'snapshot file to write (- for stdout)', required: true, helpValue: 'FILE' }),
     cluster: Flags.string({ description: 'record this cluster instead of the manifest\'s (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'ID' }),
     'account-id': Flags.string({ description: 'account of the --cluster clusters', helpValue: 'ID' }),

@@ -2,7 +2,7 @@
 
 import type { ClusterTarget } from '../model/cluster.js'
 import type { PolicyKind } from '../model/finding-kinds.js'
-import type { SourceLocation } from '../model/finding.js'
+import type { FileLocation } from '../model/finding.js'
 
 /** What to do with an integration the manifest does not name. */
 export type ExtraPolicy = 'fail' | 'warn' | 'ignore'
@@ -14,17 +14,17 @@ export interface ExpectedPartner {
   /** As written (`7d`), for messages. */
   maxStatusAge?: string
   maxStatusAgeMs?: number
-  location: SourceLocation
+  location: FileLocation
 }
 
 export interface ForbiddenPartner {
   partner: string
-  location: SourceLocation
+  location: FileLocation
 }
 
 export interface DesiredDatabase {
   database: string
-  location: SourceLocation
+  location: FileLocation
   extra: ExtraPolicy
   partners: ExpectedPartner[]
   /** Its own `absent` list plus everything inherited from the cluster and defaults. */
@@ -47,13 +47,13 @@ export interface FindingException {
   owner?: string
   /** `YYYY-MM-DD`, the last day it applies. */
   expires?: string
-  location: SourceLocation
+  location: FileLocation
 }
 
 export interface DesiredCluster extends ClusterTarget {
   /** Role ARN with `{accountId}` already substituted. */
   assumeRole?: string
-  location: SourceLocation
+  location: FileLocation
   /** Applies to databases the manifest does not list. */
   extra: ExtraPolicy
   /** Partners forbidden on every database of the cluster, including unlisted ones. */

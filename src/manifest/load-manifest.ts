@@ -4,7 +4,7 @@ import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { loadSchema } from '../schemas.js'
 import { clusterKey } from '../model/cluster.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
-import type { SourceLocation } from '../model/finding.js'
+import type { FileLocation } from '../model/finding.js'
 import { PARTNER_STATUSES } from '../model/observation.js'
 import { excerpt } from '../untrusted-text.js'
 import {
@@ -59,11 +59,11 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   const diagnostics = checkAgainstSchema(doc, loadSchema('manifest'))
   if (!isObject(doc.value)) return { diagnostics }
 
-  const at = (path: KeyPath, key = false): SourceLocation => ({ file: doc.file, ...doc.locate(path, { key }) })
+  const at = (path: KeyPath, key = false): FileLocation => ({ file: doc.file, ...doc.locate(path, { key }) })
   const problem = (path: KeyPath, code: string, message: string, hint?: string): void => {
     diagnostics.push({ severity: 'error', code, ...at(path), path: formatKeyPath(path), message, hint })
   }
-  const where = (l: SourceLocation): string => `${l.file}:${l.line}:${l.column}`
+  const where = (l: FileLocation): string => `${l.file}:${l.line}:${l.column}`
 
   // Statuses are open (the API may return one not documented, and a manifest bootstrapped from
   // it must validate), but a near miss of a documented one is a typo that would fail every run.
@@ -108,7 +108,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   const rawDefaults = isObject(root.defaults) ? root.defaults : {}
   const defaults = cascade(builtIn, rawDefaults, ['defaults'])
   const clusters: DesiredCluster[] = []
-  const clusterSeen = new Map<string, SourceLocation>()
+  const clusterSeen = new Map<string, FileLocation>()
 
   list(root.clusters).forEach((rawCluster, ci) => {
     const cPath: KeyPath = ['clusters', ci]
@@ -147,7 +147,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     }
 
     const databases: DesiredDatabase[] = []
-    const databaseSeen = new Map<string, SourceLocation>()
+    const databaseSeen = new Map<string, FileLocation>()
     list(rawCluster.databases).forEach((rawDatabase, di) => {
       const dPath: KeyPath = [...cPath, 'databases', di]
       if (!isObject(rawDatabase) || typeof rawDatabase.database !== 'string') return
@@ -161,7 +161,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       }
 
       const database: DesiredDatabase = { database: dbName, location: at(dPath), extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
-      const partnerSeen = new Map<string, SourceLocation>()
+      const partnerSeen = new Map<string, FileLocation>()
       list(rawDatabase.partners).forEach((rawPartner, pi) => {
         const pPath: KeyPath = [...dPath, 'partners', pi]
         if (!isObject(rawPartner) || typeof rawPartner.partner !== 'string') return

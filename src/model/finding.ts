@@ -5,7 +5,7 @@ import { compareText } from './compare-text.js'
 import { FINDING_KINDS, type FindingKind, type Severity } from './finding-kinds.js'
 
 /** A place in an input file (the manifest, an exceptions file, a baseline). */
-export interface SourceLocation {
+export interface FileLocation {
   file: string
   line: number
   column: number
@@ -30,7 +30,7 @@ export interface Suppression {
   owner?: string
   expires?: string
   /** The exception entry, or the baseline file. */
-  location?: SourceLocation
+  location?: FileLocation
 }
 
 /** One difference between the manifest and reality, as the diff and then the policy see it. */
@@ -47,7 +47,7 @@ export interface Finding extends ClusterIdentity {
   cause?: { code: string; requestId?: string; hint?: string }
   message: string
   /** The manifest entry the finding comes from. */
-  location?: SourceLocation
+  location?: FileLocation
   /** Set when an exception or a baseline accepts this finding: still reported, no longer failing. */
   suppressed?: Suppression
 }

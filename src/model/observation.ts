@@ -72,7 +72,7 @@ export type ClusterObservation =
     }
 
 /** Fetch figures reported with every run. */
-export interface FetchStats {
+export interface ObserveStats {
   source: string
   clusters: number
   apiCalls?: number

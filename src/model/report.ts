@@ -1,7 +1,7 @@
 import type { ClusterIdentity } from './cluster.js'
 import type { KindCountKey } from './finding-kinds.js'
 import type { ReportedFinding } from './finding.js'
-import type { ClusterObservation, FetchStats, ObservedIntegration } from './observation.js'
+import type { ClusterObservation, ObserveStats, ObservedIntegration } from './observation.js'
 
 export const REPORT_VERSION = 1
 
@@ -45,5 +45,5 @@ export interface Report {
   summary: Summary
   findings: ReportedFinding[]
   clusters: ClusterState[]
-  stats?: FetchStats
+  stats?: ObserveStats
 }

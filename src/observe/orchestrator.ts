@@ -6,7 +6,7 @@ import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition
 import { type Diagnostic, InputError } from '../input/diagnostics.js'
 import { formatDuration } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
-import type { FetchStats } from '../model/observation.js'
+import type { ObserveStats } from '../model/observation.js'
 import { checkObservation } from './observation-check.js'
 import { SourceError } from './source-error.js'
 
@@ -25,7 +25,7 @@ export interface ObserveOptions {
   targets: ClusterTarget[]
   /** How many clusters are observed at once. */
   concurrency: number
-  /** Overall deadline for the whole fetch; clusters not observed by then end as errors. */
+  /** Overall deadline for observing every cluster; clusters not observed by then end as errors. */
   deadlineMs?: number
   cwd?: string
   env?: NodeJS.ProcessEnv
@@ -35,7 +35,7 @@ export interface ObserveOptions {
 export interface ObserveResult {
   /** By `clusterKey`; every target has an entry. */
   observations: Map<string, ClusterObservation>
-  stats: FetchStats
+  stats: ObserveStats
 }
 
 /**
@@ -60,7 +60,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
   const targets = uniqueTargets(options.targets)
   const observations = new Map<string, ClusterObservation>()
   const deadline = new RunDeadline(options.deadlineMs)
-  const stats = (session?: SourceSession): FetchStats => ({
+  const stats = (session?: SourceSession): ObserveStats => ({
     source: source.name,
     clusters: targets.length,
     elapsedMs: Math.round(performance.now() - started),

@@ -119,12 +119,12 @@ async function listPackageSources(discovery: Discovery): Promise<SourceCatalog> 
  * nowhere else; a dependency that is not installed is skipped.
  */
 async function projectDependencyRoots(cwd: string, problems: string[]): Promise<string[]> {
-  const manifestPath = join(cwd, 'package.json')
+  const packageJsonPath = join(cwd, 'package.json')
   // The project's package.json comes with the pull request like the manifest does: read it through
   // the bounded reader (a FIFO or a huge file cannot stall the run) and never quote it.
   // A directory without a package.json is the common case, not a problem.
-  if (!(await stat(manifestPath).catch(() => undefined))) return []
-  const read = await readInputText(manifestPath, { expected: 'a package.json' })
+  if (!(await stat(packageJsonPath).catch(() => undefined))) return []
+  const read = await readInputText(packageJsonPath, { expected: 'a package.json' })
   if (!read.ok) {
     problems.push(`${read.diagnostics[0]!.message}; its dependencies were not searched for sources`)
     return []
@@ -133,7 +133,7 @@ async function projectDependencyRoots(cwd: string, problems: string[]): Promise<
   try {
     project = JSON.parse(read.text) as Record<string, unknown>
   } catch {
-    problems.push(`${manifestPath}: not valid JSON; its dependencies were not searched for sources`)
+    problems.push(`${packageJsonPath}: not valid JSON; its dependencies were not searched for sources`)
     return []
   }
   const names = new Set<string>()
@@ -155,15 +155,15 @@ async function installedPackageRoot(cwd: string, name: string): Promise<string |
 
 /** Reads the declaration of one package; a package without one provides no sources. */
 async function readDeclaration(root: string, installedAs: SourcePackage['installedAs']): Promise<SourceCatalog> {
-  let manifest: Record<string, unknown>
+  let packageJson: Record<string, unknown>
   try {
-    manifest = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>
+    packageJson = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as Record<string, unknown>
   } catch {
     return { sources: [], problems: [] }
   }
-  const declaration = manifest[DECLARATION_KEY]
+  const declaration = packageJson[DECLARATION_KEY]
   if (declaration === undefined) return { sources: [], problems: [] }
-  const pkg: SourcePackage = { name: String(manifest.name ?? root), version: String(manifest.version ?? '0.0.0'), installedAs, root }
+  const pkg: SourcePackage = { name: String(packageJson.name ?? root), version: String(packageJson.version ?? '0.0.0'), installedAs, root }
   const where = `package ${pkg.name}@${pkg.version} (${root}/package.json)`
   const declared = (declaration as { sources?: unknown } | null)?.sources
   if (!declared || typeof declared !== 'object' || Array.isArray(declared)) {

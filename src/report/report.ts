@@ -2,7 +2,7 @@ import type { DesiredState } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
 import type { FindingKind } from '../model/finding-kinds.js'
 import type { RemediatedFinding, ReportedFinding } from '../model/finding.js'
-import type { ClusterObservation, FetchStats } from '../model/observation.js'
+import type { ClusterObservation, ObserveStats } from '../model/observation.js'
 import { type ClusterState, type ExitCode, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
 
 /** What the diff counted while comparing: the summary's figures that are not counts of findings. */
@@ -17,7 +17,7 @@ export function summariseReport(
   observations: ReadonlyMap<string, ClusterObservation>,
   drift: DriftCounts,
   remedied: readonly RemediatedFinding[],
-  run: { source: string; stats?: FetchStats },
+  run: { source: string; stats?: ObserveStats },
 ): Report {
   const findings: ReportedFinding[] = remedied.map((finding) => ({ ...finding, failing: finding.severity === 'fail' && !finding.suppressed }))
   const active = findings.filter((f) => !f.suppressed)

@@ -1,4 +1,4 @@
-import type { Finding, SourceLocation, Suppression } from '../../model/finding.js'
+import type { Finding, FileLocation, Suppression } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 
 /** `excepted: REASON (owner X, expires D)` or `known (baseline): REASON`. */
@@ -14,6 +14,6 @@ export function subjectOf(finding: Finding): string {
 }
 
 /** Where a finding points in the manifest; findings that come from no entry point at the manifest itself. */
-export function manifestLocationOf(finding: Finding, report: Report): SourceLocation {
+export function manifestLocationOf(finding: Finding, report: Report): FileLocation {
   return finding.location ?? { file: report.manifest, line: 1, column: 1 }
 }

@@ -19,7 +19,7 @@ interface TestSuite {
   cases: TestCase[]
 }
 
-type Outcome = { element: 'error' | 'failure'; findings: ReportedFinding[] } | { element: 'skipped'; findings: ReportedFinding[] } | undefined
+type TestCaseOutcome = { element: 'error' | 'failure'; findings: ReportedFinding[] } | { element: 'skipped'; findings: ReportedFinding[] } | undefined
 
 /**
  * JUnit XML as CI test reports read it: one suite per cluster, one test case per expected
@@ -97,7 +97,7 @@ function suitesOf(report: Report): TestSuite[] {
 }
 
 /** A test case has at most one outcome element, the most severe; the rest goes to `<system-out>`. */
-function outcomeOf(findings: ReportedFinding[]): Outcome {
+function outcomeOf(findings: ReportedFinding[]): TestCaseOutcome {
   const failing = findings.filter((f) => f.failing)
   const errors = failing.filter((f) => f.kind === 'error')
   if (errors.length) return { element: 'error', findings: errors }
@@ -107,7 +107,7 @@ function outcomeOf(findings: ReportedFinding[]): Outcome {
   return undefined
 }
 
-function testCase(c: TestCase, outcome: Outcome, report: Report): string[] {
+function testCase(c: TestCase, outcome: TestCaseOutcome, report: Report): string[] {
   const open = `    <testcase${attributes({ classname: c.classname, name: c.name, time: '0' })}`
   const notes = c.findings.filter((f) => !outcome?.findings.includes(f))
   if (!outcome && notes.length === 0) return [`${open}/>`]

@@ -5,7 +5,7 @@ import type { ObserveProgress } from '../observe/orchestrator.js'
 export const MAX_TIMEOUT_SECONDS = 86_400
 
 /** How reality is fetched: shared by `check` and `snapshot`. */
-export const fetchFlags = {
+export const observeFlags = {
   source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, snapshot:FILE, tfstate:FILE, or an installed source (see partner-drift sources)', default: 'aws', helpValue: 'SPEC' }),
   'source-option': Flags.string({ description: 'an option of the source, key=value (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'KEY=VALUE' }),
   concurrency: Flags.integer({ char: 'c', description: 'clusters observed at once (one DescribePartners call each)', default: 16, min: 1, max: 256 }),
