@@ -4,7 +4,7 @@ import type { ObserveProgress } from '../observe/orchestrator.js'
 
 export const MAX_TIMEOUT_SECONDS = 86_400
 
-/** How reality is fetched: shared by `check` and `snapshot`. */
+/** How reality is observed: shared by `check` and `snapshot`. */
 export const observeFlags = {
   source: Flags.string({ char: 's', description: 'where the observed state comes from: aws, snapshot:FILE, tfstate:FILE, or an installed source (see partner-drift sources)', default: 'aws', helpValue: 'SPEC' }),
   'source-option': Flags.string({ description: 'an option of the source, key=value (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'KEY=VALUE' }),
@@ -18,11 +18,24 @@ export const observeFlags = {
   'max-attempts': Flags.integer({ description: 'aws source: attempts per call, first try included (default 5)', min: 1, max: 20 }),
 }
 
+type ObserveFlagValues = { source: string; 'source-option'?: string[]; concurrency: number; timeout: number; profile?: string; 'endpoint-url'?: string; 'max-attempts'?: number }
+
+/** What `check` and `snapshot` hand the engine to observe with, from the shared flags. */
+export function observeRequestOf(flags: ObserveFlagValues, pluginRoots: readonly string[]) {
+  return {
+    source: flags.source,
+    sourceOptions: [...sourceFlagOptions(flags), ...(flags['source-option'] ?? [])],
+    concurrency: flags.concurrency,
+    deadlineMs: flags.timeout * 1000,
+    pluginRoots,
+  }
+}
+
 /**
  * The AWS flags of `check` and `snapshot` are shorthands for source options, so they are
  * validated by the chosen source's own options schema like any `--source-option`.
  */
-export function sourceFlagOptions(flags: { profile?: string; 'endpoint-url'?: string; 'max-attempts'?: number }): string[] {
+function sourceFlagOptions(flags: { profile?: string; 'endpoint-url'?: string; 'max-attempts'?: number }): string[] {
   const options: string[] = []
   if (flags.profile) options.push(`profile=${flags.profile}`)
   if (flags['endpoint-url']) options.push(`endpointUrl=${flags['endpoint-url']}`)

@@ -4,7 +4,7 @@ import { Args, Flags } from '@oclif/core'
 
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
-import { observeFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/observe-flags.js'
+import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
@@ -66,12 +66,8 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     const progress = shouldShowProgress(format) ? new ProgressLine(process.stderr) : undefined
     const result = await runCheck({
       manifest: args.manifest,
-      source: flags.source,
-      sourceOptions: [...sourceFlagOptions(flags), ...(flags['source-option'] ?? [])],
-      concurrency: flags.concurrency,
-      deadlineMs: flags.timeout * 1000,
+      ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
-      pluginRoots: this.config.getPluginsList().map((plugin) => plugin.root),
       onProgress: progress?.update,
       policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
     })

@@ -1,10 +1,10 @@
 import { Args, Flags } from '@oclif/core'
 
 import { BaseCommand } from '../cli/base-command.js'
-import { observeFlags, ProgressLine, shouldShowProgress, sourceFlagOptions } from '../cli/observe-flags.js'
+import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
-import type { ClusterTarget } from '../model/cluster.js'
+import { type ClusterTarget, roleForAccount } from '../model/cluster.js'
 import type { ClusterObservation } from '../model/observation.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { type RecordedSnapshot, recordSnapshot, snapshotTargetsOf } from '../record-snapshot.js'
@@ -66,7 +66,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
         accountId: flags['account-id']!,
         region: flags.region!,
         cluster,
-        ...(flags['assume-role'] ? { assumeRole: flags['assume-role'].replaceAll('{accountId}', flags['account-id']!) } : {}),
+        ...(flags['assume-role'] ? { assumeRole: roleForAccount(flags['assume-role'], flags['account-id']!) } : {}),
       }))
     } else {
       const declared = await snapshotTargetsOf(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] })
@@ -77,11 +77,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
 
     const progress = shouldShowProgress('text') ? new ProgressLine(process.stderr) : undefined
     const recorded = await recordSnapshot(targets, {
-      source: flags.source,
-      sourceOptions: [...sourceFlagOptions(flags), ...(flags['source-option'] ?? [])],
-      concurrency: flags.concurrency,
-      deadlineMs: flags.timeout * 1000,
-      pluginRoots: this.config.getPluginsList().map((plugin) => plugin.root),
+      ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       onProgress: progress?.update,
       ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'] } } : {}),
     })

@@ -2,7 +2,7 @@ import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
 import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { loadSchema } from '../schemas.js'
-import { clusterKey } from '../model/cluster.js'
+import { clusterKey, roleForAccount } from '../model/cluster.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import type { FileLocation } from '../model/finding.js'
 import { PARTNER_STATUSES } from '../model/observation.js'
@@ -197,7 +197,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       accountId: identity.accountId,
       region: identity.region,
       cluster: name,
-      assumeRole: settings.assumeRole?.replaceAll('{accountId}', identity.accountId),
+      assumeRole: settings.assumeRole === undefined ? undefined : roleForAccount(settings.assumeRole, identity.accountId),
       location,
       extra: settings.extra,
       absent: settings.absent,

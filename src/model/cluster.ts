@@ -18,3 +18,8 @@ export interface ClusterTarget extends ClusterIdentity {
 export function clusterKey(c: ClusterIdentity): string {
   return `${c.accountId}/${c.region}/${c.cluster}`
 }
+
+/** `arn:aws:iam::{accountId}:role/x` for one account: the one place the placeholder is filled in. */
+export function roleForAccount(roleArn: string, accountId: string): string {
+  return roleArn.replaceAll('{accountId}', accountId)
+}
