@@ -16,10 +16,10 @@ import { join } from 'node:path'
 import fc from 'fast-check'
 import { suite } from 'uvu'
 
-import { type Integration, type RedshiftTestServer, startRedshiftServer } from '../helpers/redshift-server.js'
+import { type RedshiftTestServer, startRedshiftServer } from '../helpers/redshift-server.js'
 import { tempDir } from '../helpers/source-packages.js'
 import { assertExitCode, assertOutputsClean, checkInProcess, describeInputs, fuzzParameters, runsFor } from './helpers/harness.js'
-import { type CaseModel, caseArbitrary, type ClusterModel, expectedExitCodes, type ItemModel, manifestText, resolvedIdentity } from './helpers/model.js'
+import { type CaseModel, caseArbitrary, type ClusterModel, expectedExitCodes, type ItemModel, manifestText, resolvedIdentity, wireItem } from './helpers/model.js'
 
 interface Context {
   dir: string
@@ -82,14 +82,7 @@ test.after(async (ctx) => {
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
-const wire = (i: ItemModel): Integration => ({
-  DatabaseName: i.database,
-  PartnerName: i.partner,
-  Status: i.status,
-  ...(i.statusMessage !== undefined ? { StatusMessage: i.statusMessage } : {}),
-  ...(i.createdAt !== undefined ? { CreatedAt: i.createdAt } : {}),
-  ...(i.updatedAt !== undefined ? { UpdatedAt: i.updatedAt } : {}),
-})
+const wire = wireItem
 
 const FAST = ['retryDelayScale=0.01', 'maxAttempts=1', 'requestTimeoutMs=5000']
 

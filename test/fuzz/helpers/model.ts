@@ -12,6 +12,8 @@
 import fc from 'fast-check'
 import { stringify } from 'yaml'
 
+import type { Integration } from '../../helpers/redshift-server.js'
+
 export const STATUSES = ['Active', 'Inactive', 'RuntimeFailure', 'ConnectionFailure'] as const
 export type Status = (typeof STATUSES)[number]
 export const POLICY_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale'] as const
@@ -623,7 +625,8 @@ export function clusterKeyOf(id: { accountId: string; region: string; cluster: s
   return `${id.accountId}/${id.region}/${id.cluster}`
 }
 
-const wireItem = (i: ItemModel): Record<string, string> => ({
+/** An item with DescribePartners' field names, as the API and a snapshot write it. */
+export const wireItem = (i: ItemModel): Integration => ({
   DatabaseName: i.database,
   PartnerName: i.partner,
   Status: i.status,
