@@ -1,12 +1,11 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import type { Report } from '../src/model/report.js'
-import { type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
+import { type Integration, type RedshiftTestServer, withRedshiftServer } from './helpers/redshift-server.js'
 import { awsTestEnv, type CliRun, runCli } from './helpers/cli.js'
 
 /**
@@ -18,15 +17,7 @@ const aws = suite<{ server: RedshiftTestServer; dir: string }>('aws source')
 const ACCOUNT = '123456789012'
 const FAST = ['--source-option', 'retryDelayScale=0.01']
 
-aws.before(async (ctx) => {
-  ctx.server = await startRedshiftServer()
-  ctx.dir = await mkdtemp(join(tmpdir(), 'partner-drift-aws-'))
-})
-aws.after(async (ctx) => {
-  await ctx.server.close()
-  await rm(ctx.dir, { recursive: true, force: true })
-})
-aws.before.each((ctx) => ctx.server.reset())
+withRedshiftServer(aws, 'aws')
 
 const fresh = (when = new Date()): string => new Date(when.getTime() - 3_600_000).toISOString()
 const active = (DatabaseName: string, PartnerName: string, extra: Partial<Integration> = {}): Integration => ({

@@ -8,8 +8,7 @@
  * source through the REAL @aws-sdk/client-redshift over HTTP; the fail-open case of the issue
  * (a cluster whose manifest only forbids partners) also through the real CLI process.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 
 import { suite } from 'uvu'
@@ -19,7 +18,7 @@ import type { ClusterObservation, ObservedIntegration, SourceSession } from '../
 import type { Report } from '../src/model/report.js'
 import awsSource from '../plugins/aws/index.js'
 import { checkDescribePartnersAnswer, parseXml } from '../plugins/aws/answer-check.js'
-import { describePartnersXml, type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
+import { describePartnersXml, type Integration, type RedshiftTestServer, startRedshiftServer, withRedshiftServer } from './helpers/redshift-server.js'
 import { awsTestEnv, runCli } from './helpers/cli.js'
 
 const ACCOUNT = '123456789012'
@@ -267,15 +266,7 @@ shape.run()
 
 const cli = suite<{ server: RedshiftTestServer; dir: string }>('gate: API answers (CLI)')
 
-cli.before(async (ctx) => {
-  ctx.server = await startRedshiftServer()
-  ctx.dir = await mkdtemp(join(tmpdir(), 'partner-drift-gate-api-'))
-})
-cli.after(async (ctx) => {
-  await ctx.server.close()
-  await rm(ctx.dir, { recursive: true, force: true })
-})
-cli.before.each((ctx) => ctx.server.reset())
+withRedshiftServer(cli, 'gate-api')
 
 /** Clusters that only forbid a partner: before issue 8, "nothing integrated" made each of them pass. */
 function forbidOnly(clusters: string[]): string {

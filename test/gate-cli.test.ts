@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert'
 
 import { writeOutputFiles } from '../src/cli/report-outputs.js'
 import { awsTestEnv, runCli } from './helpers/cli.js'
-import { type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
+import { type RedshiftTestServer, withRedshiftServer } from './helpers/redshift-server.js'
 
 /**
  * The command line cannot open the gate: a blank --fail-on, an overflowing --timeout and every
@@ -122,14 +122,7 @@ gate('outputs :: a write that fails keeps the earlier file and leaves no tempora
 
 /** A directory that disappears while the clusters are being observed: the failing write is named, nothing else is lost. */
 const live = suite<{ server: RedshiftTestServer; dir: string }>('gate :: an output failing mid-run')
-live.before(async (ctx) => {
-  ctx.server = await startRedshiftServer({ latencyMs: 400 })
-  ctx.dir = await mkdtemp(join(tmpdir(), 'partner-drift-gate-live-'))
-})
-live.after(async (ctx) => {
-  await ctx.server.close()
-  await rm(ctx.dir, { recursive: true, force: true })
-})
+withRedshiftServer(live, 'gate-live', { latencyMs: 400 })
 
 live('outputs :: one failing output stops neither the others nor the stdout report; exit 1 names it', async ({ server, dir }) => {
   server.setCluster({ accountId: '123456789012', cluster: 'analytics-prod', integrations: [{ DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'Active', UpdatedAt: new Date().toISOString() }] })

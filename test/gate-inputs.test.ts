@@ -19,7 +19,7 @@ import { readInputText } from '../src/input/read-input.js'
 import { loadExceptionsFile, resolveManifest } from '../src/manifest/load-manifest.js'
 import { loadBaseline } from '../src/policy/baseline.js'
 import { awsTestEnv, type CliRun, located, ROOT, runCli, yamlLines } from './helpers/cli.js'
-import { type Integration, type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
+import { type Integration, type RedshiftTestServer, withRedshiftServer } from './helpers/redshift-server.js'
 
 const ACCOUNT = '123456789012'
 const NOW = new Date().toISOString()
@@ -509,15 +509,7 @@ const live = suite<{ server: RedshiftTestServer; dir: string }>('gate-inputs :: 
 const FAST = ['--source-option', 'retryDelayScale=0.01']
 const integration = (PartnerName: string, Status: string): Integration => ({ DatabaseName: 'dev', PartnerName, Status, CreatedAt: '2026-01-01T00:00:00Z', UpdatedAt: NOW })
 
-live.before(async (ctx) => {
-  ctx.server = await startRedshiftServer()
-  ctx.dir = await mkdtemp(join(tmpdir(), 'partner-drift-gate-live-'))
-})
-live.after(async (ctx) => {
-  await ctx.server.close()
-  await rm(ctx.dir, { recursive: true, force: true })
-})
-live.before.each((ctx) => ctx.server.reset())
+withRedshiftServer(live, 'gate-live')
 
 live('status Pending from the API: recorded, replayed, bootstrapped into a manifest that validates and passes', async ({ server, dir }) => {
   server.setCluster({ accountId: ACCOUNT, cluster: 'prod', region: 'eu-west-1', integrations: [integration('Fivetran', 'Pending'), integration('Stitch', 'Active')] })

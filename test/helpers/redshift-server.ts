@@ -32,6 +32,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import type { Test } from 'uvu'
 
 export interface Integration {
   DatabaseName: string
@@ -678,4 +683,26 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     },
   }
   return api
+}
+
+/** What a suite that runs the CLI against the server keeps: the server and a scratch directory. */
+export interface ServerSuiteContext {
+  server: RedshiftTestServer
+  dir: string
+}
+
+/**
+ * Starts the server and a scratch directory before the suite, resets the server before each
+ * test, and stops and removes both after it: the set-up every suite against the server shares.
+ */
+export function withRedshiftServer(s: Test<ServerSuiteContext>, prefix: string, opts: { latencyMs?: number } = {}): void {
+  s.before(async (ctx) => {
+    ctx.server = await startRedshiftServer(opts)
+    ctx.dir = await mkdtemp(join(tmpdir(), `partner-drift-${prefix}-`))
+  })
+  s.after(async (ctx) => {
+    await ctx.server.close()
+    await rm(ctx.dir, { recursive: true, force: true })
+  })
+  s.before.each((ctx) => ctx.server.reset())
 }
