@@ -6,8 +6,12 @@
 export {
   SOURCE_CONTRACT_VERSION,
   defineSource,
+  type AccountListing,
+  type AccountListingRequest,
   type ClusterObservation,
   type ClusterTarget,
+  type DiscoveryScope,
+  type ScopeDiscovery,
   type ObservedIntegration,
   type SourceContext,
   type SourceDefinition,
@@ -31,3 +35,4 @@ export {
   type Snapshot,
   type SnapshotCluster,
 } from './snapshot-format.js'
+export { readSnapshotDiscovery, type RecordedDiscovery, type SnapshotDiscovery } from './snapshot-discovery.js'
