@@ -54,6 +54,11 @@ discovery('rules select by tags, names and regions; an uncovered cluster is unma
   assert.is(report.findings[0]!.location?.line, 30)
   assert.equal({ ...report.coverage, scopes: report.coverage?.scopes.length }, { clusters: 5, byRules: 3, byEntries: 1, unmanaged: 2, unmanagedWithIntegrations: 1, scopes: 4 })
   assert.is(report.summary.unmanaged, 1)
+
+  const markdown = await runCli(['check', MANIFEST, '--source', `snapshot:${SNAPSHOT}`, '--format', 'markdown'])
+  assert.match(markdown.stdout, '| `444455556666` | `us-east-1` | 1 | 0 | 0 | 1 | 0 |\n| **all** |  | 5 | 3 | 1 | 2 | 1 |')
+  const text = await runCli(['check', MANIFEST, '--source', `snapshot:${SNAPSHOT}`])
+  assert.match(text.stdout, '\nCoverage: 5 clusters discovered: 3 covered by rules, 1 by clusters: entries, 2 unmanaged (1 with integrations).\n')
 })
 
 discovery('unmanaged: warn makes unmanaged integrations warnings; ignore drops them, but not what is forbidden everywhere', async () => {
