@@ -1,0 +1,24 @@
+// Writes oclif.manifest.json: the commands' ids, flags, args and help texts, so that oclif can
+// list commands and show help without importing every command (and all they import) on every
+// run. Run by `npm run build` after tsc; test/oclif-manifest.test.ts checks it is up to date.
+import { writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+
+import { Plugin } from '@oclif/core'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+
+/** The manifest oclif would build by importing every command of the package at `root`. */
+export async function commandManifest(packageRoot = root) {
+  // ignoreManifest: read the compiled commands, never an earlier manifest;
+  // errorOnManifestCreate: a command that cannot be loaded fails the build instead of being left out.
+  const plugin = new Plugin({ root: packageRoot, type: 'core', isRoot: true, ignoreManifest: true, errorOnManifestCreate: true, respectNoCacheDefault: true })
+  await plugin.load()
+  return plugin.manifest
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const manifest = await commandManifest()
+  await writeFile(new URL('oclif.manifest.json', new URL('..', import.meta.url)), `${JSON.stringify(manifest, null, 2)}\n`)
+  console.log(`oclif.manifest.json: ${Object.keys(manifest.commands).length} commands`)
+}
