@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 
-import { Args, Flags } from '@oclif/core'
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
 
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
