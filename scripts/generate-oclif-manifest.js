@@ -1,7 +1,7 @@
 // Writes oclif.manifest.json: the commands' ids, flags, args and help texts, so that oclif can
 // list commands and show help without importing every command (and all they import) on every
-// run. Run by `npm run build` after tsc; test/oclif-manifest.test.ts checks it is up to date.
-import { writeFile } from 'node:fs/promises'
+// run. Run by `npm run build` after tsc; `--check` only says whether the file is up to date.
+import { readFile, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
 import { Plugin } from '@oclif/core'
@@ -18,7 +18,17 @@ export async function commandManifest(packageRoot = root) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const manifest = await commandManifest()
-  await writeFile(new URL('oclif.manifest.json', new URL('..', import.meta.url)), `${JSON.stringify(manifest, null, 2)}\n`)
-  console.log(`oclif.manifest.json: ${Object.keys(manifest.commands).length} commands`)
+  const file = new URL('oclif.manifest.json', new URL('..', import.meta.url))
+  const text = `${JSON.stringify(await commandManifest(), null, 2)}\n`
+  if (process.argv.includes('--check')) {
+    // For tests: the shipped manifest must be what the compiled commands say now.
+    const shipped = await readFile(file, 'utf8').catch(() => '')
+    if (shipped !== text) {
+      console.error('oclif.manifest.json does not match the compiled commands: run npm run build')
+      process.exitCode = 1
+    }
+  } else {
+    await writeFile(file, text)
+    console.log(`oclif.manifest.json: ${Object.keys(JSON.parse(text).commands).length} commands`)
+  }
 }
