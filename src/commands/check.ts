@@ -1,10 +1,8 @@
 import { appendFile } from 'node:fs/promises'
 
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
-
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
+import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'

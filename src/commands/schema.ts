@@ -1,6 +1,5 @@
-import * as Args from '@oclif/core/args'
-
 import { BaseCommand } from '../cli/base-command.js'
+import { Args } from '../cli/oclif.js'
 import { writeStdout } from '../cli/output.js'
 import { SCHEMA_NAMES, schemaText } from '../schemas.js'
 

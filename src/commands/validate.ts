@@ -1,7 +1,5 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
-
 import { BaseCommand } from '../cli/base-command.js'
+import { Args, Flags } from '../cli/oclif.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { loadManifest } from '../manifest/load-manifest.js'
 
