@@ -4,7 +4,7 @@
  * built-in JSON Schemas against the schemas and against ajv compiling them at run time.
  */
 import { execFile } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -131,3 +131,28 @@ validators('an offline check never loads ajv itself', async () => {
 })
 
 validators.run()
+
+const bundles = suite('generated :: bundled dependencies')
+
+/** The .ts files under `dir` of the repository, relative to it. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(`${ROOT}${dir}`, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => `${dir}/${f}`)
+}
+
+bundles('the CLI takes oclif, yaml and diff from their bundles only', () => {
+  // A direct import would load the package's own modules beside the bundle: correct, but slow to start.
+  const allowed: Record<string, string> = { 'src/cli/oclif.ts': '@oclif/core', 'src/vendor/yaml.ts': 'yaml', 'src/vendor/diff.ts': 'diff' }
+  const direct: string[] = []
+  for (const file of [...sourceFiles('src'), ...sourceFiles('plugins'), 'bin/run.js']) {
+    for (const [, name] of readFileSync(`${ROOT}${file}`, 'utf8').matchAll(/\bfrom '((?:@oclif\/core|yaml|diff)(?:\/[^']*)?)'/g)) {
+      if (!name.startsWith(allowed[file] ?? '\0')) direct.push(`${file}: ${name}`)
+    }
+  }
+  assert.equal(direct, [])
+  assert.ok(existsSync(`${DIST}src/cli/oclif-core.cjs`) && existsSync(`${DIST}src/vendor/yaml.js`), 'the build wrote the bundles')
+  assert.not.match(readFileSync(`${DIST}src/vendor/yaml.js`, 'utf8'), /from ['"]yaml['"]/, 'yaml.js is the bundle, not the re-export tsc writes')
+})
+
+bundles.run()

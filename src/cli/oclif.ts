@@ -13,7 +13,7 @@ interface OclifCore {
   Args: typeof OclifArgs
 }
 
-// The build bundles these parts into one file (scripts/bundle-oclif.js), which loads several
+// The build bundles these parts into one file (scripts/bundle-dependencies.js), which loads several
 // times faster than @oclif/core's hundred modules; a build by tsc alone has no bundle, and then
 // they come from node_modules. Both are CommonJS, so they load synchronously.
 const require = createRequire(import.meta.url)

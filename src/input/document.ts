@@ -1,4 +1,4 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml'
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from '../vendor/yaml.js'
 
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'

@@ -75,15 +75,15 @@ function ajvFor(set: FormatSet): Ajv {
   return ajv
 }
 
-const validators = new WeakMap<object, ValidateFunction>()
+const validators: Record<FormatSet, WeakMap<object, ValidateFunction>> = { input: new WeakMap(), contract: new WeakMap() }
 
 /**
  * The validator of `schema`: generated at build time for a built-in schema (found by its exact
  * JSON text, so a schema changed since the build is compiled afresh, never checked by stale
- * code); compiled by ajv for any other, such as an outside source's options. Cached per object.
+ * code); compiled by ajv for any other, such as an outside source's options. Cached per object and set.
  */
 export function validatorFor(schema: JsonSchema, set: FormatSet = 'input'): ValidateFunction {
-  let validate = validators.get(schema)
+  let validate = validators[set].get(schema)
   if (!validate) {
     let json: string | undefined
     try {
@@ -92,7 +92,7 @@ export function validatorFor(schema: JsonSchema, set: FormatSet = 'input'): Vali
       // Not JSON (a cycle, a BigInt): ajv says what is wrong with it.
     }
     validate = (json !== undefined && precompiledValidators(set).get(json)) || ajvFor(set).compile(schema)
-    validators.set(schema, validate)
+    validators[set].set(schema, validate)
   }
   return validate
 }
