@@ -13,9 +13,9 @@ interface OclifCore {
   Args: typeof OclifArgs
 }
 
-// The build bundles these parts into one file (scripts/bundle-dependencies.js), which loads several
-// times faster than @oclif/core's hundred modules; a build by tsc alone has no bundle, and then
-// they come from node_modules. Both are CommonJS, so they load synchronously.
+// The build bundles these parts into one file (scripts/bundle-dependencies.js): one module to
+// resolve, read and compile at start-up instead of about a hundred. A build by tsc alone has no
+// bundle, and then they come from node_modules. Both are CommonJS, so they load synchronously.
 const require = createRequire(import.meta.url)
 const BUNDLE = './oclif-core.cjs'
 
