@@ -1,6 +1,5 @@
-import { Args, Flags } from '@oclif/core'
-
 import { BaseCommand } from '../cli/base-command.js'
+import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { renderDiscoveryListing } from '../report/render/discovery-listing.js'

@@ -2,7 +2,7 @@ import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import type { InputCode } from '../model/error-codes.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
 import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
-import { loadSchema } from '../schemas.js'
+import { exceptionsFileSchema, loadSchema } from '../schemas.js'
 import { clusterKey, roleForAccount } from '../model/cluster.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import type { FileLocation } from '../model/finding.js'
@@ -364,19 +364,8 @@ export function isCalendarDate(text: string): boolean {
 export async function loadExceptionsFile(file: string): Promise<{ exceptions: FindingException[]; diagnostics: Diagnostic[] }> {
   const doc = await readDocument(file)
   if (doc.diagnostics.length > 0) return { exceptions: [], diagnostics: doc.diagnostics }
-  const manifestSchema = loadSchema('manifest')
-  const schema = {
-    definitions: manifestSchema.definitions,
-    type: 'object',
-    additionalProperties: false,
-    required: ['exceptions'],
-    properties: { version: { const: 1 }, exceptions: { $ref: '#/definitions/exceptions' } },
-  }
-  const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema ??= schema)
+  const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema())
   if (diagnostics.length > 0) return { exceptions: [], diagnostics }
   const read = readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions'])
   return read.diagnostics.length > 0 ? { exceptions: [], diagnostics: read.diagnostics } : read
 }
-
-// Built once, so the schema validator cache (keyed by schema object) compiles it once.
-let exceptionsFileSchema: Record<string, unknown> | undefined

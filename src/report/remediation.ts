@@ -1,4 +1,4 @@
-import { stringify } from 'yaml'
+import { stringify } from '../vendor/yaml.js'
 
 import type { Finding, RemediatedFinding, Remediation } from '../model/finding.js'
 import { hasControl } from '../untrusted-text.js'

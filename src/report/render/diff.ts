@@ -1,5 +1,5 @@
-import { createTwoFilesPatch } from 'diff'
-import { stringify } from 'yaml'
+import { createTwoFilesPatch } from '../../vendor/diff.js'
+import { stringify } from '../../vendor/yaml.js'
 
 import { clusterKey } from '../../model/cluster.js'
 import { FINDING_KIND_INFO, unhandledKind } from '../../model/finding-kinds.js'
