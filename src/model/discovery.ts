@@ -1,5 +1,6 @@
 import type { ClusterIdentity } from './cluster.js'
 import type { FileLocation } from './finding.js'
+import type { LookupError } from './observation.js'
 import type { CoverageCounts } from './report.js'
 
 /** Where to look for clusters: one account in one region. */
@@ -27,15 +28,7 @@ export interface FoundCluster {
 /** A discovered cluster with the scope it was found in. */
 export interface DiscoveredCluster extends ClusterIdentity, FoundCluster {}
 
-/** Why something could not be looked at: as an observation error, with the source that saw it. */
-export interface LookupError {
-  kind: 'error'
-  code: string
-  message: string
-  requestId?: string
-  hint?: string
-  source?: string
-}
+export type { LookupError } from './observation.js'
 
 /** What a source found in one scope: every cluster (all pages), or why it could not look. */
 export type ScopeDiscovery = { kind: 'discovered'; discoveredAt: string; clusters: FoundCluster[] } | LookupError

@@ -89,7 +89,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
       // Should it open after all, let it release what it holds; the run does not wait for that.
       void opening.then((late) => ('value' in late ? settle(() => (late.value as Partial<SourceSession> | null)?.close?.()) : undefined))
       for (const target of targets) observations.set(clusterKey(target), deadline.exceeded(source.name, 'the source did not open'))
-      const discovery = options.discovery && notDiscovered(options.discovery, deadline.exceeded(source.name, 'the source did not open') as LookupError)
+      const discovery = options.discovery && notDiscovered(options.discovery, deadline.exceeded(source.name, 'the source did not open'))
       return { observations, stats: stats(), ...(discovery ? { discovery } : {}) }
     }
     if ('error' in opened) throw openFailure(source.name, opened.error)
@@ -196,7 +196,7 @@ class RunDeadline {
     return { signal: controller.signal, release: () => this.inFlight.delete(controller) }
   }
 
-  exceeded(sourceName: string, what = 'not observed'): ClusterObservation {
+  exceeded(sourceName: string, what = 'not observed'): LookupError {
     return {
       kind: 'error',
       code: 'DeadlineExceeded' satisfies ObservationCode,
@@ -411,8 +411,8 @@ async function discoverScopes(session: SourceSession, sourceName: string, reques
  * One discovery call, read like an observation: thrown errors and error answers carry the source,
  * a malformed answer is `InvalidDiscovery`, and nothing waits past the deadline.
  */
-async function lookUp<T extends { kind: string }>(deadline: RunDeadline, sourceName: string, call: () => Promise<unknown>, check: (value: unknown) => Checked<T>): Promise<T | LookupError> {
-  const exceeded = (): LookupError => deadline.exceeded(sourceName) as LookupError
+async function lookUp<T extends { kind: string } | LookupError>(deadline: RunDeadline, sourceName: string, call: () => Promise<unknown>, check: (value: unknown) => Checked<T>): Promise<T | LookupError> {
+  const exceeded = (): LookupError => deadline.exceeded(sourceName)
   if (deadline.aborted) return exceeded()
   const outcome = await deadline.race(settle(call))
   if (outcome === DEADLINE) return exceeded()
@@ -425,5 +425,9 @@ async function lookUp<T extends { kind: string }>(deadline: RunDeadline, sourceN
     return { kind: 'error', code: 'InvalidDiscovery' satisfies ObservationCode, source: sourceName, message: `the source answered with a malformed discovery: ${checked.problems.join('; ')}`, hint: SOURCE_BUG_HINT }
   }
   const value = checked.value
-  return value.kind === 'error' ? { ...(value as unknown as LookupError), source: (value as unknown as LookupError).source ?? sourceName } : value
+  return isLookupError(value) ? { ...value, source: value.source ?? sourceName } : value
+}
+
+function isLookupError(value: { kind: string }): value is LookupError {
+  return value.kind === 'error'
 }
