@@ -1,0 +1,250 @@
+/**
+ * The plain block YAML that manifests are made of (mappings of simple keys, `- ` sequences,
+ * scalars, one-line flow sequences of scalars, comments), read line by line. A YAML document
+ * tree costs about forty times the text in memory and seconds for a manifest of 100,000
+ * integrations; this reading costs a fraction of that and still knows where every value is.
+ * Anything outside that subset (anchors, tags, block scalars, flow mappings, multi-line scalars,
+ * a key written twice, tabs, any doubt) is left to the YAML document reading.
+ */
+
+/** Keys and indexes from the root, as `LocatedDocument` takes them. */
+type KeyPath = ReadonlyArray<string | number>
+
+export interface Place {
+  line: number
+  column: number
+}
+
+export interface BlockYamlText {
+  value: unknown
+  /** Where the value at `path` starts, or its closest existing ancestor; `key: true` gives a map entry's key. */
+  placeOf(path: KeyPath, key?: boolean): Place
+  /** The number at `path` as written, when the value there (or at its closest existing ancestor) is a number. */
+  numberAt(path: KeyPath): string | undefined
+}
+
+/** A node's start, as the YAML reading puts it: a mapping at its first key, a sequence at its first `-`. */
+interface PlacedNode extends Place {
+  entries?: Map<string, { key: Place; node: PlacedNode }>
+  items?: PlacedNode[]
+  /** For numbers: the scalar as written. */
+  source?: string
+}
+
+/** One piece of a line: a `- ` sequence marker, or what follows it or the indentation. */
+interface Piece {
+  line: number
+  /** 0-based column. */
+  at: number
+  dash?: true
+  key?: string
+  /** A scalar or flow sequence after `key: ` or `- `; absent after `key:` alone. */
+  value?: { value: unknown; node: PlacedNode }
+}
+
+/** Not in this reading: control characters (tab and CR included), a byte order mark, document markers, directives. */
+// eslint-disable-next-line no-control-regex
+const OUT_OF_SUBSET = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\uFEFF]|^(?:---|\.\.\.|%)/m
+const KEY = /([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/y
+const DOUBLE_QUOTED = /"(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
+const SINGLE_QUOTED = /'(?:[^']|'')*'/y
+/** A plain scalar of block context: no `#`, no `: `, no leading indicator; `:` inside (an ARN) is fine. */
+const PLAIN = /[\p{L}\p{N}_./](?:[^\s#:]|:(?=\S)| +(?=[^\s#]))*/uy
+/** A plain scalar inside `[...]`: neither flow indicators nor `:` either. */
+const PLAIN_IN_FLOW = /[\p{L}\p{N}_./](?:[^\s#:,[\]{}]| +(?=[^\s#:,[\]{}]))*/uy
+const SPACES = / */y
+const LINE_END = /(?: +#.*| *)$/y
+
+/** `undefined` unless the whole text is in the subset, with no key twice: then the value and places are the YAML reading's. */
+export function readBlockYaml(text: string): BlockYamlText | undefined {
+  if (OUT_OF_SUBSET.test(text)) return undefined
+  const pieces = piecesOf(text)
+  if (!pieces || pieces.length === 0 || pieces[0].dash || pieces[0].key === undefined) return undefined
+  const reader = new PieceReader(pieces)
+  const root = reader.mapping(pieces[0].at)
+  if (!root || reader.next < pieces.length) return undefined
+
+  const nodeAt = (path: KeyPath, wantKey: boolean): PlacedNode | Place => {
+    let node = root.node
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]
+      if (node.entries) {
+        const entry = node.entries.get(String(segment))
+        if (!entry) break
+        if (wantKey && i === path.length - 1) return entry.key
+        node = entry.node
+      } else if (node.items && typeof segment === 'number' && segment < node.items.length) {
+        node = node.items[segment]
+      } else {
+        break
+      }
+    }
+    return node
+  }
+  return {
+    value: root.value,
+    placeOf: (path, key = false) => {
+      const { line, column } = nodeAt(path, key)
+      return { line, column }
+    },
+    numberAt: (path) => (nodeAt(path, false) as PlacedNode).source,
+  }
+}
+
+/** Every line as its pieces; `undefined` at the first line outside the subset. */
+function piecesOf(text: string): Piece[] | undefined {
+  const pieces: Piece[] = []
+  const lines = text.split('\n')
+  for (let index = 0; index < lines.length; index++) {
+    const source = lines[index]
+    let at = 0
+    while (source.charCodeAt(at) === 32) at++
+    if (at === source.length || source.charCodeAt(at) === 35 /* # */) continue
+    const line = index + 1
+    if (source.startsWith('- ', at) || (source.charCodeAt(at) === 45 && at + 1 === source.length)) {
+      pieces.push({ line, at, dash: true })
+      SPACES.lastIndex = at + 1
+      SPACES.test(source)
+      at = SPACES.lastIndex
+      // `- - x` (a sequence in a sequence on one line) and a bare `-` are left to the YAML reading.
+      if (at === source.length || source.charCodeAt(at) === 45) return undefined
+    }
+    const piece: Piece = { line, at }
+    KEY.lastIndex = at
+    const key = KEY.exec(source)
+    let from = at
+    if (key) {
+      // `__proto__` would set the prototype of the plain object built here; YAML reads `null:` as the key "".
+      if (key[1] === '__proto__' || /^(?:null|Null|NULL)$/.test(key[1])) return undefined
+      piece.key = key[1]
+      from = KEY.lastIndex
+      if (from === source.length || source.charCodeAt(from) === 35) {
+        pieces.push(piece)
+        continue
+      }
+    }
+    const value = scalarOrFlow(source, from, line)
+    if (!value) return undefined
+    LINE_END.lastIndex = value.end
+    if (!LINE_END.test(source)) return undefined
+    piece.value = value
+    pieces.push(piece)
+  }
+  return pieces
+}
+
+/** A scalar or a one-line flow sequence of scalars at `at`, resolved as YAML 1.2's core schema does. */
+function scalarOrFlow(source: string, at: number, line: number): { value: unknown; node: PlacedNode; end: number } | undefined {
+  const place = { line, column: at + 1 }
+  if (source.charCodeAt(at) !== 91 /* [ */) {
+    const scalar = scalarAt(source, at, PLAIN)
+    return scalar && { value: scalar.value, node: { ...place, ...(scalar.source ? { source: scalar.source } : {}) }, end: scalar.end }
+  }
+  const values: unknown[] = []
+  const items: PlacedNode[] = []
+  let i = skipSpaces(source, at + 1)
+  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node: { ...place, items }, end: i + 1 }
+  for (;;) {
+    const scalar = scalarAt(source, i, PLAIN_IN_FLOW)
+    if (!scalar) return undefined
+    values.push(scalar.value)
+    items.push({ line, column: i + 1, ...(scalar.source ? { source: scalar.source } : {}) })
+    i = skipSpaces(source, scalar.end)
+    const c = source.charCodeAt(i)
+    if (c === 93) return { value: values, node: { ...place, items }, end: i + 1 }
+    // After a comma comes another item: `[a, b,]` is left to the YAML reading.
+    if (c !== 44 /* , */) return undefined
+    i = skipSpaces(source, i + 1)
+  }
+}
+
+function skipSpaces(source: string, i: number): number {
+  while (source.charCodeAt(i) === 32) i++
+  return i
+}
+
+/** `source` is set for numbers only (the "quote it" hint shows a number as written). */
+function scalarAt(source: string, at: number, plain: RegExp): { value: unknown; end: number; source?: string } | undefined {
+  const c = source.charCodeAt(at)
+  if (c === 34 /* " */) {
+    DOUBLE_QUOTED.lastIndex = at
+    const match = DOUBLE_QUOTED.exec(source)
+    // Within these escapes, JSON and YAML double-quoted strings mean the same.
+    return match ? { value: JSON.parse(match[0]) as string, end: DOUBLE_QUOTED.lastIndex } : undefined
+  }
+  if (c === 39 /* ' */) {
+    SINGLE_QUOTED.lastIndex = at
+    const match = SINGLE_QUOTED.exec(source)
+    return match ? { value: match[0].slice(1, -1).replaceAll("''", "'"), end: SINGLE_QUOTED.lastIndex } : undefined
+  }
+  plain.lastIndex = at
+  const match = plain.exec(source)
+  if (!match) return undefined
+  const written = match[0]
+  const end = plain.lastIndex
+  if (/^(?:~|null|Null|NULL)$/.test(written)) return { value: null, end }
+  if (/^(?:true|True|TRUE)$/.test(written)) return { value: true, end }
+  if (/^(?:false|False|FALSE)$/.test(written)) return { value: false, end }
+  if (/^[0-9]+$/.test(written)) return { value: Number.parseInt(written, 10), end, source: written }
+  if (/^(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/.test(written)) return { value: Number.parseFloat(written), end, source: written }
+  // Other numbers of the core schema (0x1F, 0o17, .inf, .nan) are rare in a manifest: the YAML reading resolves them.
+  if (/^(?:0x|0o|\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(written)) return undefined
+  return { value: written, end }
+}
+
+/** Builds values and places from the pieces, by indentation, as YAML block collections nest. */
+class PieceReader {
+  next = 0
+
+  constructor(private readonly pieces: Piece[]) {}
+
+  /** The mapping whose keys stand at column `at`; `undefined` when anything is outside the subset. */
+  mapping(at: number): { value: Record<string, unknown>; node: PlacedNode } | undefined {
+    const value: Record<string, unknown> = {}
+    const first = this.pieces[this.next]
+    const node: PlacedNode = { line: first.line, column: first.at + 1, entries: new Map() }
+    while (this.next < this.pieces.length) {
+      const piece = this.pieces[this.next]
+      if (piece.at < at) break
+      if (piece.at > at || piece.dash || piece.key === undefined || node.entries!.has(piece.key)) return undefined
+      this.next++
+      let entry: { value: unknown; node: PlacedNode } | undefined = piece.value
+      if (!entry) {
+        const below = this.pieces[this.next]
+        // `key:` then a sequence at the key's own column or deeper, or a mapping deeper; an empty value is left to the YAML reading.
+        if (below?.dash && below.at >= at) entry = this.sequence(below.at)
+        else if (below && !below.dash && below.at > at && below.line > piece.line) entry = this.mapping(below.at)
+        if (!entry) return undefined
+      }
+      value[piece.key] = entry.value
+      node.entries!.set(piece.key, { key: { line: piece.line, column: piece.at + 1 }, node: entry.node })
+    }
+    return { value, node }
+  }
+
+  /** The sequence whose `-` stand at column `at`. */
+  sequence(at: number): { value: unknown[]; node: PlacedNode } | undefined {
+    const value: unknown[] = []
+    const first = this.pieces[this.next]
+    const node: PlacedNode = { line: first.line, column: first.at + 1, items: [] }
+    while (this.next < this.pieces.length) {
+      const piece = this.pieces[this.next]
+      if (piece.at < at || (piece.at === at && !piece.dash)) break
+      if (piece.at > at || !piece.dash) return undefined
+      this.next++
+      const content = this.pieces[this.next]
+      // What follows `- ` is on the same line: a scalar, a flow sequence, or the first key of a mapping.
+      if (!content || content.line !== piece.line) return undefined
+      let item: { value: unknown; node: PlacedNode } | undefined
+      if (content.key !== undefined) item = this.mapping(content.at)
+      else {
+        item = content.value
+        this.next++
+      }
+      if (!item) return undefined
+      value.push(item.value)
+      node.items!.push(item.node)
+    }
+    return { value, node }
+  }
+}
