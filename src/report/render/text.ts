@@ -28,9 +28,20 @@ const MARK_STYLE: ReadonlyMap<string, Style> = new Map([
  * drive the terminal; the only escape sequences in the output are the renderer's own colours.
  */
 export function renderText(report: Report, options: TextOptions): string {
+  return [...renderTextChunks(report, options)].join('')
+}
+
+/** The text of `renderText` in pieces, one per cluster, so that the report of a large estate is written as it is made. */
+export function* renderTextChunks(report: Report, options: TextOptions): Generator<string> {
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
   const styleOf = (f: ReportedFinding): Style => (f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : (MARK_STYLE.get(markOf(f)) ?? 'red'))
-  const lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
+  let lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
+  /** The lines so far, as one piece of the text. */
+  const piece = (): string => {
+    const text = lines.map((line) => `${line}\n`).join('')
+    lines = []
+    return text
+  }
 
   const findingLines = (finding: ReportedFinding, indent: string): void => {
     const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
@@ -64,7 +75,9 @@ export function renderText(report: Report, options: TextOptions): string {
   const byCluster = new Map<string, ReportedFinding[]>()
   for (const finding of drift) {
     const key = clusterKey(finding)
-    byCluster.set(key, [...(byCluster.get(key) ?? []), finding])
+    const group = byCluster.get(key)
+    if (group) group.push(finding)
+    else byCluster.set(key, [finding])
   }
   if (byCluster.size === 0) lines.push(paint('green', '  No drift: every declared integration is present and healthy.'), '')
   for (const findings of byCluster.values()) {
@@ -79,6 +92,7 @@ export function renderText(report: Report, options: TextOptions): string {
       findingLines(finding, finding.database === undefined ? '    ' : '      ')
     }
     lines.push('')
+    yield piece()
   }
 
   const exceptionFindings = report.findings.filter(isAboutException)
@@ -113,5 +127,5 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   const outcome = { 'in-sync': paint('green', 'in sync'), drift: paint('red', 'drift'), incomplete: paint('red', 'incomplete: some clusters could not be observed') }[report.outcome]
   lines.push(`Outcome: ${outcome} (exit ${report.exitCode})`)
-  return lines.join('\n') + '\n'
+  yield piece()
 }
