@@ -25,7 +25,10 @@ export interface BlockYamlText {
 
 /** A node's start, as the YAML reading puts it: a mapping at its first key, a sequence at its first `-`. */
 interface PlacedNode extends Place {
-  entries?: Map<string, { key: Place; node: PlacedNode }>
+  /** A mapping's keys, in order, with the line and column of each (two numbers per key) and its value. Arrays, not a Map and an object per entry: a manifest has hundreds of thousands. */
+  keys?: string[]
+  keyPlaces?: number[]
+  values?: PlacedNode[]
   items?: PlacedNode[]
   /** For numbers: the scalar as written. */
   source?: string
@@ -45,34 +48,33 @@ interface Piece {
 /** Not in this reading: control characters (tab and CR included), a byte order mark, document markers, directives. */
 // eslint-disable-next-line no-control-regex
 const OUT_OF_SUBSET = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\uFEFF]|^(?:---|\.\.\.|%)/m
-const KEY = /([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/y
-const DOUBLE_QUOTED = /"(?:[^"\\]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
-const SINGLE_QUOTED = /'(?:[^']|'')*'/y
+const KEY = /([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/my
+const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
+const SINGLE_QUOTED = /'(?:[^'\n]|'')*'/y
 /** A plain scalar of block context: no `#`, no `: `, no leading indicator; `:` inside (an ARN) is fine. */
 const PLAIN = /[\p{L}\p{N}_./](?:[^\s#:]|:(?=\S)| +(?=[^\s#]))*/uy
 /** A plain scalar inside `[...]`: neither flow indicators nor `:` either. */
 const PLAIN_IN_FLOW = /[\p{L}\p{N}_./](?:[^\s#:,[\]{}]| +(?=[^\s#:,[\]{}]))*/uy
-const SPACES = / */y
-const LINE_END = /(?: +#.*| *)$/y
+const LINE_END = /(?: +#.*| *)$/my
 
 /** `undefined` unless the whole text is in the subset, with no key twice: then the value and places are the YAML reading's. */
 export function readBlockYaml(text: string): BlockYamlText | undefined {
   if (OUT_OF_SUBSET.test(text)) return undefined
-  const pieces = piecesOf(text)
-  if (!pieces || pieces.length === 0 || pieces[0].dash || pieces[0].key === undefined) return undefined
-  const reader = new PieceReader(pieces)
-  const root = reader.mapping(pieces[0].at)
-  if (!root || reader.next < pieces.length) return undefined
+  const reader = new PieceReader(piecesOf(text))
+  const first = reader.peek()
+  if (!first || first.dash || first.key === undefined) return undefined
+  const root = reader.mapping(first.at)
+  if (!root || reader.peek() !== undefined || reader.outOfSubset) return undefined
 
   const nodeAt = (path: KeyPath, wantKey: boolean): PlacedNode | Place => {
     let node = root.node
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]
-      if (node.entries) {
-        const entry = node.entries.get(String(segment))
-        if (!entry) break
-        if (wantKey && i === path.length - 1) return entry.key
-        node = entry.node
+      if (node.keys) {
+        const index = node.keys.indexOf(String(segment))
+        if (index < 0) break
+        if (wantKey && i === path.length - 1) return { line: node.keyPlaces![2 * index], column: node.keyPlaces![2 * index + 1] }
+        node = node.values![index]
       } else if (node.items && typeof segment === 'number' && segment < node.items.length) {
         node = node.items[segment]
       } else {
@@ -91,67 +93,76 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
   }
 }
 
-/** Every line as its pieces; `undefined` at the first line outside the subset. */
-function piecesOf(text: string): Piece[] | undefined {
-  const pieces: Piece[] = []
-  const lines = text.split('\n')
-  for (let index = 0; index < lines.length; index++) {
-    const source = lines[index]
-    let at = 0
-    while (source.charCodeAt(at) === 32) at++
-    if (at === source.length || source.charCodeAt(at) === 35 /* # */) continue
-    const line = index + 1
-    if (source.startsWith('- ', at) || (source.charCodeAt(at) === 45 && at + 1 === source.length)) {
-      pieces.push({ line, at, dash: true })
-      SPACES.lastIndex = at + 1
-      SPACES.test(source)
-      at = SPACES.lastIndex
-      // `- - x` (a sequence in a sequence on one line) and a bare `-` are left to the YAML reading.
-      if (at === source.length || source.charCodeAt(at) === 45) return undefined
+/**
+ * The pieces of every line, as they are needed: the text is never split into lines, and no list
+ * of pieces is kept. Yields `null` at the first line outside the subset, and stops.
+ */
+function* piecesOf(text: string): Generator<Piece | null> {
+  let line = 0
+  for (let lineStart = 0; lineStart <= text.length; lineStart++) {
+    line++
+    let lineEnd = text.indexOf('\n', lineStart)
+    if (lineEnd < 0) lineEnd = text.length
+    let at = lineStart
+    while (text.charCodeAt(at) === 32) at++
+    if (at === lineEnd || text.charCodeAt(at) === 35 /* # */) {
+      lineStart = lineEnd
+      continue
     }
-    const piece: Piece = { line, at }
+    if (text.startsWith('- ', at) || (text.charCodeAt(at) === 45 && at + 1 === lineEnd)) {
+      yield { line, at: at - lineStart, dash: true }
+      at = skipSpaces(text, at + 1)
+      // `- - x` (a sequence in a sequence on one line) and a bare `-` are left to the YAML reading.
+      if (at === lineEnd || text.charCodeAt(at) === 45) return yield null
+    }
+    const piece: Piece = { line, at: at - lineStart }
     KEY.lastIndex = at
-    const key = KEY.exec(source)
+    const key = KEY.exec(text)
     let from = at
     if (key) {
       // `__proto__` would set the prototype of the plain object built here; YAML reads `null:` as the key "".
-      if (key[1] === '__proto__' || /^(?:null|Null|NULL)$/.test(key[1])) return undefined
+      if (key[1] === '__proto__' || /^(?:null|Null|NULL)$/.test(key[1])) return yield null
       piece.key = key[1]
       from = KEY.lastIndex
-      if (from === source.length || source.charCodeAt(from) === 35) {
-        pieces.push(piece)
-        continue
-      }
     }
-    const value = scalarOrFlow(source, from, line)
-    if (!value) return undefined
-    LINE_END.lastIndex = value.end
-    if (!LINE_END.test(source)) return undefined
-    piece.value = value
-    pieces.push(piece)
+    if (key && (from === lineEnd || text.charCodeAt(from) === 35)) {
+      yield piece
+    } else {
+      const value = scalarOrFlow(text, from, line, lineStart)
+      if (!value) return yield null
+      LINE_END.lastIndex = value.end
+      if (!LINE_END.test(text)) return yield null
+      piece.value = value
+      yield piece
+    }
+    lineStart = lineEnd
   }
-  return pieces
 }
 
 /** A scalar or a one-line flow sequence of scalars at `at`, resolved as YAML 1.2's core schema does. */
-function scalarOrFlow(source: string, at: number, line: number): { value: unknown; node: PlacedNode; end: number } | undefined {
-  const place = { line, column: at + 1 }
+function scalarOrFlow(source: string, at: number, line: number, lineStart: number): { value: unknown; node: PlacedNode; end: number } | undefined {
   if (source.charCodeAt(at) !== 91 /* [ */) {
     const scalar = scalarAt(source, at, PLAIN)
-    return scalar && { value: scalar.value, node: { ...place, ...(scalar.source ? { source: scalar.source } : {}) }, end: scalar.end }
+    if (!scalar) return undefined
+    const node: PlacedNode = { line, column: at - lineStart + 1 }
+    if (scalar.source !== undefined) node.source = scalar.source
+    return { value: scalar.value, node, end: scalar.end }
   }
   const values: unknown[] = []
   const items: PlacedNode[] = []
+  const node: PlacedNode = { line, column: at - lineStart + 1, items }
   let i = skipSpaces(source, at + 1)
-  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node: { ...place, items }, end: i + 1 }
+  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node, end: i + 1 }
   for (;;) {
     const scalar = scalarAt(source, i, PLAIN_IN_FLOW)
     if (!scalar) return undefined
     values.push(scalar.value)
-    items.push({ line, column: i + 1, ...(scalar.source ? { source: scalar.source } : {}) })
+    const item: PlacedNode = { line, column: i - lineStart + 1 }
+    if (scalar.source !== undefined) item.source = scalar.source
+    items.push(item)
     i = skipSpaces(source, scalar.end)
     const c = source.charCodeAt(i)
-    if (c === 93) return { value: values, node: { ...place, items }, end: i + 1 }
+    if (c === 93) return { value: values, node, end: i + 1 }
     // After a comma comes another item: `[a, b,]` is left to the YAML reading.
     if (c !== 44 /* , */) return undefined
     i = skipSpaces(source, i + 1)
@@ -194,57 +205,76 @@ function scalarAt(source: string, at: number, plain: RegExp): { value: unknown; 
 
 /** Builds values and places from the pieces, by indentation, as YAML block collections nest. */
 class PieceReader {
-  next = 0
+  /** Set when the pieces stopped at a line outside the subset. */
+  outOfSubset = false
+  private current: Piece | undefined
 
-  constructor(private readonly pieces: Piece[]) {}
+  constructor(private readonly pieces: Generator<Piece | null>) {
+    this.advance()
+  }
+
+  /** The piece at hand; `undefined` at the end of the text, or at a line outside the subset. */
+  peek(): Piece | undefined {
+    return this.current
+  }
+
+  advance(): void {
+    const next = this.pieces.next()
+    if (next.value === null) this.outOfSubset = true
+    this.current = next.done || next.value === null ? undefined : next.value
+  }
 
   /** The mapping whose keys stand at column `at`; `undefined` when anything is outside the subset. */
   mapping(at: number): { value: Record<string, unknown>; node: PlacedNode } | undefined {
     const value: Record<string, unknown> = {}
-    const first = this.pieces[this.next]
-    const node: PlacedNode = { line: first.line, column: first.at + 1, entries: new Map() }
-    while (this.next < this.pieces.length) {
-      const piece = this.pieces[this.next]
+    const first = this.current!
+    const keys: string[] = []
+    const keyPlaces: number[] = []
+    const values: PlacedNode[] = []
+    const node: PlacedNode = { line: first.line, column: first.at + 1, keys, keyPlaces, values }
+    for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at) break
-      if (piece.at > at || piece.dash || piece.key === undefined || node.entries!.has(piece.key)) return undefined
-      this.next++
+      if (piece.at > at || piece.dash || piece.key === undefined || keys.includes(piece.key)) return undefined
+      this.advance()
       let entry: { value: unknown; node: PlacedNode } | undefined = piece.value
       if (!entry) {
-        const below = this.pieces[this.next]
+        const below = this.current
         // `key:` then a sequence at the key's own column or deeper, or a mapping deeper; an empty value is left to the YAML reading.
         if (below?.dash && below.at >= at) entry = this.sequence(below.at)
-        else if (below && !below.dash && below.at > at && below.line > piece.line) entry = this.mapping(below.at)
+        else if (below && !below.dash && below.at > at) entry = this.mapping(below.at)
         if (!entry) return undefined
       }
       value[piece.key] = entry.value
-      node.entries!.set(piece.key, { key: { line: piece.line, column: piece.at + 1 }, node: entry.node })
+      keys.push(piece.key)
+      keyPlaces.push(piece.line, piece.at + 1)
+      values.push(entry.node)
     }
-    return { value, node }
+    return this.outOfSubset ? undefined : { value, node }
   }
 
   /** The sequence whose `-` stand at column `at`. */
   sequence(at: number): { value: unknown[]; node: PlacedNode } | undefined {
     const value: unknown[] = []
-    const first = this.pieces[this.next]
-    const node: PlacedNode = { line: first.line, column: first.at + 1, items: [] }
-    while (this.next < this.pieces.length) {
-      const piece = this.pieces[this.next]
+    const first = this.current!
+    const items: PlacedNode[] = []
+    const node: PlacedNode = { line: first.line, column: first.at + 1, items }
+    for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at || (piece.at === at && !piece.dash)) break
       if (piece.at > at || !piece.dash) return undefined
-      this.next++
-      const content = this.pieces[this.next]
+      this.advance()
+      const content = this.current
       // What follows `- ` is on the same line: a scalar, a flow sequence, or the first key of a mapping.
       if (!content || content.line !== piece.line) return undefined
       let item: { value: unknown; node: PlacedNode } | undefined
       if (content.key !== undefined) item = this.mapping(content.at)
       else {
         item = content.value
-        this.next++
+        this.advance()
       }
       if (!item) return undefined
       value.push(item.value)
-      node.items!.push(item.node)
+      items.push(item.node)
     }
-    return { value, node }
+    return this.outOfSubset ? undefined : { value, node }
   }
 }
