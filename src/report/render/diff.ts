@@ -35,9 +35,18 @@ const isAboutIntegrations = (f: ReportedFinding): boolean => FINDING_KIND_INFO[f
 export function renderDiff(report: Report): string {
   const patches: string[] = []
   let accepted = 0
+  // Grouped once: filtering every finding for every cluster costs clusters x findings.
+  const byCluster = new Map<string, ReportedFinding[]>()
+  for (const finding of report.findings) {
+    if (!isAboutIntegrations(finding)) continue
+    const key = clusterKey(finding)
+    const group = byCluster.get(key)
+    if (group) group.push(finding)
+    else byCluster.set(key, [finding])
+  }
   for (const state of report.clusters) {
     const name = clusterKey(state)
-    const about = report.findings.filter((f) => isAboutIntegrations(f) && clusterKey(f) === name)
+    const about = byCluster.get(name) ?? []
     const findings = about.filter((f) => !f.suppressed)
     accepted += about.length - findings.length
     if (findings.length === 0) continue
