@@ -23,16 +23,24 @@ export interface BlockYamlText {
   numberAt(path: KeyPath): string | undefined
 }
 
-/** A node's start, as the YAML reading puts it: a mapping at its first key, a sequence at its first `-`. */
+/**
+ * A node's start, as the YAML reading puts it: a mapping at its first key, a sequence at its first
+ * `-`. A manifest has hundreds of thousands of nodes, so a mapping keeps its entries in arrays (not
+ * a Map and an object per entry), and a scalar that is not a number is only its column (`Column`):
+ * it stands on the line of its key, or of its flow sequence.
+ */
 interface PlacedNode extends Place {
-  /** A mapping's keys, in order, with the line and column of each (two numbers per key) and its value. Arrays, not a Map and an object per entry: a manifest has hundreds of thousands. */
+  /** A mapping's keys, in order, with the line and column of each (two numbers per key) and its value. */
   keys?: string[]
   keyPlaces?: number[]
-  values?: PlacedNode[]
-  items?: PlacedNode[]
+  values?: Array<PlacedNode | Column>
+  items?: Array<PlacedNode | Column>
   /** For numbers: the scalar as written. */
   source?: string
 }
+
+/** The column of a scalar on its parent's line (see `PlacedNode`). */
+type Column = number
 
 /** One piece of a line: a `- ` sequence marker, or what follows it or the indentation. */
 interface Piece {
@@ -42,7 +50,7 @@ interface Piece {
   dash?: true
   key?: string
   /** A scalar or flow sequence after `key: ` or `- `; absent after `key:` alone. */
-  value?: { value: unknown; node: PlacedNode }
+  value?: { value: unknown; node: PlacedNode | Column }
 }
 
 /** Not in this reading: control characters (tab and CR included), a byte order mark, document markers, directives. */
@@ -66,20 +74,27 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
   const root = reader.mapping(first.at)
   if (!root || reader.peek() !== undefined || reader.outOfSubset) return undefined
 
-  const nodeAt = (path: KeyPath, wantKey: boolean): PlacedNode | Place => {
-    let node = root.node
+  const nodeAt = (path: KeyPath, wantKey: boolean): Place & { source?: string } => {
+    let node: PlacedNode = root.node
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]
+      let child: PlacedNode | Column
+      let line: number
       if (node.keys) {
         const index = node.keys.indexOf(String(segment))
         if (index < 0) break
-        if (wantKey && i === path.length - 1) return { line: node.keyPlaces![2 * index], column: node.keyPlaces![2 * index + 1] }
-        node = node.values![index]
+        line = node.keyPlaces![2 * index]
+        if (wantKey && i === path.length - 1) return { line, column: node.keyPlaces![2 * index + 1] }
+        child = node.values![index]
       } else if (node.items && typeof segment === 'number' && segment < node.items.length) {
-        node = node.items[segment]
+        line = node.line
+        child = node.items[segment]
       } else {
         break
       }
+      // A scalar has nothing below it: the path stops here.
+      if (typeof child === 'number') return { line, column: child }
+      node = child
     }
     return node
   }
@@ -89,7 +104,7 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
       const { line, column } = nodeAt(path, key)
       return { line, column }
     },
-    numberAt: (path) => (nodeAt(path, false) as PlacedNode).source,
+    numberAt: (path) => nodeAt(path, false).source,
   }
 }
 
@@ -140,16 +155,15 @@ function* piecesOf(text: string): Generator<Piece | null> {
 }
 
 /** A scalar or a one-line flow sequence of scalars at `at`, resolved as YAML 1.2's core schema does. */
-function scalarOrFlow(source: string, at: number, line: number, lineStart: number): { value: unknown; node: PlacedNode; end: number } | undefined {
+function scalarOrFlow(source: string, at: number, line: number, lineStart: number): { value: unknown; node: PlacedNode | Column; end: number } | undefined {
   if (source.charCodeAt(at) !== 91 /* [ */) {
     const scalar = scalarAt(source, at, PLAIN)
     if (!scalar) return undefined
-    const node: PlacedNode = { line, column: at - lineStart + 1 }
-    if (scalar.source !== undefined) node.source = scalar.source
-    return { value: scalar.value, node, end: scalar.end }
+    const column = at - lineStart + 1
+    return { value: scalar.value, node: scalar.source === undefined ? column : { line, column, source: scalar.source }, end: scalar.end }
   }
   const values: unknown[] = []
-  const items: PlacedNode[] = []
+  const items: Array<PlacedNode | Column> = []
   const node: PlacedNode = { line, column: at - lineStart + 1, items }
   let i = skipSpaces(source, at + 1)
   if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node, end: i + 1 }
@@ -157,9 +171,8 @@ function scalarOrFlow(source: string, at: number, line: number, lineStart: numbe
     const scalar = scalarAt(source, i, PLAIN_IN_FLOW)
     if (!scalar) return undefined
     values.push(scalar.value)
-    const item: PlacedNode = { line, column: i - lineStart + 1 }
-    if (scalar.source !== undefined) item.source = scalar.source
-    items.push(item)
+    const column = i - lineStart + 1
+    items.push(scalar.source === undefined ? column : { line, column, source: scalar.source })
     i = skipSpaces(source, scalar.end)
     const c = source.charCodeAt(i)
     if (c === 93) return { value: values, node, end: i + 1 }
@@ -230,13 +243,13 @@ class PieceReader {
     const first = this.current!
     const keys: string[] = []
     const keyPlaces: number[] = []
-    const values: PlacedNode[] = []
+    const values: Array<PlacedNode | Column> = []
     const node: PlacedNode = { line: first.line, column: first.at + 1, keys, keyPlaces, values }
     for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at) break
       if (piece.at > at || piece.dash || piece.key === undefined || keys.includes(piece.key)) return undefined
       this.advance()
-      let entry: { value: unknown; node: PlacedNode } | undefined = piece.value
+      let entry: { value: unknown; node: PlacedNode | Column } | undefined = piece.value
       if (!entry) {
         const below = this.current
         // `key:` then a sequence at the key's own column or deeper, or a mapping deeper; an empty value is left to the YAML reading.
@@ -256,7 +269,7 @@ class PieceReader {
   sequence(at: number): { value: unknown[]; node: PlacedNode } | undefined {
     const value: unknown[] = []
     const first = this.current!
-    const items: PlacedNode[] = []
+    const items: Array<PlacedNode | Column> = []
     const node: PlacedNode = { line: first.line, column: first.at + 1, items }
     for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at || (piece.at === at && !piece.dash)) break
@@ -265,7 +278,7 @@ class PieceReader {
       const content = this.current
       // What follows `- ` is on the same line: a scalar, a flow sequence, or the first key of a mapping.
       if (!content || content.line !== piece.line) return undefined
-      let item: { value: unknown; node: PlacedNode } | undefined
+      let item: { value: unknown; node: PlacedNode | Column } | undefined
       if (content.key !== undefined) item = this.mapping(content.at)
       else {
         item = content.value
@@ -273,7 +286,8 @@ class PieceReader {
       }
       if (!item) return undefined
       value.push(item.value)
-      items.push(item.node)
+      // A scalar item stands on its dash's line, not on the sequence's first line.
+      items.push(typeof item.node === 'number' ? { line: content.line, column: item.node } : item.node)
     }
     return this.outOfSubset ? undefined : { value, node }
   }

@@ -2,7 +2,7 @@ import type { Report } from '../../model/report.js'
 import { renderDiff } from './diff.js'
 import { renderGithubAnnotations } from './github.js'
 import { renderJsonChunks } from './json.js'
-import { renderJunit } from './junit.js'
+import { renderJunitChunks } from './junit.js'
 import { renderMarkdown } from './markdown.js'
 import { renderSarif } from './sarif.js'
 import { renderTextChunks } from './text.js'
@@ -22,7 +22,8 @@ export function renderReport(format: ReportFormat, report: Report, options: Rend
 
 /**
  * The text of `renderReport` in pieces, for writing as it is made: the text and JSON reports of a
- * large estate come in pieces of a cluster or a few hundred entries; the other formats in one.
+ * large estate come in pieces of a cluster or a few hundred entries, JUnit per cluster; the other
+ * formats, whose size follows the findings rather than the estate, in one.
  */
 export function renderReportChunks(format: ReportFormat, report: Report, options: RenderOptions = {}): Iterable<string> {
   switch (format) {
@@ -30,19 +31,19 @@ export function renderReportChunks(format: ReportFormat, report: Report, options
       return renderTextChunks(report, { color: options.color ?? false, explain: options.explain })
     case 'json':
       return renderJsonChunks(report)
+    case 'junit':
+      return renderJunitChunks(report)
     default:
       return [renderWhole(format, report)]
   }
 }
 
-function renderWhole(format: Exclude<ReportFormat, 'text' | 'json'>, report: Report): string {
+function renderWhole(format: Exclude<ReportFormat, 'text' | 'json' | 'junit'>, report: Report): string {
   switch (format) {
     case 'diff':
       return renderDiff(report)
     case 'sarif':
       return renderSarif(report)
-    case 'junit':
-      return renderJunit(report)
     case 'markdown':
       return renderMarkdown(report)
     case 'github':
