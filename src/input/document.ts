@@ -84,15 +84,7 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
  */
 export function parseBlockYamlDocument(text: string, file: string): LocatedDocument | undefined {
   const yaml = readBlockYaml(text)
-  if (!yaml) return undefined
-  return {
-    file,
-    value: yaml.value,
-    diagnostics: [],
-    locate: (path, options) => yaml.placeOf(path, options?.key),
-    isNumberNode: (path) => yaml.numberAt(path) !== undefined,
-    numberAsWritten: (path) => yaml.numberAt(path),
-  }
+  return yaml && readDocumentOf(file, yaml.value, yaml.placeOf, yaml.numberAt)
 }
 
 /**
@@ -113,13 +105,23 @@ export function parseJsonDocument(text: string, file: string): LocatedDocument |
     const { line, col } = lineCounter.linePos(offset)
     return { line, column: col }
   }
+  return readDocumentOf(file, json.value, (path, key) => position(json.offsetOf(path, key)), json.numberAt)
+}
+
+/** A document read without diagnostics by one of the fast readings, which locate values and numbers their own way. */
+function readDocumentOf(
+  file: string,
+  value: unknown,
+  place: (path: KeyPath, key?: boolean) => Position,
+  numberAt: (path: KeyPath) => string | undefined,
+): LocatedDocument {
   return {
     file,
-    value: json.value,
+    value,
     diagnostics: [],
-    locate: (path, options) => position(json.offsetOf(path, options?.key)),
-    isNumberNode: (path) => json.numberAt(path) !== undefined,
-    numberAsWritten: (path) => json.numberAt(path),
+    locate: (path, options) => place(path, options?.key),
+    isNumberNode: (path) => numberAt(path) !== undefined,
+    numberAsWritten: numberAt,
   }
 }
 

@@ -7,6 +7,7 @@ import type { ReportedFinding } from '../../model/finding.js'
 import type { ObservedIntegration } from '../../model/observation.js'
 import type { ClusterState, Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
+import { groupByCluster } from './finding-text.js'
 
 /** Partner -> what is shown for it; several values when a source listed the same integration more than once. */
 type Partners = Map<string, string | string[]>
@@ -36,14 +37,7 @@ export function renderDiff(report: Report): string {
   const patches: string[] = []
   let accepted = 0
   // Grouped once: filtering every finding for every cluster costs clusters x findings.
-  const byCluster = new Map<string, ReportedFinding[]>()
-  for (const finding of report.findings) {
-    if (!isAboutIntegrations(finding)) continue
-    const key = clusterKey(finding)
-    const group = byCluster.get(key)
-    if (group) group.push(finding)
-    else byCluster.set(key, [finding])
-  }
+  const byCluster = groupByCluster(report.findings.filter(isAboutIntegrations))
   for (const state of report.clusters) {
     const name = clusterKey(state)
     const about = byCluster.get(name) ?? []

@@ -1,8 +1,8 @@
-import { clusterKey } from '../../model/cluster.js'
 import { FINDING_KIND_INFO, isExceptionKind, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
+import { groupByCluster } from './finding-text.js'
 
 export interface TextOptions {
   color: boolean
@@ -72,13 +72,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   }
 
   const drift = report.findings.filter((f) => !isAboutException(f))
-  const byCluster = new Map<string, ReportedFinding[]>()
-  for (const finding of drift) {
-    const key = clusterKey(finding)
-    const group = byCluster.get(key)
-    if (group) group.push(finding)
-    else byCluster.set(key, [finding])
-  }
+  const byCluster = groupByCluster(drift)
   if (byCluster.size === 0) lines.push(paint('green', '  No drift: every declared integration is present and healthy.'), '')
   for (const findings of byCluster.values()) {
     const { cluster, accountId, region } = findings[0]
