@@ -38,8 +38,17 @@ export function describeFailure(error: unknown): { text: string } | undefined {
 
 /**
  * Writes and waits until the text is handed to the OS. oclif ends with process.exit(), which
- * would otherwise cut a large report short when stdout is a pipe.
+ * would otherwise cut a large report short when stdout is a pipe. Text in pieces is written piece
+ * by piece, waiting whenever the stream asks to (`drain`), so that a large report is never held
+ * whole in memory, neither as one string nor in the stream's buffer.
  */
-export function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())))
+export async function writeStdout(text: string | Iterable<string>): Promise<void> {
+  const write = (piece: string): Promise<void> => new Promise((resolve, reject) => process.stdout.write(piece, (error) => (error ? reject(error) : resolve())))
+  if (typeof text === 'string') return write(text)
+  let last: Promise<void> = Promise.resolve()
+  for (const piece of text) {
+    last = write(piece)
+    if (process.stdout.writableNeedDrain) await last
+  }
+  await last
 }

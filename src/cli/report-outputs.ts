@@ -148,9 +148,10 @@ function temporaryPathFor(path: string): string {
 
 /**
  * Writes a whole file or nothing: a temporary file in the same directory, then a rename, so that
- * a full disk or a crash never replaces a good earlier report with a truncated one.
+ * a full disk or a crash never replaces a good earlier report with a truncated one. Text in pieces
+ * is written as the pieces come, never joined into one string.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
+export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const temporary = temporaryPathFor(path)
   try {
     await writeFile(temporary, text, { flag: 'wx', flush: true })
@@ -165,7 +166,7 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
  * Writes every file target; one that fails does not stop the others. Returns one message per
  * failure, naming the target.
  */
-export async function writeOutputFiles<Format extends string>(targets: readonly OutputTarget<Format>[], render: (format: Format) => string): Promise<string[]> {
+export async function writeOutputFiles<Format extends string>(targets: readonly OutputTarget<Format>[], render: (format: Format) => string | Iterable<string>): Promise<string[]> {
   const failures: string[] = []
   for (const target of targets) {
     if (target.path === '-') continue

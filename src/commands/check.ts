@@ -9,7 +9,7 @@ import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles 
 import type { UsageCode } from '../model/error-codes.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
-import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/render/index.js'
+import { REPORT_FORMATS, renderReport, renderReportChunks, type ReportFormat } from '../report/render/index.js'
 import { escapeControl } from '../untrusted-text.js'
 
 export default class Check extends BaseCommand {
@@ -77,13 +77,13 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     const report = result.report!
 
     // One output failing stops neither the others nor the stdout report; the run then exits 1.
-    const failures = await writeOutputFiles(outputs, (fileFormat) => renderReport(fileFormat, report, { explain: flags.explain }))
+    const failures = await writeOutputFiles(outputs, (fileFormat) => renderReportChunks(fileFormat, report, { explain: flags.explain }))
     if (flags['github-summary']) {
       const summaryFile = process.env.GITHUB_STEP_SUMMARY
       if (!summaryFile) process.stderr.write('--github-summary: GITHUB_STEP_SUMMARY is not set; no job summary written\n')
       else await appendFile(summaryFile, renderReport('markdown', report)).catch((error: NodeJS.ErrnoException) => failures.push(`could not append the job summary to GITHUB_STEP_SUMMARY: ${error.code ?? error.message}`))
     }
-    await writeStdout(renderReport(format, report, { color: shouldColor(flags.color), explain: flags.explain }))
+    await writeStdout(renderReportChunks(format, report, { color: shouldColor(flags.color), explain: flags.explain }))
     if (annotate) await writeStdout(renderReport('github', report))
     if (failures.length > 0) {
       process.stderr.write(failures.map((f) => `Error: ${f}\nCode: ${'output-write' satisfies UsageCode}\n`).join(''))

@@ -24,19 +24,25 @@ export interface DriftResult {
  */
 export function computeFindings(desired: DesiredState, observations: ReadonlyMap<string, ClusterObservation>): DriftResult {
   const result: DriftResult = { findings: [], clusters: desired.clusters.length, expected: 0, observed: 0, inSync: 0 }
+  // Sources report a few distinct timestamps many times over (a snapshot's capturedAt, partners updated in one batch).
+  const timestamps = new Map<string, number | undefined>()
+  const timestampOf = (text: string): number | undefined => {
+    if (!timestamps.has(text)) timestamps.set(text, parseTimestamp(text))
+    return timestamps.get(text)
+  }
   for (const cluster of desired.clusters) {
     const observation = observations.get(clusterKey(cluster)) ?? {
       kind: 'error',
       code: 'NotObserved' satisfies ObservationCode,
       message: 'the source returned nothing for this cluster',
     }
-    diffCluster(cluster, observation, result)
+    diffCluster(cluster, observation, result, timestampOf)
   }
   result.findings.sort(compareFindings)
   return result
 }
 
-function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, result: DriftResult): void {
+function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, result: DriftResult, timestampOf: (text: string) => number | undefined): void {
   const base = { accountId: cluster.accountId, region: cluster.region, cluster: cluster.cluster }
   const expectedCount = cluster.databases.reduce((n, d) => n + d.partners.length, 0)
   result.expected += expectedCount
@@ -78,7 +84,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     return
   }
 
-  const now = parseTimestamp(observation.observedAt)
+  const now = timestampOf(observation.observedAt)
   const observed = groupByPlace(observation.integrations)
   result.observed += observed.size
 
@@ -103,7 +109,7 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       }
       const stale = reported
         .filter((i) => partner.statuses.includes(i.status))
-        .map((i) => ({ integration: i, reason: staleness(partner, i, now) }))
+        .map((i) => ({ integration: i, reason: staleness(partner, i, now, timestampOf) }))
         .find((s) => s.reason)
       if (stale) {
         push({ kind: 'stale', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
@@ -202,13 +208,13 @@ export const CLOCK_SKEW_MS = 5 * 60_000
  * A reason the status is stale, or undefined when it is fresh enough. Fail closed: a status
  * whose age cannot be known (no timestamp, an unreadable one, one in the future) is never fresh.
  */
-function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: number | undefined): string | undefined {
+function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: number | undefined, timestampOf: (text: string) => number | undefined): string | undefined {
   if (partner.maxStatusAgeMs === undefined) return undefined
   const limit = `maxStatusAge ${partner.maxStatusAge}`
   const field = found.updatedAt !== undefined ? 'UpdatedAt' : 'CreatedAt'
   const stamp = found.updatedAt ?? found.createdAt
   if (stamp === undefined) return `has no UpdatedAt or CreatedAt, so its age cannot be checked against ${limit}`
-  const at = parseTimestamp(stamp)
+  const at = timestampOf(stamp)
   if (at === undefined) return `has ${field} ${excerpt(stamp, 40)}, which is not an RFC 3339 timestamp, so its age cannot be checked against ${limit}`
   if (now === undefined) return `was observed at no valid time, so its age cannot be checked against ${limit}`
   const age = now - at

@@ -3,6 +3,8 @@ import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDo
 import type { InputCode } from '../model/error-codes.js'
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'
+import { readBlockYaml } from './block-yaml.js'
+import { readJsonText } from './json-text.js'
 import { MAX_INPUT_BYTES, readInputText } from './read-input.js'
 
 export { MAX_INPUT_BYTES }
@@ -56,8 +58,8 @@ export function formatKeyPath(path: KeyPath): string {
 }
 
 /**
- * Reads and parses a YAML or JSON file (JSON is read as YAML 1.2, which keeps positions) through
- * the bounded reader (`readInputText`): regular files only, at most `maxBytes`, text only. Never throws.
+ * Reads and parses a YAML or JSON file through the bounded reader (`readInputText`): regular
+ * files only, at most `maxBytes`, text only. Never throws.
  */
 export async function readDocument(path: string, options: { maxBytes?: number; displayName?: string } = {}): Promise<LocatedDocument> {
   const input = await readInputText(path, options)
@@ -65,8 +67,67 @@ export async function readDocument(path: string, options: { maxBytes?: number; d
   return parseDocumentText(input.text, input.file)
 }
 
-/** Parses text already in memory (stdin, tests). */
+/**
+ * Parses text already in memory (stdin, tests). JSON is YAML 1.2, and every diagnostic is the one
+ * the YAML reading gives; but a YAML document tree costs about forty times the text in memory and
+ * seconds for a large estate, so well-formed JSON is read with `JSON.parse` and located only when
+ * asked (`parseJsonDocument`), and plain block YAML line by line (`parseBlockYamlDocument`).
+ * Anything that is not plainly the same document both ways is read as a YAML document.
+ */
 export function parseDocumentText(text: string, file: string): LocatedDocument {
+  return parseJsonDocument(text, file) ?? parseBlockYamlDocument(text, file) ?? parseYamlDocument(text, file)
+}
+
+/**
+ * Reads the plain block YAML manifests are written in (see `readBlockYaml`); `undefined` for
+ * anything else, or for text the YAML reading would report a problem in. Values and positions are
+ * those of the YAML reading.
+ */
+export function parseBlockYamlDocument(text: string, file: string): LocatedDocument | undefined {
+  const yaml = readBlockYaml(text)
+  return yaml && readDocumentOf(file, yaml.value, yaml.placeOf, yaml.numberAt)
+}
+
+/**
+ * Reads well-formed JSON with `JSON.parse`; `undefined` when the text is anything else, or JSON
+ * that the YAML reading would report a problem in or read differently (see `readJsonText`).
+ * Positions are those of the YAML reading: the same node starts, the same line and column arithmetic.
+ */
+export function parseJsonDocument(text: string, file: string): LocatedDocument | undefined {
+  const json = readJsonText(text)
+  if (!json) return undefined
+  let lineCounter: LineCounter | undefined
+  const position = (offset: number): Position => {
+    if (!lineCounter) {
+      lineCounter = new LineCounter()
+      lineCounter.addNewLine(0)
+      for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1)
+    }
+    const { line, col } = lineCounter.linePos(offset)
+    return { line, column: col }
+  }
+  return readDocumentOf(file, json.value, (path, key) => position(json.offsetOf(path, key)), json.numberAt)
+}
+
+/** A document read without diagnostics by one of the fast readings, which locate values and numbers their own way. */
+function readDocumentOf(
+  file: string,
+  value: unknown,
+  place: (path: KeyPath, key?: boolean) => Position,
+  numberAt: (path: KeyPath) => string | undefined,
+): LocatedDocument {
+  return {
+    file,
+    value,
+    diagnostics: [],
+    locate: (path, options) => place(path, options?.key),
+    isNumberNode: (path) => numberAt(path) !== undefined,
+    numberAsWritten: numberAt,
+  }
+}
+
+/** Reads text as YAML, with every node's position; the reference reading, and the one for YAML files. */
+export function parseYamlDocument(text: string, file: string): LocatedDocument {
   const lineCounter = new LineCounter()
   // logLevel error: yaml's own warnings (e.g. for a mapping used as a key) would reach the user's
   // log as a Node warning; such problems are reported below as located diagnostics instead.

@@ -36,9 +36,10 @@ export type InputText =
     }
   | { ok: false; file: string; diagnostics: Diagnostic[] }
 
-// Big enough that an ordinary file is read in one call, small enough that a lying `stat` costs little.
+// A regular file is read in one call into a buffer of its size (at most `maxBytes + 1`, checked
+// above), so that a large input is not held twice (chunks, then their concatenation); a `stat`
+// that says 0 (a /proc file) gets this much per read.
 const MIN_CHUNK = 64 * 1024
-const MAX_CHUNK = 8 * 1024 * 1024
 
 /**
  * Reads an untrusted input file (manifest, snapshot, state, exceptions, baseline) as UTF-8 text.
@@ -80,7 +81,8 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
     if (info.size > maxBytes) {
       return refused(file, 'read', `file is ${info.size} bytes; the limit is ${maxBytes} bytes`, 'split the input or check that this is the right file')
     }
-    const chunkSize = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, info.size + 1))
+    // The whole file in the first read; whatever a file that grew since `stat` adds, in small reads.
+    let chunkSize = Math.max(MIN_CHUNK, info.size + 1)
     const chunks: Buffer[] = []
     let total = 0
     for (;;) {
@@ -91,11 +93,12 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
       if (bytesRead === 0) break
       chunks.push(buffer.subarray(0, bytesRead))
       total += bytesRead
+      chunkSize = MIN_CHUNK
     }
     if (total > maxBytes) {
       return refused(file, 'read', `file is more than ${maxBytes} bytes (the limit)`, 'split the input or check that this is the right file')
     }
-    return decode(Buffer.concat(chunks, total), file, info.mtime)
+    return decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total), file, info.mtime)
   } catch (error) {
     return refused(file, 'read', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`)
   } finally {

@@ -102,8 +102,17 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       status: typeof status === 'string' ? [status] : Array.isArray(status) ? status.filter((s): s is string => typeof s === 'string') : parent.status,
       maxStatusAge: text(raw.maxStatusAge) ?? parent.maxStatusAge,
       extra: (text(raw.extra) as ExtraPolicy | undefined) ?? parent.extra,
-      absent: [...parent.absent, ...absent],
+      // Shared with the parent when nothing is added: a manifest has a cascade per partner entry.
+      absent: absent.length > 0 ? [...parent.absent, ...absent] : parent.absent,
     }
+  }
+
+  // A manifest writes few distinct durations, each inherited by thousands of partner entries.
+  const durations = new Map<string, number>()
+  const durationMs = (written: string): number => {
+    let ms = durations.get(written)
+    if (ms === undefined) durations.set(written, (ms = parseDuration(written)))
+    return ms
   }
 
   /** The `databases:` of a cluster entry or a rule, with everything they inherit from `settings`. */
@@ -148,7 +157,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
           partner,
           statuses: pSettings.status,
           maxStatusAge: pSettings.maxStatusAge,
-          maxStatusAgeMs: pSettings.maxStatusAge ? parseDuration(pSettings.maxStatusAge) : undefined,
+          maxStatusAgeMs: pSettings.maxStatusAge ? durationMs(pSettings.maxStatusAge) : undefined,
           location: at(pPath),
         })
       })

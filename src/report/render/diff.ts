@@ -7,6 +7,7 @@ import type { ReportedFinding } from '../../model/finding.js'
 import type { ObservedIntegration } from '../../model/observation.js'
 import type { ClusterState, Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
+import { groupByCluster } from './finding-text.js'
 
 /** Partner -> what is shown for it; several values when a source listed the same integration more than once. */
 type Partners = Map<string, string | string[]>
@@ -35,9 +36,11 @@ const isAboutIntegrations = (f: ReportedFinding): boolean => FINDING_KIND_INFO[f
 export function renderDiff(report: Report): string {
   const patches: string[] = []
   let accepted = 0
+  // Grouped once: filtering every finding for every cluster costs clusters x findings.
+  const byCluster = groupByCluster(report.findings.filter(isAboutIntegrations))
   for (const state of report.clusters) {
     const name = clusterKey(state)
-    const about = report.findings.filter((f) => isAboutIntegrations(f) && clusterKey(f) === name)
+    const about = byCluster.get(name) ?? []
     const findings = about.filter((f) => !f.suppressed)
     accepted += about.length - findings.length
     if (findings.length === 0) continue

@@ -1,3 +1,4 @@
+import { clusterKey } from '../../model/cluster.js'
 import type { Finding, FileLocation, Suppression } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 
@@ -16,4 +17,19 @@ export function subjectOf(finding: Finding): string {
 /** Where a finding points in the manifest; findings that come from no entry point at the manifest itself. */
 export function manifestLocationOf(finding: Finding, report: Report): FileLocation {
   return finding.location ?? { file: report.manifest, line: 1, column: 1 }
+}
+
+/**
+ * Findings by `clusterKey`, each group in the order given, the groups in the order of their first
+ * finding; `into` may hold groups already (in the order they should come). One pass: a report of a
+ * large estate has thousands of findings over tens of thousands of clusters.
+ */
+export function groupByCluster<F extends Finding>(findings: Iterable<F>, into = new Map<string, F[]>()): Map<string, F[]> {
+  for (const finding of findings) {
+    const key = clusterKey(finding)
+    const group = into.get(key)
+    if (group) group.push(finding)
+    else into.set(key, [finding])
+  }
+  return into
 }

@@ -1,28 +1,49 @@
 import type { Report } from '../../model/report.js'
 import { renderDiff } from './diff.js'
 import { renderGithubAnnotations } from './github.js'
-import { renderJson } from './json.js'
-import { renderJunit } from './junit.js'
+import { renderJsonChunks } from './json.js'
+import { renderJunitChunks } from './junit.js'
 import { renderMarkdown } from './markdown.js'
 import { renderSarif } from './sarif.js'
-import { renderText } from './text.js'
+import { renderTextChunks } from './text.js'
 
 export const REPORT_FORMATS = ['text', 'json', 'diff', 'sarif', 'junit', 'markdown', 'github'] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
+export interface RenderOptions {
+  color?: boolean
+  explain?: boolean
+}
+
 /** Every format is a pure function of the report; only text takes presentation options. */
-export function renderReport(format: ReportFormat, report: Report, options: { color?: boolean; explain?: boolean } = {}): string {
+export function renderReport(format: ReportFormat, report: Report, options: RenderOptions = {}): string {
+  return [...renderReportChunks(format, report, options)].join('')
+}
+
+/**
+ * The text of `renderReport` in pieces, for writing as it is made: the text and JSON reports of a
+ * large estate come in pieces of a cluster or a few hundred entries, JUnit per cluster; the other
+ * formats, whose size follows the findings rather than the estate, in one.
+ */
+export function renderReportChunks(format: ReportFormat, report: Report, options: RenderOptions = {}): Iterable<string> {
   switch (format) {
     case 'text':
-      return renderText(report, { color: options.color ?? false, explain: options.explain })
+      return renderTextChunks(report, { color: options.color ?? false, explain: options.explain })
     case 'json':
-      return renderJson(report)
+      return renderJsonChunks(report)
+    case 'junit':
+      return renderJunitChunks(report)
+    default:
+      return [renderWhole(format, report)]
+  }
+}
+
+function renderWhole(format: Exclude<ReportFormat, 'text' | 'json' | 'junit'>, report: Report): string {
+  switch (format) {
     case 'diff':
       return renderDiff(report)
     case 'sarif':
       return renderSarif(report)
-    case 'junit':
-      return renderJunit(report)
     case 'markdown':
       return renderMarkdown(report)
     case 'github':

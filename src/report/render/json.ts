@@ -3,5 +3,40 @@ import type { Report } from '../../model/report.js'
 
 /** The stable machine-readable report, documented by `schemas/report.schema.json`. Values stay exact; only their encoding avoids raw control characters. */
 export function renderJson(report: Report): string {
-  return jsonWithoutRawControl(JSON.stringify(report, null, 2)) + '\n'
+  return [...renderJsonChunks(report)].join('')
+}
+
+/** Entries of `findings` and `clusters` per piece: a few hundred kilobytes each. */
+const ENTRIES_PER_CHUNK = 500
+
+/**
+ * The text of `renderJson` in pieces, so that the report of a large estate (tens of megabytes) is
+ * written as it is made instead of held, and copied, as one string. Every piece is
+ * `JSON.stringify(…, null, 2)` of a part of the report, indented where that part stands, so the
+ * text is byte for byte `JSON.stringify(report, null, 2)`.
+ */
+export function* renderJsonChunks(report: Report): Generator<string> {
+  let separator = '{'
+  for (const [key, value] of Object.entries(report)) {
+    if (value === undefined) continue
+    const head = `${separator}\n  ${JSON.stringify(key)}: `
+    separator = ','
+    if (!Array.isArray(value) || value.length === 0) {
+      yield jsonWithoutRawControl(head + nested(value, '\n  '))
+      continue
+    }
+    yield `${head}[`
+    for (let start = 0; start < value.length; start += ENTRIES_PER_CHUNK) {
+      let chunk = ''
+      for (let i = start; i < Math.min(value.length, start + ENTRIES_PER_CHUNK); i++) chunk += `${i === 0 ? '' : ','}\n    ${nested(value[i], '\n    ')}`
+      yield jsonWithoutRawControl(chunk)
+    }
+    yield '\n  ]'
+  }
+  yield '\n}\n'
+}
+
+/** A value as `JSON.stringify` writes it at that depth: its own line breaks followed by the depth's indentation (strings hold no raw line break). */
+function nested(value: unknown, lineStart: string): string {
+  return (JSON.stringify(value, null, 2) ?? 'null').replaceAll('\n', lineStart)
 }

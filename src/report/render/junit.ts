@@ -28,10 +28,12 @@ type TestCaseOutcome = { element: 'error' | 'failure'; findings: ReportedFinding
  * an excepted or known finding a `<skipped>` with the reason; warnings pass, noted in `<system-out>`.
  */
 export function renderJunit(report: Report): string {
-  const suites = suitesOf(report)
-  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 }
-  const body: string[] = []
-  for (const suite of suites) {
+  return [...renderJunitChunks(report)].join('')
+}
+
+/** The text of `renderJunit` in pieces, one per test suite (cluster), so that the report of a large estate is written as it is made. */
+export function* renderJunitChunks(report: Report): Generator<string> {
+  const suites = suitesOf(report).map((suite) => {
     const outcomes = suite.cases.map((c) => outcomeOf(c.findings))
     const counts = {
       tests: suite.cases.length,
@@ -39,18 +41,24 @@ export function renderJunit(report: Report): string {
       errors: outcomes.filter((o) => o?.element === 'error').length,
       skipped: outcomes.filter((o) => o?.element === 'skipped').length,
     }
-    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key]
-    body.push(
+    return { suite, outcomes, counts }
+  })
+  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 }
+  for (const { counts } of suites) for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key]
+  const time = report.stats ? (report.stats.elapsedMs / 1000).toFixed(3) : '0'
+  yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes({ name: 'partner-drift', ...totals, time })}>\n`
+  for (const { suite, outcomes, counts } of suites) {
+    const lines = [
       `  <testsuite${attributes({ name: suite.name, ...counts, time: '0' })}>`,
       '    <properties>',
       ...suite.properties.map(([name, value]) => `      <property${attributes({ name, value })}/>`),
       '    </properties>',
       ...suite.cases.flatMap((c, i) => testCase(c, outcomes[i], report)),
       '  </testsuite>',
-    )
+    ]
+    yield lines.map((line) => `${line}\n`).join('')
   }
-  const time = report.stats ? (report.stats.elapsedMs / 1000).toFixed(3) : '0'
-  return ['<?xml version="1.0" encoding="UTF-8"?>', `<testsuites${attributes({ name: 'partner-drift', ...totals, time })}>`, ...body, '</testsuites>', ''].join('\n')
+  yield '</testsuites>\n'
 }
 
 function suitesOf(report: Report): TestSuite[] {

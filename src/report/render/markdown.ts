@@ -3,7 +3,7 @@ import { FINDING_KIND_INFO, FINDING_KINDS } from '../../model/finding-kinds.js'
 import type { Remediation, ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import { describeSuppression, subjectOf } from './finding-text.js'
+import { describeSuppression, groupByCluster, subjectOf } from './finding-text.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
 export const GITHUB_MARKDOWN_LIMIT = 65_536
@@ -27,7 +27,7 @@ interface ClusterSection {
  */
 export function renderMarkdown(report: Report): string {
   const head = [`### ${headline(report)}`, '', summaryLine(report), '', ...coverageTable(report)]
-  const sections = groupByCluster(report).map(section)
+  const sections = findingsByCluster(report).map(section)
   const withFindings = new Set(report.findings.map(clusterKey))
   const inSync = report.clusters.filter((c) => !withFindings.has(clusterKey(c)))
   const tail = inSync.length ? [`✅ In sync: ${inSync.map((c) => `${code(c.cluster)} (${escapeText(`${c.accountId}, ${c.region}`)})`).join(', ')}`, ''] : []
@@ -108,14 +108,10 @@ function coverageTable(report: Report): string[] {
 }
 
 /** In the order of the manifest; findings about no declared cluster (exceptions with patterns) after them. */
-function groupByCluster(report: Report): ReportedFinding[][] {
+function findingsByCluster(report: Report): ReportedFinding[][] {
   const groups = new Map<string, ReportedFinding[]>()
   for (const c of report.clusters) groups.set(clusterKey(c), [])
-  for (const f of report.findings) {
-    const key = clusterKey(f)
-    groups.set(key, [...(groups.get(key) ?? []), f])
-  }
-  return [...groups.values()].filter((g) => g.length > 0)
+  return [...groupByCluster(report.findings, groups).values()].filter((g) => g.length > 0)
 }
 
 function section(findings: ReportedFinding[]): ClusterSection {

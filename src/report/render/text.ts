@@ -1,8 +1,8 @@
-import { clusterKey } from '../../model/cluster.js'
 import { FINDING_KIND_INFO, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
+import { groupByCluster } from './finding-text.js'
 
 export interface TextOptions {
   color: boolean
@@ -29,9 +29,20 @@ const MARK_STYLE: ReadonlyMap<string, Style> = new Map([
  * drive the terminal; the only escape sequences in the output are the renderer's own colours.
  */
 export function renderText(report: Report, options: TextOptions): string {
+  return [...renderTextChunks(report, options)].join('')
+}
+
+/** The text of `renderText` in pieces, one per cluster, so that the report of a large estate is written as it is made. */
+export function* renderTextChunks(report: Report, options: TextOptions): Generator<string> {
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
   const styleOf = (f: ReportedFinding): Style => (f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : (MARK_STYLE.get(markOf(f)) ?? 'red'))
-  const lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
+  let lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
+  /** The lines so far, as one piece of the text. */
+  const piece = (): string => {
+    const text = lines.map((line) => `${line}\n`).join('')
+    lines = []
+    return text
+  }
 
   const findingLines = (finding: ReportedFinding, indent: string): void => {
     const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
@@ -62,11 +73,7 @@ export function renderText(report: Report, options: TextOptions): string {
   }
 
   const drift = report.findings.filter((f) => !isAboutEntry(f))
-  const byCluster = new Map<string, ReportedFinding[]>()
-  for (const finding of drift) {
-    const key = clusterKey(finding)
-    byCluster.set(key, [...(byCluster.get(key) ?? []), finding])
-  }
+  const byCluster = groupByCluster(drift)
   if (byCluster.size === 0) lines.push(paint('green', '  No drift: every declared integration is present and healthy.'), '')
   for (const findings of byCluster.values()) {
     const { cluster, accountId, region } = findings[0]
@@ -80,6 +87,7 @@ export function renderText(report: Report, options: TextOptions): string {
       findingLines(finding, finding.database === undefined ? '    ' : '      ')
     }
     lines.push('')
+    yield piece()
   }
 
   for (const group of ['exception', 'rule'] as const) {
@@ -124,5 +132,5 @@ export function renderText(report: Report, options: TextOptions): string {
   }
   const outcome = { 'in-sync': paint('green', 'in sync'), drift: paint('red', 'drift'), incomplete: paint('red', 'incomplete: some clusters could not be observed') }[report.outcome]
   lines.push(`Outcome: ${outcome} (exit ${report.exitCode})`)
-  return lines.join('\n') + '\n'
+  yield piece()
 }

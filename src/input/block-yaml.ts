@@ -1,0 +1,294 @@
+/**
+ * The plain block YAML that manifests are made of (mappings of simple keys, `- ` sequences,
+ * scalars, one-line flow sequences of scalars, comments), read line by line. A YAML document
+ * tree costs about forty times the text in memory and seconds for a manifest of 100,000
+ * integrations; this reading costs a fraction of that and still knows where every value is.
+ * Anything outside that subset (anchors, tags, block scalars, flow mappings, multi-line scalars,
+ * a key written twice, tabs, any doubt) is left to the YAML document reading.
+ */
+
+/** Keys and indexes from the root, as `LocatedDocument` takes them. */
+type KeyPath = ReadonlyArray<string | number>
+
+export interface Place {
+  line: number
+  column: number
+}
+
+export interface BlockYamlText {
+  value: unknown
+  /** Where the value at `path` starts, or its closest existing ancestor; `key: true` gives a map entry's key. */
+  placeOf(path: KeyPath, key?: boolean): Place
+  /** The number at `path` as written, when the value there (or at its closest existing ancestor) is a number. */
+  numberAt(path: KeyPath): string | undefined
+}
+
+/**
+ * A node's start, as the YAML reading puts it: a mapping at its first key, a sequence at its first
+ * `-`. A manifest has hundreds of thousands of nodes, so a mapping keeps its entries in arrays (not
+ * a Map and an object per entry), and a scalar that is not a number is only its column (`Column`):
+ * it stands on the line of its key, or of its flow sequence.
+ */
+interface PlacedNode extends Place {
+  /** A mapping's keys, in order, with the line and column of each (two numbers per key) and its value. */
+  keys?: string[]
+  keyPlaces?: number[]
+  values?: Array<PlacedNode | Column>
+  items?: Array<PlacedNode | Column>
+  /** For numbers: the scalar as written. */
+  source?: string
+}
+
+/** The column of a scalar on its parent's line (see `PlacedNode`). */
+type Column = number
+
+/** One piece of a line: a `- ` sequence marker, or what follows it or the indentation. */
+interface Piece {
+  line: number
+  /** 0-based column. */
+  at: number
+  dash?: true
+  key?: string
+  /** A scalar or flow sequence after `key: ` or `- `; absent after `key:` alone. */
+  value?: { value: unknown; node: PlacedNode | Column }
+}
+
+/** Not in this reading: control characters (tab and CR included), a byte order mark, document markers, directives. */
+// eslint-disable-next-line no-control-regex
+const OUT_OF_SUBSET = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\uFEFF]|^(?:---|\.\.\.|%)/m
+const KEY = /([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/my
+const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
+const SINGLE_QUOTED = /'(?:[^'\n]|'')*'/y
+/** A plain scalar of block context: no `#`, no `: `, no leading indicator; `:` inside (an ARN) is fine. */
+const PLAIN = /[\p{L}\p{N}_./](?:[^\s#:]|:(?=\S)| +(?=[^\s#]))*/uy
+/** A plain scalar inside `[...]`: neither flow indicators nor `:` either. */
+const PLAIN_IN_FLOW = /[\p{L}\p{N}_./](?:[^\s#:,[\]{}]| +(?=[^\s#:,[\]{}]))*/uy
+const LINE_END = /(?: +#.*| *)$/my
+
+/** `undefined` unless the whole text is in the subset, with no key twice: then the value and places are the YAML reading's. */
+export function readBlockYaml(text: string): BlockYamlText | undefined {
+  if (OUT_OF_SUBSET.test(text)) return undefined
+  const reader = new PieceReader(piecesOf(text))
+  const first = reader.peek()
+  if (!first || first.dash || first.key === undefined) return undefined
+  const root = reader.mapping(first.at)
+  if (!root || reader.peek() !== undefined || reader.outOfSubset) return undefined
+
+  const nodeAt = (path: KeyPath, wantKey: boolean): Place & { source?: string } => {
+    let node: PlacedNode = root.node
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i]
+      let child: PlacedNode | Column
+      let line: number
+      if (node.keys) {
+        const index = node.keys.indexOf(String(segment))
+        if (index < 0) break
+        line = node.keyPlaces![2 * index]
+        if (wantKey && i === path.length - 1) return { line, column: node.keyPlaces![2 * index + 1] }
+        child = node.values![index]
+      } else if (node.items && typeof segment === 'number' && segment < node.items.length) {
+        line = node.line
+        child = node.items[segment]
+      } else {
+        break
+      }
+      // A scalar has nothing below it: the path stops here.
+      if (typeof child === 'number') return { line, column: child }
+      node = child
+    }
+    return node
+  }
+  return {
+    value: root.value,
+    placeOf: (path, key = false) => {
+      const { line, column } = nodeAt(path, key)
+      return { line, column }
+    },
+    numberAt: (path) => nodeAt(path, false).source,
+  }
+}
+
+/**
+ * The pieces of every line, as they are needed: the text is never split into lines, and no list
+ * of pieces is kept. Yields `null` at the first line outside the subset, and stops.
+ */
+function* piecesOf(text: string): Generator<Piece | null> {
+  let line = 0
+  for (let lineStart = 0; lineStart <= text.length; lineStart++) {
+    line++
+    let lineEnd = text.indexOf('\n', lineStart)
+    if (lineEnd < 0) lineEnd = text.length
+    let at = lineStart
+    while (text.charCodeAt(at) === 32) at++
+    if (at === lineEnd || text.charCodeAt(at) === 35 /* # */) {
+      lineStart = lineEnd
+      continue
+    }
+    if (text.startsWith('- ', at) || (text.charCodeAt(at) === 45 && at + 1 === lineEnd)) {
+      yield { line, at: at - lineStart, dash: true }
+      at = skipSpaces(text, at + 1)
+      // `- - x` (a sequence in a sequence on one line) and a bare `-` are left to the YAML reading.
+      if (at === lineEnd || text.charCodeAt(at) === 45) return yield null
+    }
+    const piece: Piece = { line, at: at - lineStart }
+    KEY.lastIndex = at
+    const key = KEY.exec(text)
+    let from = at
+    if (key) {
+      // `__proto__` would set the prototype of the plain object built here; YAML reads `null:` as the key "".
+      if (key[1] === '__proto__' || /^(?:null|Null|NULL)$/.test(key[1])) return yield null
+      piece.key = key[1]
+      from = KEY.lastIndex
+    }
+    if (key && (from === lineEnd || text.charCodeAt(from) === 35)) {
+      yield piece
+    } else {
+      const value = scalarOrFlow(text, from, line, lineStart)
+      if (!value) return yield null
+      LINE_END.lastIndex = value.end
+      if (!LINE_END.test(text)) return yield null
+      piece.value = value
+      yield piece
+    }
+    lineStart = lineEnd
+  }
+}
+
+/** A scalar or a one-line flow sequence of scalars at `at`, resolved as YAML 1.2's core schema does. */
+function scalarOrFlow(source: string, at: number, line: number, lineStart: number): { value: unknown; node: PlacedNode | Column; end: number } | undefined {
+  if (source.charCodeAt(at) !== 91 /* [ */) {
+    const scalar = scalarAt(source, at, PLAIN)
+    if (!scalar) return undefined
+    const column = at - lineStart + 1
+    return { value: scalar.value, node: scalar.source === undefined ? column : { line, column, source: scalar.source }, end: scalar.end }
+  }
+  const values: unknown[] = []
+  const items: Array<PlacedNode | Column> = []
+  const node: PlacedNode = { line, column: at - lineStart + 1, items }
+  let i = skipSpaces(source, at + 1)
+  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node, end: i + 1 }
+  for (;;) {
+    const scalar = scalarAt(source, i, PLAIN_IN_FLOW)
+    if (!scalar) return undefined
+    values.push(scalar.value)
+    const column = i - lineStart + 1
+    items.push(scalar.source === undefined ? column : { line, column, source: scalar.source })
+    i = skipSpaces(source, scalar.end)
+    const c = source.charCodeAt(i)
+    if (c === 93) return { value: values, node, end: i + 1 }
+    // After a comma comes another item: `[a, b,]` is left to the YAML reading.
+    if (c !== 44 /* , */) return undefined
+    i = skipSpaces(source, i + 1)
+  }
+}
+
+function skipSpaces(source: string, i: number): number {
+  while (source.charCodeAt(i) === 32) i++
+  return i
+}
+
+/** `source` is set for numbers only (the "quote it" hint shows a number as written). */
+function scalarAt(source: string, at: number, plain: RegExp): { value: unknown; end: number; source?: string } | undefined {
+  const c = source.charCodeAt(at)
+  if (c === 34 /* " */) {
+    DOUBLE_QUOTED.lastIndex = at
+    const match = DOUBLE_QUOTED.exec(source)
+    // Within these escapes, JSON and YAML double-quoted strings mean the same.
+    return match ? { value: JSON.parse(match[0]) as string, end: DOUBLE_QUOTED.lastIndex } : undefined
+  }
+  if (c === 39 /* ' */) {
+    SINGLE_QUOTED.lastIndex = at
+    const match = SINGLE_QUOTED.exec(source)
+    return match ? { value: match[0].slice(1, -1).replaceAll("''", "'"), end: SINGLE_QUOTED.lastIndex } : undefined
+  }
+  plain.lastIndex = at
+  const match = plain.exec(source)
+  if (!match) return undefined
+  const written = match[0]
+  const end = plain.lastIndex
+  if (/^(?:~|null|Null|NULL)$/.test(written)) return { value: null, end }
+  if (/^(?:true|True|TRUE)$/.test(written)) return { value: true, end }
+  if (/^(?:false|False|FALSE)$/.test(written)) return { value: false, end }
+  if (/^[0-9]+$/.test(written)) return { value: Number.parseInt(written, 10), end, source: written }
+  if (/^(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/.test(written)) return { value: Number.parseFloat(written), end, source: written }
+  // Other numbers of the core schema (0x1F, 0o17, .inf, .nan) are rare in a manifest: the YAML reading resolves them.
+  if (/^(?:0x|0o|\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(written)) return undefined
+  return { value: written, end }
+}
+
+/** Builds values and places from the pieces, by indentation, as YAML block collections nest. */
+class PieceReader {
+  /** Set when the pieces stopped at a line outside the subset. */
+  outOfSubset = false
+  private current: Piece | undefined
+
+  constructor(private readonly pieces: Generator<Piece | null>) {
+    this.advance()
+  }
+
+  /** The piece at hand; `undefined` at the end of the text, or at a line outside the subset. */
+  peek(): Piece | undefined {
+    return this.current
+  }
+
+  advance(): void {
+    const next = this.pieces.next()
+    if (next.value === null) this.outOfSubset = true
+    this.current = next.done || next.value === null ? undefined : next.value
+  }
+
+  /** The mapping whose keys stand at column `at`; `undefined` when anything is outside the subset. */
+  mapping(at: number): { value: Record<string, unknown>; node: PlacedNode } | undefined {
+    const value: Record<string, unknown> = {}
+    const first = this.current!
+    const keys: string[] = []
+    const keyPlaces: number[] = []
+    const values: Array<PlacedNode | Column> = []
+    const node: PlacedNode = { line: first.line, column: first.at + 1, keys, keyPlaces, values }
+    for (let piece = this.current; piece; piece = this.current) {
+      if (piece.at < at) break
+      if (piece.at > at || piece.dash || piece.key === undefined || keys.includes(piece.key)) return undefined
+      this.advance()
+      let entry: { value: unknown; node: PlacedNode | Column } | undefined = piece.value
+      if (!entry) {
+        const below = this.current
+        // `key:` then a sequence at the key's own column or deeper, or a mapping deeper; an empty value is left to the YAML reading.
+        if (below?.dash && below.at >= at) entry = this.sequence(below.at)
+        else if (below && !below.dash && below.at > at) entry = this.mapping(below.at)
+        if (!entry) return undefined
+      }
+      value[piece.key] = entry.value
+      keys.push(piece.key)
+      keyPlaces.push(piece.line, piece.at + 1)
+      values.push(entry.node)
+    }
+    return this.outOfSubset ? undefined : { value, node }
+  }
+
+  /** The sequence whose `-` stand at column `at`. */
+  sequence(at: number): { value: unknown[]; node: PlacedNode } | undefined {
+    const value: unknown[] = []
+    const first = this.current!
+    const items: Array<PlacedNode | Column> = []
+    const node: PlacedNode = { line: first.line, column: first.at + 1, items }
+    for (let piece = this.current; piece; piece = this.current) {
+      if (piece.at < at || (piece.at === at && !piece.dash)) break
+      if (piece.at > at || !piece.dash) return undefined
+      this.advance()
+      const content = this.current
+      // What follows `- ` is on the same line: a scalar, a flow sequence, or the first key of a mapping.
+      if (!content || content.line !== piece.line) return undefined
+      let item: { value: unknown; node: PlacedNode | Column } | undefined
+      if (content.key !== undefined) item = this.mapping(content.at)
+      else {
+        item = content.value
+        this.advance()
+      }
+      if (!item) return undefined
+      value.push(item.value)
+      // A scalar item stands on its dash's line, not on the sequence's first line.
+      items.push(typeof item.node === 'number' ? { line: content.line, column: item.node } : item.node)
+    }
+    return this.outOfSubset ? undefined : { value, node }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Benchmark of large estates offline: manifests and JSON snapshots of 1,000, 10,000 and 100,000
+ * declared integrations (10 per cluster, with some drift of every kind), generated in a temporary
+ * directory; the real CLI runs `check --source snapshot:FILE` in every report format (stdout to a
+ * file, as `> report.json` would) and `validate`. Prints wall time and peak memory (medians of the
+ * runs), the marginal cost per integration (the slope between the two largest sizes), and whether
+ * the goals hold at 100,000: check <= 2 s and <= 300 MB, validate <= 1 s.
+ *
+ *   npm run bench:scale -- [--runs 3] [--formats json,text,...]
+ */
+import { spawn } from 'node:child_process'
+import { openSync, closeSync } from 'node:fs'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+
+import { ROOT } from '../helpers/cli.js'
+import { generateEstate, INTEGRATIONS_PER_CLUSTER } from '../helpers/large-estate.js'
+import { REPORT_FORMATS } from '../../src/report/render/index.js'
+
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '3' }, formats: { type: 'string', default: REPORT_FORMATS.join(',') } } })
+const RUNS = Math.max(1, Number(flags.runs) || 1)
+const FORMATS = flags.formats.split(',').filter(Boolean)
+const SIZES = [1_000, 10_000, 100_000]
+const GOAL = { checkMs: 2000, checkMB: 300, validateMs: 1000 }
+
+const MEASURE = fileURLToPath(new URL('./measure-child.js', import.meta.url))
+const BIN = join(ROOT, 'bin/run.js')
+
+interface Measured {
+  wallMs: number
+  maxRssMB: number
+  code: number
+}
+
+/** One run of the CLI with stdout to a file; the preload reports the child's own peak RSS on exit. */
+function runOnce(args: string[], cwd: string): Promise<Measured> {
+  const out = openSync(join(cwd, 'stdout'), 'w')
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const child = spawn(process.execPath, ['--import', MEASURE, BIN, ...args], { cwd, env: { ...process.env, CI: '1' }, stdio: ['ignore', out, 'pipe'] })
+    let stderr = ''
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const wallMs = performance.now() - started
+      closeSync(out)
+      const line = /PARTNER_DRIFT_BENCH (\{.*\})/.exec(stderr)
+      if (!line) return reject(new Error(`no measurement from ${args.join(' ')}: ${stderr.slice(0, 500)}`))
+      const usage = JSON.parse(line[1]) as { maxRssKiB: number }
+      resolve({ wallMs, maxRssMB: (usage.maxRssKiB * 1024) / 1e6, code: code ?? -1 })
+    })
+  })
+}
+
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/** Medians of `RUNS` runs, after one run not counted (file cache, code cache). */
+async function measure(args: string[], cwd: string): Promise<Measured> {
+  await runOnce(args, cwd)
+  const runs: Measured[] = []
+  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(args, cwd))
+  return { wallMs: median(runs.map((r) => r.wallMs)), maxRssMB: median(runs.map((r) => r.maxRssMB)), code: runs[0].code }
+}
+
+const commands: Array<{ name: string; args: string[]; goal: { ms: number; mb?: number } }> = [
+  ...FORMATS.map((format) => ({ name: `check --format ${format}`, args: ['check', 'm.yaml', '--source', 'snapshot:s.json', '--format', format], goal: { ms: GOAL.checkMs, mb: GOAL.checkMB } })),
+  { name: 'validate', args: ['validate', 'm.yaml'], goal: { ms: GOAL.validateMs } },
+]
+
+const dir = await mkdtemp(join(tmpdir(), 'partner-drift-scale-'))
+try {
+  const results = new Map<string, Measured[]>(commands.map((c) => [c.name, []]))
+  const inputs: string[] = []
+  for (const integrations of SIZES) {
+    const estate = generateEstate({ clusters: integrations / INTEGRATIONS_PER_CLUSTER })
+    const cwd = join(dir, String(integrations))
+    await mkdir(cwd)
+    await writeFile(join(cwd, 'm.yaml'), estate.manifest)
+    await writeFile(join(cwd, 's.json'), estate.snapshot)
+    inputs.push(`${integrations}: manifest ${(estate.manifest.length / 1e6).toFixed(1)} MB, snapshot ${(estate.snapshot.length / 1e6).toFixed(1)} MB`)
+    for (const command of commands) {
+      process.stderr.write(`${command.name} at ${integrations}...\n`)
+      results.get(command.name)!.push(await measure(command.args, cwd))
+    }
+  }
+
+  const [, middle, largest] = SIZES
+  const header = ['command', ...SIZES.map((n) => `${n / 1000}k wall / RSS`), 'per integration (10k->100k)', 'exit', `goal at ${largest / 1000}k`]
+  const rows = commands.map((command) => {
+    const runs = results.get(command.name)!
+    const [m, l] = [runs[1], runs[2]]
+    const perUs = ((l.wallMs - m.wallMs) * 1000) / (largest - middle)
+    const perBytes = ((l.maxRssMB - m.maxRssMB) * 1e6) / (largest - middle)
+    const met = l.wallMs <= command.goal.ms && (command.goal.mb === undefined || l.maxRssMB <= command.goal.mb)
+    const goal = `<= ${command.goal.ms} ms${command.goal.mb ? `, <= ${command.goal.mb} MB` : ''}`
+    return [
+      command.name,
+      ...runs.map((r) => `${r.wallMs.toFixed(0)} ms / ${r.maxRssMB.toFixed(0)} MB`),
+      `${perUs.toFixed(1)} µs, ${perBytes.toFixed(0)} B`,
+      String(l.code),
+      `${met ? 'PASS' : 'FAIL'} (${goal})`,
+    ]
+  })
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
+  const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
+  console.log(`partner-drift scale benchmark: ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, median of ${RUNS} run(s) each`)
+  for (const input of inputs) console.log(`  ${input}`)
+  console.log(line(header))
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
+  for (const row of rows) console.log(line(row))
+  process.exitCode = rows.every((r) => r.at(-1)!.startsWith('PASS')) ? 0 : 1
+} finally {
+  await rm(dir, { recursive: true, force: true })
+}

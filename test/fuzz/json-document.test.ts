@@ -1,0 +1,83 @@
+/**
+ * Fuzz :: JSON read with JSON.parse against the same text read as a YAML document (the reference,
+ * and what every JSON input went through before). Where the fast reading answers, the value, every
+ * position (of values and of keys, of paths that exist and of paths that stop short), and every
+ * number as written must be the YAML reading's; where the YAML reading reports a problem (a key
+ * written twice), the fast reading must not answer at all, so that the located error is the YAML one.
+ */
+import fc from 'fast-check'
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+
+import { type KeyPath, parseJsonDocument, parseYamlDocument } from '../../src/input/document.js'
+import { fuzzParameters, runsFor } from './helpers/harness.js'
+
+const test = suite('fuzz :: JSON documents')
+
+/** Every path into a value, and for each one a path that leaves it (a missing key, an index past the end). */
+function pathsOf(value: unknown, path: KeyPath = [], out: KeyPath[] = []): KeyPath[] {
+  out.push(path, [...path, 'no-such-key'], [...path, 1_000_000])
+  if (Array.isArray(value)) value.forEach((item, i) => pathsOf(item, [...path, i], out))
+  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) pathsOf(item, [...path, key], out)
+  return out
+}
+
+/** JSON as people and tools write it: compact, indented with spaces or tabs, with CRLF line ends. */
+const jsonText = fc
+  .record({
+    value: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.jsonValue())),
+    indent: fc.constantFrom(0, 1, 2, '\t'),
+    crlf: fc.boolean(),
+  })
+  .map(({ value, indent, crlf }) => {
+    const text = JSON.stringify(value, null, indent)
+    return crlf ? text.replaceAll('\n', '\r\n') : text
+  })
+
+/** A key written twice, a lone carriage return, or a value YAML reads as something else: what only the YAML reading may answer. */
+const doubtfulText = fc.tuple(jsonText, fc.constantFrom('{"a": 1, "a": 2}', '{"k":\r1}', '{"x": [{"b": 0, "c": 1, "b": 2}]}'), fc.nat()).map(([text, odd, at]) => {
+  // Into the first array or object found after `at`, or wrapped around the text.
+  const open = text.indexOf('[', at % (text.length + 1))
+  return open >= 0 && text[open + 1] !== ']' ? `${text.slice(0, open + 1)}${odd},${text.slice(open + 1)}` : `[${odd}, ${text}]`
+})
+
+test('fuzz :: JSON documents :: JSON.parse reads what the YAML reading reads, located the same', () => {
+  fc.assert(
+    fc.property(fc.oneof(jsonText, doubtfulText), (text) => {
+      const reference = parseYamlDocument(text, 'f.json')
+      const fast = parseJsonDocument(text, 'f.json')
+      if (reference.diagnostics.length > 0) {
+        assert.is(fast, undefined, 'a text the YAML reading reports a problem in is left to it')
+        return
+      }
+      if (!fast) return
+      assert.equal(fast.value, reference.value)
+      assert.equal(fast.diagnostics, [])
+      for (const path of pathsOf(reference.value)) {
+        assert.equal(fast.locate(path), reference.locate(path), `locate ${JSON.stringify(path)}`)
+        assert.equal(fast.locate(path, { key: true }), reference.locate(path, { key: true }), `locate key ${JSON.stringify(path)}`)
+        assert.is(fast.isNumberNode(path), reference.isNumberNode(path), `isNumberNode ${JSON.stringify(path)}`)
+        assert.is(fast.numberAsWritten?.(path), reference.numberAsWritten?.(path), `numberAsWritten ${JSON.stringify(path)}`)
+      }
+    }),
+    fuzzParameters(runsFor(10, 200)),
+  )
+})
+
+test('fuzz :: JSON documents :: a key written twice is the YAML reading\'s located error', () => {
+  const text = '{\n  "clusters": [\n    { "cluster": "a", "cluster": "b" }\n  ]\n}\n'
+  assert.is(parseJsonDocument(text, 'f.json'), undefined)
+  const [diagnostic] = parseYamlDocument(text, 'f.json').diagnostics
+  assert.equal([diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.column], ['yaml-duplicate-key', 'clusters[0].cluster', 3, 23])
+})
+
+test('fuzz :: JSON documents :: well-formed JSON is read without the YAML reading', () => {
+  const text = '{\r\n  "version": 1,\r\n  "clusters": [ { "cluster": "a", "n": -12.5e3 } ]\r\n}\r\n'
+  const doc = parseJsonDocument(text, 'f.json')
+  assert.ok(doc, 'JSON.parse answered')
+  assert.equal(doc.locate(['clusters', 0, 'n']), { line: 3, column: 40 })
+  assert.equal(doc.locate(['clusters', 0, 'n']), parseYamlDocument(text, 'f.json').locate(['clusters', 0, 'n']))
+  assert.is(doc.numberAsWritten?.(['clusters', 0, 'n']), '-12.5e3')
+})
+
+test.run()
