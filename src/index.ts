@@ -8,6 +8,7 @@ export {
   defineSource,
   type ClusterObservation,
   type ClusterTarget,
+  type LearnedRate,
   type ObservedIntegration,
   type SourceContext,
   type SourceDefinition,

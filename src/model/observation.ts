@@ -71,6 +71,13 @@ export type ClusterObservation =
       hint?: string
     }
 
+/** The request rate a source learned that the API allows for one account and region, after being throttled there. */
+export interface LearnedRate {
+  accountId: string
+  region: string
+  requestsPerSecond: number
+}
+
 /** Fetch figures reported with every run. */
 export interface ObserveStats {
   source: string
@@ -78,5 +85,7 @@ export interface ObserveStats {
   apiCalls?: number
   retries?: number
   throttled?: number
+  /** Per account and region that was throttled, in account then region order. */
+  rates?: LearnedRate[]
   elapsedMs: number
 }
