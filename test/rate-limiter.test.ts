@@ -77,17 +77,27 @@ limiter('limiter :: nothing is paced before the first throttled answer', async (
 limiter('limiter :: a throttled answer sets decrease x the accepted rate, and requests are paced at it', async () => {
   const clock = new FakeClock()
   const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5 })
-  // 40 sent and 20 accepted in the first 500 ms: 40 accepted per second.
+  // 40 sent and 20 accepted in the first 500 ms: 80 sent and 40 accepted per second.
   const sent = await releaseTimes(clock, rateLimiter, 40, 0)
   for (let i = 0; i < 20; i++) {
-    await clock.advance(25)
     rateLimiter.succeeded()
+    await clock.advance(25)
   }
   rateLimiter.throttled(sent[0]!)
   assert.is(rateLimiter.requestsPerSecond, 20)
   const times = await releaseTimes(clock, rateLimiter, 5, 1000)
   // One slot (50 ms) of pause after the decrease, then one request every 50 ms.
   assert.equal(times.map((t) => t - 500), [50, 100, 150, 200, 250])
+})
+
+limiter('limiter :: a low accepted rate (a busy client) cuts at most decrease x decrease of the rate sent at', async () => {
+  const clock = new FakeClock()
+  const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5 })
+  const sent = await releaseTimes(clock, rateLimiter, 100, 500) // 100 sent in the last second
+  rateLimiter.succeeded() // and 2 per second accepted
+  await clock.advance(500)
+  rateLimiter.throttled(sent[0]!)
+  assert.is(rateLimiter.requestsPerSecond, 25)
 })
 
 limiter('limiter :: before any success, the decrease is from the rate requests were sent at', async () => {
@@ -111,15 +121,36 @@ limiter('limiter :: one decrease per round trip: answers to requests sent before
   assert.ok(rateLimiter.requestsPerSecond! < learned!, 'a request sent after the decrease that is throttled lowers it again')
 })
 
-limiter('limiter :: every success adds increase x learned / rate: about increase x learned per second at full speed', async () => {
+limiter('limiter :: while it holds requests back, every success adds increase x learned / rate: about increase x learned per second', async () => {
   const clock = new FakeClock()
   const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5, increase: 0.1 })
   const sent = await releaseTimes(clock, rateLimiter, 100, 1000) // 100 per second sent
   rateLimiter.throttled(sent[0]!)
   assert.is(rateLimiter.requestsPerSecond, 50)
+  void rateLimiter.acquire() // held back: the next slot is 20 ms away
   for (let i = 0; i < 50; i++) rateLimiter.succeeded() // one second's worth at 50/s
   // +5/50 at first, a little less as the rate grows.
   assert.ok(rateLimiter.requestsPerSecond! > 54.5 && rateLimiter.requestsPerSecond! < 55, `${rateLimiter.requestsPerSecond}`)
+})
+
+limiter('limiter :: the step doubles every half second without a throttled answer', async () => {
+  const clock = new FakeClock()
+  const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5, increase: 0.1 })
+  const sent = await releaseTimes(clock, rateLimiter, 100, 1000)
+  rateLimiter.throttled(sent[0]!)
+  await releaseTimes(clock, rateLimiter, 60, 1000) // held back all along: 50 per second
+  rateLimiter.succeeded()
+  assert.is(rateLimiter.requestsPerSecond, 50 + (5 * 4) / 50, 'two doublings: 4 x the step')
+})
+
+limiter('limiter :: a rate that holds nothing back is not raised', async () => {
+  const clock = new FakeClock()
+  const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5 })
+  const sent = await releaseTimes(clock, rateLimiter, 100, 1000)
+  rateLimiter.throttled(sent[0]!)
+  await releaseTimes(clock, rateLimiter, 1, 2000) // one request in two seconds: never held back past the first slot
+  for (let i = 0; i < 100; i++) rateLimiter.succeeded()
+  assert.is(rateLimiter.requestsPerSecond, 50)
 })
 
 limiter('limiter :: the rate never falls below minRate', async () => {

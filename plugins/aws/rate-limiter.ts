@@ -7,14 +7,21 @@
  * against a server allowing 100 requests per second it used 60-63 % of that. This one is AIMD
  * with the decrease anchored to what the server accepted:
  *  - until the first throttled answer nothing is paced (most accounts are never throttled);
- *  - a throttled answer lowers the rate to `decrease` x the accepted rate (successes over the
- *    last second), or x the current rate (before any throttling: the rate requests were sent
- *    at) if that is lower. Only an answer to a request sent after the last decrease counts,
- *    so one burst of throttled answers lowers the rate once per round trip, not once per answer;
- *  - every success raises the rate by `increasePerSecond / rate`: about `increasePerSecond`
- *    per second at full speed (additive increase), where `increasePerSecond` is a fraction of
- *    the rate learned at the last decrease, so a small and a large quota are probed equally
- *    fast relative to their size.
+ *  - a throttled answer lowers the rate to `decrease` x the rate requests were sent at (the
+ *    paced rate; before any pacing, the requests sent during the throttled one's round trip),
+ *    or x the accepted rate (the latest 20 successes, over at most a second) if that is lower:
+ *    when the API throttles, what it accepted is what it allows. A client too busy to take its
+ *    answers (starting up, short of CPU) measures a low accepted rate too, so one decrease never
+ *    goes below `decrease` x `decrease` of the rate sent at. Only an answer to a request sent
+ *    after the last decrease counts, so one burst of throttled answers lowers the rate once per
+ *    round trip, not once per answer;
+ *  - while the rate holds requests back, every success raises it by `step / rate`: about
+ *    `step` per second at full speed (additive increase). The step is a fraction (`increase`)
+ *    of the rate learned at the last decrease, so a small and a large quota are probed equally
+ *    fast relative to their size, and it doubles with every half second without a throttled
+ *    answer, so a rate learned too low is left within seconds, while near the limit, where
+ *    throttling comes back within a second or so, it stays small. A rate that holds nothing
+ *    back is not raised (it would grow without bound and mean nothing).
  * Requests are released one per 1/rate seconds, first come first served; a waiting request
  * leaves the queue when its signal aborts (the run's deadline).
  */
@@ -45,8 +52,17 @@ export interface AdaptiveRateLimiterOptions {
   clock?: LimiterClock
 }
 
-/** How far back sends and successes count towards the rates they are measured at. */
-const RATE_WINDOW_MS = 1000
+/** The increase step doubles every this long without a throttled answer, at most MAX_STEP_DOUBLINGS times (1024 x). */
+const STEP_DOUBLING_MS = 500
+const MAX_STEP_DOUBLINGS = 10
+/** A rate that held a request back this recently is the limit, and may be raised. */
+const LIMITING_MS = 1000
+/** How far behind its schedule pacing may catch up. */
+const CATCH_UP_MS = 100
+/** How far back successes count towards the accepted rate. */
+const ACCEPTED_WINDOW_MS = 1000
+/** How many of the latest successes make the accepted rate: few at a low rate, a short span at a high one. */
+const ACCEPTED_SAMPLE = 20
 
 interface Waiter {
   resolve: (sentAt: number) => void
@@ -65,8 +81,8 @@ export class AdaptiveRateLimiter {
   private increasePerSecond = 0
   private nextSendAt = 0
   private lastDecreaseAt = Number.NEGATIVE_INFINITY
-  /** When the first request was let through: the rates are measured from there at the start. */
-  private startedAt: number | undefined
+  /** When a request last had to wait for its turn. */
+  private heldBackAt = Number.NEGATIVE_INFINITY
   private readonly sends = new RecentEvents()
   private readonly successes = new RecentEvents()
   private readonly waiting: Waiter[] = []
@@ -98,6 +114,7 @@ export class AdaptiveRateLimiter {
     const now = this.clock.now()
     if (this.waiting.length === 0 && this.takeSlot(now)) return Promise.resolve(now)
     return new Promise((resolve, reject) => {
+      this.heldBackAt = now
       const waiter: Waiter = { resolve, reject }
       if (signal) {
         waiter.signal = signal
@@ -115,8 +132,13 @@ export class AdaptiveRateLimiter {
 
   /** A request was answered without throttling. */
   succeeded(): void {
-    this.successes.add(this.clock.now())
-    if (this.rate !== undefined) this.rate += this.increasePerSecond / this.rate
+    const now = this.clock.now()
+    this.successes.add(now)
+    // Only a rate that held requests back lately is raised: one that is not reached (the client is
+    // slower, or has little left to send) would otherwise grow without bound and mean nothing.
+    if (this.rate === undefined || now - this.heldBackAt > LIMITING_MS) return
+    const doublings = Math.min(MAX_STEP_DOUBLINGS, Math.floor((now - this.lastDecreaseAt) / STEP_DOUBLING_MS))
+    this.rate += (this.increasePerSecond * 2 ** doublings) / this.rate
   }
 
   /** A request sent at `sentAt` (what `acquire` resolved with) was throttled. */
@@ -124,12 +146,13 @@ export class AdaptiveRateLimiter {
     // Sent before the last decrease: the rate it was sent at is already corrected.
     if (sentAt < this.lastDecreaseAt) return
     const now = this.clock.now()
-    const since = Math.max(now - RATE_WINDOW_MS, this.startedAt ?? now)
-    // No success yet says nothing about the allowed rate (the first answers of a burst may all
-    // be throttled), nor does a window with no request sent: each counts only when it counted something.
-    const current = this.rate ?? (this.sends.perSecond(since, now) || Number.POSITIVE_INFINITY)
-    const base = Math.min(current, this.successes.perSecond(since, now) || Number.POSITIVE_INFINITY)
-    const learned = Number.isFinite(base) ? Math.max(this.minRate, base * this.decrease) : this.minRate
+    const sending = this.rate ?? this.sends.perSecondSince(sentAt, now)
+    // No success yet says nothing about the allowed rate (the first answers of a burst may all be throttled).
+    const accepted = this.successes.perSecondOfLatest(ACCEPTED_SAMPLE, now - ACCEPTED_WINDOW_MS, now)
+    // Never more than one extra `decrease` below what was being sent, though: a client too busy
+    // to take its answers (starting up, short of CPU) measures a low accepted rate too.
+    const base = sending === undefined ? accepted : accepted === undefined ? sending : Math.max(this.decrease * sending, Math.min(sending, accepted))
+    const learned = base === undefined ? this.minRate : Math.max(this.minRate, base * this.decrease)
     this.rate = learned
     this.increasePerSecond = Math.max(this.minRate, learned * this.increase)
     this.lastDecreaseAt = now
@@ -154,10 +177,10 @@ export class AdaptiveRateLimiter {
     if (this.rate !== undefined) {
       if (now < this.nextSendAt) return false
       const interval = 1000 / this.rate
-      // At most one slot of catch-up after an idle spell: no burst.
-      this.nextSendAt = Math.max(this.nextSendAt, now - interval) + interval
+      // Slots missed by a late timer (a busy event loop) are made up, but no more than
+      // CATCH_UP_MS (or one slot) of them: after an idle spell that is a small burst, not a flood.
+      this.nextSendAt = Math.max(this.nextSendAt, now - Math.max(interval, CATCH_UP_MS)) + interval
     }
-    this.startedAt ??= now
     this.sends.add(now)
     return true
   }
@@ -184,7 +207,7 @@ export class AdaptiveRateLimiter {
   }
 }
 
-/** Times of recent events (within RATE_WINDOW_MS), counted per second. */
+/** Times of recent events (sends or successes), oldest first; those older than ACCEPTED_WINDOW_MS are forgotten. */
 class RecentEvents {
   private readonly times: number[] = []
   private from = 0
@@ -194,18 +217,24 @@ class RecentEvents {
     this.forget(at)
   }
 
-  /** Events per second from `since` (at most RATE_WINDOW_MS back) to `now`; undefined for an empty span. */
-  perSecond(since: number, now: number): number | undefined {
+  /** Events per second from `since` to `now`; undefined for an empty span or none in it. */
+  perSecondSince(since: number, now: number): number | undefined {
     this.forget(now)
-    const elapsed = now - since
-    if (elapsed <= 0) return undefined
     let count = 0
     for (let i = this.times.length - 1; i >= this.from && this.times[i]! >= since; i--) count++
-    return (count * 1000) / elapsed
+    return now > since && count > 0 ? (count * 1000) / (now - since) : undefined
+  }
+
+  /** Events per second over the span of the latest `sample` events after `since` (up to `now`); undefined with none. */
+  perSecondOfLatest(sample: number, since: number, now: number): number | undefined {
+    this.forget(now)
+    const oldest = Math.max(this.from, this.times.length - sample)
+    if (oldest >= this.times.length) return undefined
+    return this.perSecondSince(Math.max(since, this.times[oldest]!), now)
   }
 
   private forget(now: number): void {
-    while (this.from < this.times.length && this.times[this.from]! < now - RATE_WINDOW_MS) this.from++
+    while (this.from < this.times.length && this.times[this.from]! < now - ACCEPTED_WINDOW_MS) this.from++
     if (this.from > 1024) {
       this.times.splice(0, this.from)
       this.from = 0
