@@ -7,6 +7,7 @@ import { type Diagnostic, InputError } from './input/diagnostics.js'
 import { formatKeyPath, type LocatedDocument } from './input/document.js'
 import { checkAgainstSchema } from './input/schema-check.js'
 import { clusterKey, type ClusterTarget } from './model/cluster.js'
+import type { ObservationCode } from './model/error-codes.js'
 import { type ClusterObservation, observedIntegrationOf, type PartnerIntegrationInfo as RecordedPartnerIntegrationInfo } from './model/observation.js'
 import { loadSchema } from './schemas.js'
 import { excerpt } from './untrusted-text.js'
@@ -22,7 +23,7 @@ export interface SnapshotCluster {
   cluster: string
   capturedAt?: string
   PartnerIntegrationInfoList?: PartnerIntegrationInfo[]
-  error?: { code: string; message: string; requestId?: string; hint?: string }
+  error?: { code: string; message: string; requestId?: string; hint?: string; source?: string }
 }
 
 export interface Snapshot {
@@ -68,11 +69,22 @@ export function readSnapshotObservations(doc: LocatedDocument): Map<string, Clus
 function toObservation(entry: SnapshotCluster, observedAt: string): ClusterObservation {
   if (entry.error) {
     if (entry.error.code === 'ClusterNotFound') return { kind: 'not-found', observedAt, message: entry.error.message }
-    const { code, message, requestId, hint } = entry.error
-    return { kind: 'error', code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) }
+    const { code, requestId, hint } = entry.error
+    const { message, source } = recordedSource(entry.error)
+    return { kind: 'error', code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}), ...(source ? { source } : {}) }
   }
   const integrations = (entry.PartnerIntegrationInfoList ?? []).map(observedIntegrationOf)
   return { kind: 'observed', observedAt, integrations }
+}
+
+/**
+ * Snapshots written before errors carried their source as a field kept it in the message
+ * (`[source aws] analytics-prod: AccessDenied: ...`); read that way, a replay shows it once, as before.
+ */
+function recordedSource(error: { message: string; source?: string }): { message: string; source?: string } {
+  if (error.source !== undefined) return error
+  const legacy = /^\[source ([a-z][a-z0-9-]*)\] [^:]*: (.*)$/s.exec(error.message)
+  return legacy ? { source: legacy[1], message: legacy[2]! } : error
 }
 
 /** The inverse of `readSnapshotObservations`: what `partner-drift snapshot` writes. */
@@ -80,10 +92,10 @@ export function buildSnapshot(targets: ClusterTarget[], observations: ReadonlyMa
   const clusters = targets.map((t): SnapshotCluster => {
     const observation = observations.get(clusterKey(t))
     const base = { accountId: t.accountId, region: t.region, cluster: t.cluster }
-    if (!observation) return { ...base, error: { code: 'NotObserved', message: 'the source returned nothing for this cluster' } }
+    if (!observation) return { ...base, error: { code: 'NotObserved' satisfies ObservationCode, message: 'the source returned nothing for this cluster' } }
     if (observation.kind === 'error') {
-      const { code, message, requestId, hint } = observation
-      return { ...base, error: { code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) } }
+      const { code, message, requestId, hint, source } = observation
+      return { ...base, error: { code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}), ...(source ? { source } : {}) } }
     }
     const at = observation.observedAt === capturedAt ? {} : { capturedAt: observation.observedAt }
     if (observation.kind === 'not-found') return { ...base, ...at, error: { code: 'ClusterNotFound', message: observation.message } }

@@ -373,12 +373,12 @@ const HOSTILE: Diagnostic = {
 
 diagnostics('formatDiagnostic: file, message and hint escaped; one line plus the hint line', () => {
   const text = formatDiagnostic(HOSTILE)
-  assert.is(text, 'evil\\n::stop-commands::x.yaml:3:5: clusters[0].cluster: must match pattern, got "\\u001b[2Jprod\\u202e"\n  hint: quote it\\n::error::forged')
+  assert.is(text, 'evil\\n::stop-commands::x.yaml:3:5: clusters[0].cluster: must match pattern, got "\\u001b[2Jprod\\u202e" [schema]\n  hint: quote it\\n::error::forged')
   assert.is(formatDiagnostic({ ...HOSTILE, file: 'evil\\n::stop-commands::x.yaml', message: 'must match pattern, got "\\u001b[2Jprod\\u202e"' }).split('\n')[0], text.split('\n')[0], 'idempotent')
 })
 
 diagnostics('diagnosticsText and describeFailure: nothing raw, no forged line', () => {
-  const all = [diagnosticsText([HOSTILE]), describeFailure(new InputError([HOSTILE]))!.text, describeFailure(new SourceError('source x: \u001b]8;;https://evil\u0007y\u2028::error::w', 'try\n::error::z'))!.text]
+  const all = [diagnosticsText([HOSTILE]), describeFailure(new InputError([HOSTILE]))!.text, describeFailure(new SourceError('unknown-source', 'source x: \u001b]8;;https://evil\u0007y\u2028::error::w', 'try\n::error::z'))!.text]
   for (const text of all) {
     assert.not.match(text, RAW_CONTROL)
     assert.not.match(text, /^\s*::(stop-commands|error)::/m)

@@ -241,7 +241,7 @@ diffs('one patch per cluster with drift: + what must be added, - what must be re
     removed: ['state: "not found: Cluster gone not found."'],
   })
   const locked = byCluster.get(`${OTHER_ACCOUNT}/eu-west-1/locked`)
-  assert.equal(locked?.removed, ['state: "not observed: not authorized"'])
+  assert.equal(locked?.removed, ['state: "not observed: locked: AccessDenied: not authorized"'])
 })
 
 diffs('a cluster in sync produces no patch; a report in sync produces none at all', () => {

@@ -118,9 +118,10 @@ snapshot('ClusterNotFound is not-found; any other recorded error is an error wit
   assert.equal(observations.get(clusterKey(target('locked'))), {
     kind: 'error',
     code: 'UnauthorizedPartnerIntegration',
-    // Attributed by the orchestrator: which source, which cluster, the recorded code.
-    message: '[source snapshot] locked: UnauthorizedPartnerIntegration: The partner integration is not authorized.',
+    // The source is a field: the orchestrator names the source it asked, as the snapshot recorded none.
+    message: 'The partner integration is not authorized.',
     requestId: 'req-7',
+    source: 'snapshot',
   })
 })
 

@@ -366,16 +366,15 @@ function throwing(error: unknown, phase: 'open' | 'observe' = 'observe'): Source
 
 wrapping('carry the source, the cluster and the source\'s own code', async () => {
   const cases: Array<[unknown, string, string]> = [
-    [Object.assign(new Error('User: arn:aws:iam::123456789012:user/ci is not authorized'), { name: 'AccessDenied' }), 'AccessDenied', '[source aws] analytics-prod: AccessDenied: User: arn:aws:iam::123456789012:user/ci is not authorized'],
-    [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'ECONNRESET', '[source aws] analytics-prod: read ECONNRESET'],
-    [Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), 'Throttling', '[source aws] analytics-prod: Throttling: Rate exceeded'],
-    [Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), 'Throttling', '[source aws] analytics-prod: Throttling: Rate exceeded'],
-    [new TypeError('cannot read properties of undefined'), 'TypeError', '[source aws] analytics-prod: TypeError: cannot read properties of undefined'],
-    ['a string', 'SourceError', '[source aws] analytics-prod: SourceError: a string'],
+    [Object.assign(new Error('User: arn:aws:iam::123456789012:user/ci is not authorized'), { name: 'AccessDenied' }), 'AccessDenied', 'User: arn:aws:iam::123456789012:user/ci is not authorized'],
+    [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'ECONNRESET', 'read ECONNRESET'],
+    [Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }), 'Throttling', 'Rate exceeded'],
+    [new TypeError('cannot read properties of undefined'), 'TypeError', 'cannot read properties of undefined'],
+    ['a string', 'SourceError', 'a string'],
   ]
   for (const [error, code, message] of cases) {
     const { observations } = await observeClusters({ source: throwing(error), options: {}, targets: [target], concurrency: 1 })
-    assert.equal([...observations.values()], [{ kind: 'error', code, message }])
+    assert.equal([...observations.values()], [{ kind: 'error', code, message, source: 'aws' }])
   }
 })
 

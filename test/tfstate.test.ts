@@ -233,7 +233,7 @@ errors('through the CLI: the problem is printed FILE:LINE:COLUMN and the run sto
   await writeFile(join(dir, 'v3.tfstate'), (await readFile(STATE, 'utf8')).replace('"version": 4', '"version": 3'))
   const run = await runCli(['check', join(FIXTURES, 'manifest.yaml'), '--source', 'tfstate:v3.tfstate'], { cwd: dir })
   assert.is(run.code, 1)
-  assert.match(run.stderr, 'v3.tfstate:2:14: version: must be 4, not 3\n  hint: this source reads Terraform state format 4 (Terraform 0.12 and later)\n')
+  assert.match(run.stderr, 'v3.tfstate:2:14: version: must be 4, not 3 [schema]\n  hint: this source reads Terraform state format 4 (Terraform 0.12 and later)\n')
   // One problem, reported once: no report with the same error for every cluster.
   assert.is(run.stdout, '')
 })

@@ -86,6 +86,9 @@ const source = {
         if (!Array.isArray(list) || !list.every(isIntegration)) {
           return { kind: 'error', code: 'InvalidResponse', message: `GET ${url} did not answer { "PartnerIntegrationInfoList": [...] }`, requestId }
         }
+        // partner-drift exports this mapping as observedIntegrationOf; a source installed with
+        // `partner-drift plugins install` cannot import partner-drift at run time, so this one
+        // keeps its own copy. A source that lists partner-drift as a dependency imports it instead.
         return {
           kind: 'observed',
           observedAt,

@@ -31,7 +31,7 @@ export function describeFailure(error: unknown): { text: string } | undefined {
   if (error instanceof InputError) return { text: diagnosticsText(error.diagnostics) }
   if (error instanceof SourceError) {
     const message = error.message.split('\n').map(escapeControl).join('\n')
-    return { text: `Error: ${message}\n${error.hint ? `Try this: ${escapeControl(error.hint)}\n` : ''}` }
+    return { text: `Error: ${message}\nCode: ${error.code}\n${error.hint ? `Try this: ${escapeControl(error.hint)}\n` : ''}` }
   }
   return undefined
 }

@@ -7,6 +7,7 @@ import { BaseCommand } from '../cli/base-command.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'
+import type { UsageCode } from '../model/error-codes.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { REPORT_FORMATS, renderReport, type ReportFormat } from '../report/render/index.js'
@@ -58,7 +59,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       stdoutFormat: flags.format,
       inputs: inputFiles(args.manifest, flags),
     })
-    if (problems.length > 0) this.error(problems.join('\n'), { exit: 1 })
+    if (problems.length > 0) this.error(problems.join('\n'), { exit: 1, code: 'output-target' satisfies UsageCode })
     // `--output FORMAT=-` puts that format on stdout instead of the text report: stdout carries one document.
     const format = (flags.format ?? outputs.find((o) => o.path === '-')?.format ?? 'text') as ReportFormat
     const annotate = flags.format === undefined && format === 'text' && process.env.GITHUB_ACTIONS === 'true'
@@ -86,7 +87,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     await writeStdout(renderReport(format, report, { color: shouldColor(flags.color), explain: flags.explain }))
     if (annotate) await writeStdout(renderReport('github', report))
     if (failures.length > 0) {
-      process.stderr.write(failures.map((f) => `Error: ${f}\n`).join(''))
+      process.stderr.write(failures.map((f) => `Error: ${f}\nCode: ${'output-write' satisfies UsageCode}\n`).join(''))
       this.exit(1)
     }
     this.exit(report.exitCode)
@@ -96,11 +97,11 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     const kinds = list.split(',').map((k) => k.trim()).filter(Boolean)
     // An unset CI variable (`--fail-on "$KINDS"`) must not turn every kind into a warning.
     if (kinds.length === 0) {
-      this.error(`--fail-on: the list of kinds is empty; give one or more of ${POLICY_KINDS.join(', ')} (or leave out --fail-on to use the manifest's policy)`, { exit: 1 })
+      this.error(`--fail-on: the list of kinds is empty; give one or more of ${POLICY_KINDS.join(', ')} (or leave out --fail-on to use the manifest's policy)`, { exit: 1, code: 'invalid-flag' satisfies UsageCode })
     }
     const unknown = kinds.filter((k) => !(POLICY_KINDS as readonly string[]).includes(k))
     if (unknown.length > 0) {
-      this.error(`--fail-on: unknown kind ${unknown.map((k) => `"${escapeControl(k)}"`).join(', ')}; kinds: ${POLICY_KINDS.join(', ')}`, { exit: 1 })
+      this.error(`--fail-on: unknown kind ${unknown.map((k) => `"${escapeControl(k)}"`).join(', ')}; kinds: ${POLICY_KINDS.join(', ')}`, { exit: 1, code: 'invalid-flag' satisfies UsageCode })
     }
     return kinds as PolicyKind[]
   }

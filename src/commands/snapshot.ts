@@ -5,7 +5,8 @@ import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
 import { type ClusterTarget, roleForAccount } from '../model/cluster.js'
-import type { ClusterObservation } from '../model/observation.js'
+import type { UsageCode } from '../model/error-codes.js'
+import { type ClusterObservation, describeObservationError } from '../model/observation.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { type RecordedSnapshot, recordSnapshot, snapshotTargetsOf } from '../record-snapshot.js'
 import { escapeControl } from '../untrusted-text.js'
@@ -49,18 +50,18 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
         ],
       },
     )
-    if (problems.length > 0) this.error(problems.join('\n'), { exit: 1 })
+    if (problems.length > 0) this.error(problems.join('\n'), { exit: 1, code: 'output-target' satisfies UsageCode })
     const outFile = files.find((f) => f.format === 'snapshot')!.path
     const manifestFile = files.find((f) => f.format === 'manifest')?.path
     let targets: ClusterTarget[]
     if (flags.cluster?.length) {
       if (!flags['account-id'] || !/^\d{12}$/.test(flags['account-id']) || !flags.region) {
-        this.error('--cluster needs --account-id (12 digits) and --region', { exit: 1, suggestions: ['partner-drift snapshot --account-id 123456789012 --region eu-west-1 --cluster analytics-prod --out snapshot.json'] })
+        this.error('--cluster needs --account-id (12 digits) and --region', { exit: 1, code: 'invalid-flag' satisfies UsageCode, suggestions: ['partner-drift snapshot --account-id 123456789012 --region eu-west-1 --cluster analytics-prod --out snapshot.json'] })
       }
       // The manifest's rule for identifiers: a bootstrapped manifest must validate.
       const badCluster = flags.cluster.find((c) => !/^[a-zA-Z0-9-]{1,63}$/.test(c))
       if (badCluster !== undefined) {
-        this.error(`--cluster ${JSON.stringify(escapeControl(badCluster))} is not a cluster identifier (letters, digits and hyphens, at most 63)`, { exit: 1 })
+        this.error(`--cluster ${JSON.stringify(escapeControl(badCluster))} is not a cluster identifier (letters, digits and hyphens, at most 63)`, { exit: 1, code: 'invalid-flag' satisfies UsageCode })
       }
       targets = flags.cluster.map((cluster) => ({
         accountId: flags['account-id']!,
@@ -122,5 +123,5 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
 /** The message and hint come from the API or a source: shown escaped, they cannot forge a line or drive the terminal. */
 function notObservedLine(target: ClusterTarget, observation: ClusterObservation | undefined): string {
   if (observation?.kind !== 'error') return `not observed: cluster ${escapeControl(target.cluster)} (account ${target.accountId}, ${target.region}): the source returned nothing for it\n`
-  return `not observed: ${escapeControl(observation.message)}${observation.hint ? `\n  hint: ${escapeControl(observation.hint)}` : ''}\n`
+  return `not observed: ${escapeControl(describeObservationError(target.cluster, observation))}${observation.hint ? `\n  hint: ${escapeControl(observation.hint)}` : ''}\n`
 }

@@ -2,7 +2,8 @@ import { type DesiredCluster, type DesiredState, type ExpectedPartner, formatDur
 import { clusterKey } from '../model/cluster.js'
 import { FINDING_KIND_INFO, type Severity } from '../model/finding-kinds.js'
 import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
-import type { ClusterObservation, ObservedIntegration } from '../model/observation.js'
+import type { ObservationCode } from '../model/error-codes.js'
+import { type ClusterObservation, describeObservationError, type ObservedIntegration } from '../model/observation.js'
 import { parseTimestamp } from '../timestamp.js'
 import { excerpt } from '../untrusted-text.js'
 
@@ -26,8 +27,8 @@ export function computeFindings(desired: DesiredState, observations: ReadonlyMap
   for (const cluster of desired.clusters) {
     const observation = observations.get(clusterKey(cluster)) ?? {
       kind: 'error',
-      code: 'NotObserved',
-      message: `${cluster.cluster}: the source returned nothing for this cluster`,
+      code: 'NotObserved' satisfies ObservationCode,
+      message: 'the source returned nothing for this cluster',
     }
     diffCluster(cluster, observation, result)
   }
@@ -49,8 +50,8 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   if (observation.kind === 'error') {
     push({
       kind: 'error',
-      cause: { code: observation.code, requestId: observation.requestId, hint: observation.hint },
-      message: `could not observe: ${observation.message.includes(observation.code) ? '' : `${observation.code}: `}${observation.message}${observation.requestId ? ` (request id ${observation.requestId})` : ''}`,
+      cause: { code: observation.code, ...(observation.source ? { source: observation.source } : {}), requestId: observation.requestId, hint: observation.hint },
+      message: `could not observe: ${describeObservationError(cluster.cluster, observation)}${observation.requestId ? ` (request id ${observation.requestId})` : ''}`,
       location: cluster.location,
     })
     return

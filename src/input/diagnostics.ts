@@ -7,7 +7,7 @@ import { escapeControl } from '../untrusted-text.js'
  */
 export interface Diagnostic {
   severity: 'error' | 'warning'
-  /** Stable identifier, e.g. `schema`, `yaml-syntax`, `duplicate-cluster`. */
+  /** Stable identifier, e.g. `schema`, `yaml-bad-indent`, `duplicate-cluster`: partner-drift's own are listed in docs/errors.md; a source may give its own. */
   code: string
   file: string
   /** 1-based. */
@@ -33,7 +33,7 @@ export class InputError extends Error {
 }
 
 /**
- * `FILE:LINE:COLUMN: <key path>: <message>` plus an indented hint line. File names, key paths,
+ * `FILE:LINE:COLUMN: <key path>: <message> [<code>]` plus an indented hint line. File names, key paths,
  * messages and hints can quote input (a key, a value, a file name from a pull request), so each is
  * shown with its control characters escaped: a diagnostic cannot forge a line or drive the
  * terminal. Escaping is idempotent, so text already escaped where it was quoted stays as it is.
@@ -42,7 +42,7 @@ export function formatDiagnostic(d: Diagnostic): string {
   const where = `${escapeControl(d.file)}:${d.line}:${d.column}`
   const label = d.severity === 'warning' ? 'warning: ' : ''
   const path = d.path ? `${escapeControl(d.path)}: ` : ''
-  return `${where}: ${label}${path}${escapeControl(d.message)}` + (d.hint ? `\n  hint: ${escapeControl(d.hint)}` : '')
+  return `${where}: ${label}${path}${escapeControl(d.message)} [${escapeControl(d.code)}]` + (d.hint ? `\n  hint: ${escapeControl(d.hint)}` : '')
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {

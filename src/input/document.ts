@@ -1,5 +1,6 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Node } from 'yaml'
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ErrorCode, type Node } from 'yaml'
 
+import type { InputCode } from '../model/error-codes.js'
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'
 import { MAX_INPUT_BYTES, readInputText } from './read-input.js'
@@ -80,7 +81,7 @@ export function parseDocumentText(text: string, file: string): LocatedDocument {
     const duplicate = error.code === 'DUPLICATE_KEY' ? duplicateKeyAt(doc, error.pos[0]) : undefined
     return {
       severity: 'error',
-      code: `yaml-${error.code.toLowerCase().replaceAll('_', '-')}`,
+      code: yamlCode(error.code),
       file,
       ...position(error.pos[0]),
       path: duplicate ? formatKeyPath(duplicate) : '',
@@ -193,6 +194,14 @@ function parserMessage(message: string): string {
   const line = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
   const chars = [...line]
   return escapeControl(chars.length > 2 * EXCERPT_LENGTH ? `${chars.slice(0, 2 * EXCERPT_LENGTH).join('')}…` : line)
+}
+
+/** `BAD_INDENT` -> `bad-indent`, as a type too: a code the yaml library adds and the catalogue lacks does not compile. */
+type KebabCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Lowercase<Head>}-${KebabCase<Tail>}` : Lowercase<S>
+
+function yamlCode(code: ErrorCode): InputCode {
+  const named = `yaml-${code.toLowerCase().replaceAll('_', '-')}` as `yaml-${KebabCase<ErrorCode>}`
+  return named
 }
 
 function syntaxHint(code: string): string | undefined {

@@ -2,6 +2,7 @@ import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { addAbortSignal } from 'node:stream'
 
+import type { InputCode } from '../model/error-codes.js'
 import type { Diagnostic } from './diagnostics.js'
 
 /** Inputs larger than this are refused: no document this tool reads is legitimately that big. */
@@ -222,6 +223,6 @@ function openFailure(file: string, error: NodeJS.ErrnoException, expected: strin
   }
 }
 
-function refused(file: string, code: string, message: string, hint?: string, at = { line: 1, column: 1 }): InputText {
+function refused(file: string, code: InputCode, message: string, hint?: string, at = { line: 1, column: 1 }): InputText {
   return { ok: false, file, diagnostics: [{ severity: 'error', code, file, ...at, path: '', message, ...(hint ? { hint } : {}) }] }
 }

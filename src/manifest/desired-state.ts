@@ -61,12 +61,61 @@ export interface DesiredCluster extends ClusterTarget {
   databases: DesiredDatabase[]
   /** The manifest's `policy` with this cluster's own `policy` on top. */
   policy: SeverityPolicy
+  /** A discovered cluster no rule and no entry covers: its integrations are `unmanaged`, not `extra`. */
+  unmanaged?: true
+}
+
+/** A rule's `match`: every condition given must hold; an empty list is no condition. Values are globs. */
+export interface RuleMatch {
+  accountId: string[]
+  region: string[]
+  cluster: string[]
+  /** The cluster must have the key (exactly) with a value one of the globs matches. */
+  tags: Array<{ key: string; values: string[] }>
+}
+
+/** Expectations for every cluster a rule selects: the body of a `clusters:` entry, defaults applied. */
+export interface DesiredRule {
+  name: string
+  location: FileLocation
+  match: RuleMatch
+  extra: ExtraPolicy
+  /** Partners forbidden on every database of a selected cluster. */
+  absent: ForbiddenPartner[]
+  databases: DesiredDatabase[]
+  /** The manifest's `policy` with the rule's own on top. */
+  policy: SeverityPolicy
+}
+
+/** Where to look for clusters (`discover:`). */
+export interface DiscoverySettings {
+  /** Listed accounts, or none when the accounts come from the organization. */
+  accounts?: string[]
+  organization?: { ous?: string[]; exclude: string[] }
+  regions: string[]
+  /** Role ARN, `{accountId}` not yet filled in. */
+  assumeRole?: string
+  location: FileLocation
+}
+
+/** Everything `discover:`, `rules:` and `unmanaged:` declare. */
+export interface DesiredDiscovery {
+  settings: DiscoverySettings
+  rules: DesiredRule[]
+  /** What integrations on clusters nothing covers are: failing, warnings, or ignored. */
+  unmanaged: ExtraPolicy
+  /** `defaults.absent`: forbidden everywhere, on clusters nothing covers too. */
+  defaultAbsent: ForbiddenPartner[]
+  /** The manifest's `policy`, for clusters nothing covers. */
+  policy: SeverityPolicy
 }
 
 export interface DesiredState {
   file: string
   clusters: DesiredCluster[]
   exceptions: FindingException[]
+  /** Present when the manifest has `discover:`. */
+  discovery?: DesiredDiscovery
 }
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }

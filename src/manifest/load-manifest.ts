@@ -1,4 +1,5 @@
 import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
+import type { InputCode } from '../model/error-codes.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
 import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { loadSchema } from '../schemas.js'
@@ -60,7 +61,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   if (!isObject(doc.value)) return { diagnostics }
 
   const at = (path: KeyPath, key = false): FileLocation => ({ file: doc.file, ...doc.locate(path, { key }) })
-  const problem = (path: KeyPath, code: string, message: string, hint?: string): void => {
+  const problem = (path: KeyPath, code: InputCode, message: string, hint?: string): void => {
     diagnostics.push({ severity: 'error', code, ...at(path), path: formatKeyPath(path), message, hint })
   }
   const where = (l: FileLocation): string => `${l.file}:${l.line}:${l.column}`

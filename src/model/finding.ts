@@ -43,8 +43,11 @@ export interface Finding extends ClusterIdentity {
   partner?: string
   expected?: { status: string[]; maxStatusAge?: string }
   observed?: { status: string; statusMessage?: string; createdAt?: string; updatedAt?: string }
-  /** Why: for `error` findings the source's error; `ClusterNotFound` for a cluster that does not exist; `DatabaseNotDeclared` for an extra on a database the manifest does not list. */
-  cause?: { code: string; requestId?: string; hint?: string }
+  /**
+   * Why: for `error` findings the source's error (and which source saw it); `ClusterNotFound` for a
+   * cluster that does not exist; `DatabaseNotDeclared` for an extra on a database the manifest does not list.
+   */
+  cause?: { code: string; source?: string; requestId?: string; hint?: string }
   message: string
   /** The manifest entry the finding comes from. */
   location?: FileLocation

@@ -63,13 +63,29 @@ export type ClusterObservation =
   | {
       /** The source could not look. Never treated as "in sync". */
       kind: 'error'
-      /** Machine-readable, e.g. `AccessDenied`, `Throttling`, `Timeout`. */
+      /** Machine-readable, e.g. `AccessDenied`, `Throttling`, `Timeout`; docs/errors.md lists partner-drift's own. */
       code: string
+      /** The source's own words, without the cluster or the source: those are fields. */
       message: string
       requestId?: string
       /** What to do about it. */
       hint?: string
+      /**
+       * The source that saw the error. The core sets it to the source it asked when a source
+       * leaves it out; a source replaying recorded observations (a snapshot) passes on the recorded one.
+       */
+      source?: string
     }
+
+/** An observation error as people read it: `[source aws] analytics-prod: AccessDenied: User ... is not authorized`. */
+export function describeObservationError(cluster: string, error: { code: string; message: string; source?: string }): string {
+  return `${error.source ? `[source ${error.source}] ` : ''}${cluster}: ${withCode(error.code, error.message)}`
+}
+
+/** The message with its code in front, unless the message already names it (`read ECONNRESET`). */
+export function withCode(code: string, message: string): string {
+  return message.split(/[^\w.-]+/).includes(code) ? message : `${code}: ${message}`
+}
 
 /** The request rate a source learned that the API allows for one account and region, after being throttled there. */
 export interface LearnedRate {

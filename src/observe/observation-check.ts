@@ -42,7 +42,7 @@ export const OBSERVATION_SCHEMA = {
     whenKind('not-found', { required: ['observedAt', 'message'], properties: { observedAt: timestamp, message: text } }),
     whenKind('error', {
       required: ['code', 'message'],
-      properties: { code: { type: 'string', minLength: 1 }, message: text, requestId: text, hint: text },
+      properties: { code: { type: 'string', minLength: 1 }, message: text, requestId: text, hint: text, source: text },
     }),
   ],
 } as const
@@ -85,7 +85,7 @@ export function checkObservation(value: unknown): ObservationCheck {
 const MEMBERS: Readonly<Record<string, readonly string[]>> = Object.assign(Object.create(null) as Record<string, readonly string[]>, {
   observed: ['kind', 'observedAt', 'integrations'],
   'not-found': ['kind', 'observedAt', 'message'],
-  error: ['kind', 'code', 'message', 'requestId', 'hint'],
+  error: ['kind', 'code', 'message', 'requestId', 'hint', 'source'],
 })
 const INTEGRATION_MEMBERS = ['database', 'partner', 'status', 'statusMessage', 'createdAt', 'updatedAt']
 

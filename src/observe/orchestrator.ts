@@ -5,9 +5,10 @@ import pLimit from 'p-limit'
 import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition, SourceSession, SourceStats } from '../contract.js'
 import { type Diagnostic, InputError } from '../input/diagnostics.js'
 import { formatDuration } from '../manifest/desired-state.js'
+import type { ObservationCode } from '../model/error-codes.js'
 import { clusterKey } from '../model/cluster.js'
 import { compareText } from '../model/compare-text.js'
-import type { LearnedRate, ObserveStats } from '../model/observation.js'
+import { type LearnedRate, type ObserveStats, withCode } from '../model/observation.js'
 import { checkObservation } from './observation-check.js'
 import { SourceError } from './source-error.js'
 
@@ -80,13 +81,13 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
     if (opened === DEADLINE) {
       // Should it open after all, let it release what it holds; the run does not wait for that.
       void opening.then((late) => ('value' in late ? settle(() => (late.value as Partial<SourceSession> | null)?.close?.()) : undefined))
-      for (const target of targets) observations.set(clusterKey(target), deadline.exceeded(source.name, target, 'the source did not open'))
+      for (const target of targets) observations.set(clusterKey(target), deadline.exceeded(source.name, 'the source did not open'))
       return { observations, stats: stats() }
     }
     if ('error' in opened) throw openFailure(source.name, opened.error)
     const session = opened.value
     if (!hasObserve(session)) {
-      throw new SourceError(`source "${source.name}" could not open: open() returned no session with an observe() function`, SOURCE_BUG_HINT)
+      throw new SourceError('source-open', `source "${source.name}" could not open: open() returned no session with an observe() function`, SOURCE_BUG_HINT)
     }
 
     const limit = pLimit(options.concurrency)
@@ -173,11 +174,12 @@ class RunDeadline {
     return { signal: controller.signal, release: () => this.inFlight.delete(controller) }
   }
 
-  exceeded(sourceName: string, target: ClusterTarget, what = 'not observed'): ClusterObservation {
+  exceeded(sourceName: string, what = 'not observed'): ClusterObservation {
     return {
       kind: 'error',
-      code: 'DeadlineExceeded',
-      message: `[source ${sourceName}] ${target.cluster}: ${what} within the ${describeDeadline(this.ms ?? 0)} deadline`,
+      code: 'DeadlineExceeded' satisfies ObservationCode,
+      source: sourceName,
+      message: `${what} within the ${describeDeadline(this.ms ?? 0)} deadline`,
       hint: 'raise --timeout, or check that the endpoint answers',
     }
   }
@@ -211,10 +213,10 @@ async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { err
   } catch (error) {
     try {
       // A source package may bring its own copy of partner-drift, whose InputError is another class.
-      if (isInputError(error)) return { error: { code: 'InvalidSourceInput', message: 'problems in its input', diagnostics: error.diagnostics.map((d) => ({ ...d })) } }
+      if (isInputError(error)) return { error: { code: 'InvalidSourceInput' satisfies ObservationCode, message: 'problems in its input', diagnostics: error.diagnostics.map((d) => ({ ...d })) } }
       return { error: { code: errorCode(error), message: messageOf(error) } }
     } catch {
-      return { error: { code: 'SourceError', message: 'it threw a value that cannot be read' } }
+      return { error: { code: 'SourceError' satisfies ObservationCode, message: 'it threw a value that cannot be read' } }
     }
   }
 }
@@ -223,6 +225,7 @@ async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { err
 function openFailure(sourceName: string, { code, message, diagnostics }: Thrown): Error {
   if (diagnostics) return new InputError(diagnostics)
   return new SourceError(
+    'source-open',
     `source "${sourceName}" could not open: ${withCode(code, message)}`,
     `check the source's options and what it needs (credentials, environment variables, files); if they are right, report it to the source's author`,
   )
@@ -272,32 +275,30 @@ function learnedRates(raw: unknown, accountRegions: ReadonlySet<string>): Learne
 const accountRegionKey = (t: { accountId: string; region: string }): string => `${t.accountId}\u0000${t.region}`
 
 async function observeOne(session: SourceSession, sourceName: string, target: ClusterTarget, deadline: RunDeadline): Promise<ClusterObservation> {
-  if (deadline.aborted) return deadline.exceeded(sourceName, target)
-  const attributed = (code: string, message: string): string =>
-    // A replayed snapshot keeps the source that first saw the error.
-    message.startsWith('[source ') ? message : `[source ${sourceName}] ${target.cluster}: ${withCode(code, message)}`
+  if (deadline.aborted) return deadline.exceeded(sourceName)
   const { signal, release } = deadline.clusterSignal()
   try {
     // A source that ignores the signal must still not hold the run past its deadline.
     const outcome = await deadline.race(settle(() => session.observe(target, signal)))
-    if (outcome === DEADLINE) return deadline.exceeded(sourceName, target)
+    if (outcome === DEADLINE) return deadline.exceeded(sourceName)
     if ('error' in outcome) {
-      if (deadline.aborted) return deadline.exceeded(sourceName, target)
+      if (deadline.aborted) return deadline.exceeded(sourceName)
       const { code, message } = outcome.error
-      return { kind: 'error', code, message: attributed(code, message) }
+      return { kind: 'error', code, message, source: sourceName }
     }
     const checked = checkObservation(outcome.value)
     if (!checked.ok) {
       return {
         kind: 'error',
-        code: 'InvalidObservation',
-        message: `[source ${sourceName}] ${target.cluster}: InvalidObservation: the source answered with a malformed observation: ${checked.problems.join('; ')}`,
+        code: 'InvalidObservation' satisfies ObservationCode,
+        source: sourceName,
+        message: `the source answered with a malformed observation: ${checked.problems.join('; ')}`,
         hint: SOURCE_BUG_HINT,
       }
     }
     const observation = checked.observation
-    // Errors a source returns read like errors it throws: which source, which cluster, its own code.
-    return observation.kind === 'error' ? { ...observation, message: attributed(observation.code, observation.message) } : observation
+    // Errors a source returns name it like errors it throws; a replayed snapshot keeps the source that first saw the error.
+    return observation.kind === 'error' ? { ...observation, source: observation.source ?? sourceName } : observation
   } finally {
     release()
   }
@@ -317,13 +318,9 @@ function errorCode(error: unknown): string {
   const e = error as { code?: unknown; name?: unknown }
   if (typeof e?.code === 'string' && e.code) return e.code
   if (typeof e?.name === 'string' && e.name && e.name !== 'Error') return e.name
-  return 'SourceError'
+  return 'SourceError' satisfies ObservationCode
 }
 
-/** `AccessDenied: User ... is not authorized`, without repeating a code the message already names (`read ECONNRESET`). */
-function withCode(code: string, message: string): string {
-  return message.split(/[^\w.-]+/).includes(code) ? message : `${code}: ${message}`
-}
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? String(error.message) : String(error)

@@ -16,16 +16,16 @@ export function sourceOptions(source: SourceDefinition<any>, argument: string | 
   const setBy = new Map<string, string>()
   if (argument !== undefined) {
     const shorthand = source.options?.shorthand
-    if (!shorthand) throw new SourceError(`source "${name}" takes no argument after "${name}:"`, `use --source ${name}, and --source-option KEY=VALUE for its options`)
+    if (!shorthand) throw new SourceError('source-argument', `source "${name}" takes no argument after "${name}:"`, `use --source ${name}, and --source-option KEY=VALUE for its options`)
     options[shorthand] = coerceOption(argument, properties[shorthand])
     setBy.set(shorthand, `--source ${name}:`)
   }
   for (const pair of optionPairs) {
     const eq = pair.indexOf('=')
-    if (eq <= 0) throw new SourceError(`--source-option "${pair}" is not KEY=VALUE`, 'write it as --source-option key=value')
+    if (eq <= 0) throw new SourceError('source-option-syntax', `--source-option "${pair}" is not KEY=VALUE`, 'write it as --source-option key=value')
     const key = pair.slice(0, eq)
     const earlier = setBy.get(key)
-    if (earlier) throw new SourceError(`option "${key}" of source "${name}" is given twice (${earlier} and --source-option ${key}=)`, 'give each option once')
+    if (earlier) throw new SourceError('source-option-repeated', `option "${key}" of source "${name}" is given twice (${earlier} and --source-option ${key}=)`, 'give each option once')
     options[key] = coerceOption(pair.slice(eq + 1), properties[key])
     setBy.set(key, '--source-option')
   }
@@ -35,7 +35,7 @@ export function sourceOptions(source: SourceDefinition<any>, argument: string | 
   try {
     problems = checkAgainstSchema(commandLineDocument(options), schema, options)
   } catch (error) {
-    throw new SourceError(`source "${name}" has an invalid options schema: ${(error as Error).message}`, 'report this to the author of the source')
+    throw new SourceError('invalid-options-schema', `source "${name}" has an invalid options schema: ${(error as Error).message}`, 'report this to the author of the source')
   }
   if (problems.length === 0) return options
   const lines = problems.map((d) => {
@@ -45,6 +45,7 @@ export function sourceOptions(source: SourceDefinition<any>, argument: string | 
   })
   const shorthand = source.options?.shorthand
   throw new SourceError(
+    'invalid-source-options',
     `invalid options for source "${name}":\n${lines.join('\n')}`,
     `${shorthand ? `set "${shorthand}" with --source ${name}:VALUE and others` : 'set options'} with --source-option KEY=VALUE; \`partner-drift sources\` lists the options of every source`,
   )

@@ -192,7 +192,7 @@ async function readDeclaration(root: string, installedAs: SourcePackage['install
         // A symlink inside the package must not lead the import outside it.
         const file = await realpath(resolve(root, modulePath)).catch(() => undefined)
         if (!file || !insidePackage(root, relative(root, file))) {
-          throw new SourceError(`${label}: module ${modulePath} does not exist inside ${root}`, `reinstall ${pkg.name}, or ask its author to fix its "${DECLARATION_KEY}" declaration`)
+          throw new SourceError('source-not-loadable', `${label}: module ${modulePath} does not exist inside ${root}`, `reinstall ${pkg.name}, or ask its author to fix its "${DECLARATION_KEY}" declaration`)
         }
         return importSource(pathToFileURL(file).href, name, label)
       },
@@ -212,11 +212,11 @@ async function importSource(specifier: string, declaredName: string, label: stri
   try {
     module = (await import(specifier)) as typeof module
   } catch (error) {
-    throw new SourceError(`${label} could not be loaded: ${(error as Error).message}`, 'reinstall the package that provides it, or report this to its author')
+    throw new SourceError('source-not-loadable', `${label} could not be loaded: ${(error as Error).message}`, 'reinstall the package that provides it, or report this to its author')
   }
   const definition = (module.default ?? module.source) as SourceDefinition<any> | undefined
   const problem = definitionProblem(definition, declaredName)
-  if (problem) throw new SourceError(`${label} is not a usable partner-drift source: ${problem}`, 'a source module exports defineSource({ name, version, contractVersion, description, open }) as its default export')
+  if (problem) throw new SourceError('not-a-source', `${label} is not a usable partner-drift source: ${problem}`, 'a source module exports defineSource({ name, version, contractVersion, description, open }) as its default export')
   checkContractVersion(definition!, label)
   return definition!
 }
@@ -247,6 +247,7 @@ export function checkContractVersion(definition: SourceDefinition<any>, label = 
   const [coreMajor, coreMinor] = SOURCE_CONTRACT_VERSION.split('.').map(Number)
   if (!declared) {
     throw new SourceError(
+      'contract-version',
       `${label} declares contract version ${JSON.stringify(definition.contractVersion)}, which is not MAJOR.MINOR; this partner-drift implements source contract ${SOURCE_CONTRACT_VERSION}`,
       `the source must declare the contract version it was built for, e.g. contractVersion: '${SOURCE_CONTRACT_VERSION}'`,
     )
@@ -254,6 +255,7 @@ export function checkContractVersion(definition: SourceDefinition<any>, label = 
   const [major, minor] = [Number(declared[1]), Number(declared[2])]
   if (major === coreMajor && minor <= coreMinor) return
   throw new SourceError(
+    'contract-version',
     `${label} implements source contract ${definition.contractVersion}, but this partner-drift implements source contract ${SOURCE_CONTRACT_VERSION}`,
     major !== coreMajor
       ? `install a version of the source built for contract ${coreMajor}.x, or a partner-drift that implements contract ${major}.x`
@@ -277,6 +279,7 @@ export async function findSource(name: string, discovery: Discovery = {}): Promi
   const suggestion = closest(name, names)
   const unusable = problems.length > 0 ? `\n${problems.map((p) => `  ignored: ${p}`).join('\n')}` : ''
   throw new SourceError(
+    'unknown-source',
     `unknown source "${name}"; available: ${names.join(', ') || 'none'}${unusable}`,
     (suggestion ? `did you mean "${suggestion}"? ` : '') +
       `run \`partner-drift sources\` to list them; a source package must be a dependency in ./package.json (installed) or installed with \`partner-drift plugins install\``,
@@ -287,6 +290,7 @@ function duplicateError(name: string, matches: AvailableSource[]): SourceError {
   const packages = matches.filter((m) => m.package).map((m) => m.package!)
   const uninstall = packages.map((p) => (p.installedAs === 'plugin' ? `partner-drift plugins uninstall ${p.name}` : `npm uninstall ${p.name}`))
   return new SourceError(
+    'ambiguous-source',
     `source name "${name}" is provided by ${matches.length} sources: ${matches.map(describeOrigin).join(' and ')}`,
     matches.some((m) => m.origin === 'built-in')
       ? `a package may not replace a built-in source; remove it (${uninstall.join(' or ')}) or ask its author to rename the source`

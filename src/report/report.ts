@@ -2,7 +2,7 @@ import type { DesiredState } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
 import type { FindingKind } from '../model/finding-kinds.js'
 import type { RemediatedFinding, ReportedFinding } from '../model/finding.js'
-import type { ClusterObservation, ObserveStats } from '../model/observation.js'
+import { type ClusterObservation, describeObservationError, type ObserveStats } from '../model/observation.js'
 import { type ClusterState, type ExitCode, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
 
 /** What the diff counted while comparing: the summary's figures that are not counts of findings. */
@@ -48,7 +48,7 @@ export function summariseReport(
       region: c.region,
       cluster: c.cluster,
       observation: observation?.kind ?? 'error',
-      ...(observation && observation.kind !== 'observed' ? { note: observation.message } : {}),
+      ...(observation && observation.kind !== 'observed' ? { note: observation.kind === 'error' ? describeObservationError(c.cluster, observation) : observation.message } : {}),
       expected: c.databases.flatMap((d) => d.partners.map((p) => ({ database: d.database, partner: p.partner, status: p.statuses }))),
       observed: observation?.kind === 'observed' ? observation.integrations : [],
     }

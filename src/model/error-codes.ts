@@ -1,0 +1,133 @@
+/**
+ * The catalogue of codes: every problem partner-drift reports carries one, stable across
+ * releases, so scripts and tests match on the code and people look it up in docs/errors.md
+ * (generated from this table; a test keeps the two equal).
+ *
+ * Families:
+ * - `input`: a located diagnostic of a file (manifest, snapshot, exceptions, baseline, state);
+ *   shown as `FILE:LINE:COLUMN: key path: message [code]`. The run reports every one at once.
+ * - `usage`: the command line or the installed sources cannot be used; `Error: ...` and `Code: ...`
+ *   on stderr, exit 1, before any cluster is observed.
+ * - `observation`: why a cluster could not be observed: the `cause.code` of an `error` finding
+ *   (exit 1). Codes partner-drift and its built-in sources give are listed here; codes of the AWS
+ *   API and of the network (`AccessDenied`, `ThrottlingException`, `ECONNREFUSED`) pass through.
+ * - `cause`: why a `missing` or `extra` finding is what it is.
+ *
+ * Adding a code means adding its entry here: the types below make an undocumented code a
+ * compile error wherever partner-drift creates one.
+ */
+export type CodeFamily = 'input' | 'usage' | 'observation' | 'cause'
+
+export interface CodeEntry {
+  family: CodeFamily
+  /** What happened, in one sentence. */
+  meaning: string
+  /** What to do about it. */
+  fix: string
+}
+
+const YAML_SYNTAX = { family: 'input', meaning: 'the YAML parser stopped at this position (the code names its complaint)', fix: 'fix the syntax at the position shown; the hint says how for common cases' } as const
+
+export const ERROR_CODES = {
+  // ------------------------------------------------------------------ reading a file
+  read: { family: 'input', meaning: 'the file could not be read: it does not exist, is not a regular file, is over the size limit, or standard input is not allowed or never ended', fix: 'give the path of a regular file under the limit (64 MiB), or pipe the input where `-` is accepted' },
+  binary: { family: 'input', meaning: 'the file holds NUL bytes, so it is not text', fix: 'check that this is the right file' },
+  encoding: { family: 'input', meaning: 'the file is not valid UTF-8 (the position is the first bad byte)', fix: 'save the file as UTF-8' },
+
+  // ------------------------------------------------------------------ YAML and JSON syntax
+  'yaml-alias-props': YAML_SYNTAX,
+  'yaml-bad-alias': YAML_SYNTAX,
+  'yaml-bad-directive': YAML_SYNTAX,
+  'yaml-bad-dq-escape': YAML_SYNTAX,
+  'yaml-bad-indent': YAML_SYNTAX,
+  'yaml-bad-prop-order': YAML_SYNTAX,
+  'yaml-bad-scalar-start': YAML_SYNTAX,
+  'yaml-block-as-implicit-key': YAML_SYNTAX,
+  'yaml-block-in-flow': YAML_SYNTAX,
+  'yaml-impossible': YAML_SYNTAX,
+  'yaml-key-over-1024-chars': YAML_SYNTAX,
+  'yaml-missing-char': YAML_SYNTAX,
+  'yaml-multiline-implicit-key': YAML_SYNTAX,
+  'yaml-multiple-anchors': YAML_SYNTAX,
+  'yaml-multiple-docs': YAML_SYNTAX,
+  'yaml-multiple-tags': YAML_SYNTAX,
+  'yaml-non-string-key': YAML_SYNTAX,
+  'yaml-resource-exhaustion': YAML_SYNTAX,
+  'yaml-tab-as-indent': YAML_SYNTAX,
+  'yaml-tag-resolve-failed': YAML_SYNTAX,
+  'yaml-unexpected-token': YAML_SYNTAX,
+  'yaml-bad-collection-type': YAML_SYNTAX,
+  'yaml-duplicate-key': { family: 'input', meaning: 'a key appears twice in one mapping; YAML parsers disagree on which one wins, so neither is used', fix: 'keep one of the two keys' },
+  'yaml-complex-key': { family: 'input', meaning: 'a key is a mapping, a list or an alias, which no partner-drift format has', fix: 'write the key as plain text' },
+  'yaml-alias-limit': { family: 'input', meaning: 'aliases expand to more nodes than the limit (an alias bomb)', fix: 'write the values out instead of nesting aliases' },
+
+  // ------------------------------------------------------------------ formats
+  schema: { family: 'input', meaning: 'the document does not match its JSON Schema: an unknown key, a missing key, a wrong type or a value outside its pattern or range', fix: 'follow the message (it names the allowed keys or values); `partner-drift schema` prints the schema for editors' },
+  'unknown-status': { family: 'input', meaning: 'a partner status is not one DescribePartners returns', fix: 'use Active, Inactive, RuntimeFailure or ConnectionFailure (the hint suggests the closest)' },
+  'missing-account': { family: 'input', meaning: 'a cluster has no accountId, in its entry or in defaults', fix: 'set accountId on the cluster or in defaults, quoted: "123456789012"' },
+  'missing-region': { family: 'input', meaning: 'a cluster has no region, in its entry, in defaults or from --region', fix: 'set region on the cluster or in defaults, or pass --region' },
+  'assume-role-account': { family: 'input', meaning: 'assumeRole names a role in another account than the cluster\'s: DescribePartners must be called from the cluster\'s own account', fix: 'use arn:aws:iam::{accountId}:role/NAME, or the cluster\'s own account' },
+  'duplicate-cluster': { family: 'input', meaning: 'one cluster (account, region, identifier) is listed twice, in a manifest or a snapshot', fix: 'merge the two entries' },
+  'duplicate-database': { family: 'input', meaning: 'one database of a cluster is listed twice', fix: 'merge the two entries' },
+  'duplicate-partner': { family: 'input', meaning: 'one partner is listed twice on a database', fix: 'remove one of the two entries' },
+  'expected-and-absent': { family: 'input', meaning: 'a partner is both expected and listed under absent for the same database', fix: 'remove it from one of the two lists' },
+  'invalid-date': { family: 'input', meaning: 'a date (an exception\'s expiry) has the right shape but is no real day', fix: 'write a real calendar date as YYYY-MM-DD' },
+  baseline: { family: 'input', meaning: 'the --baseline file is not a partner-drift JSON report, or a finding in it has no fingerprint', fix: 'give a report written by `check --format json` or `--output json=FILE`' },
+  'tfstate-json': { family: 'input', meaning: 'the Terraform state is not valid JSON', fix: 'give the file `terraform state pull` writes' },
+  'tfstate-show-json': { family: 'input', meaning: 'the file is the output of `terraform show -json`, not a state file', fix: 'give the file `terraform state pull` writes' },
+
+  // ------------------------------------------------------------------ command line and sources
+  'invalid-flag': { family: 'usage', meaning: 'a flag\'s value cannot be used (an empty or unknown --fail-on kind, --cluster without --account-id and --region, a bad cluster identifier)', fix: 'follow the message; `partner-drift COMMAND --help` lists the flags' },
+  'output-target': { family: 'usage', meaning: 'an --output FORMAT=PATH cannot be used: unknown format, two outputs to one path, a path that is an input of the run, a directory or an unwritable place', fix: 'follow the message; every target is checked before the first API call' },
+  'output-write': { family: 'usage', meaning: 'a report file or the GitHub job summary could not be written after the run (the other outputs were written)', fix: 'check the path, free space and permissions' },
+  'unknown-source': { family: 'usage', meaning: '--source names no built-in or installed source', fix: '`partner-drift sources` lists them; install a package that provides it' },
+  'ambiguous-source': { family: 'usage', meaning: 'two installed packages provide a source of the same name', fix: 'uninstall one of them' },
+  'source-not-loadable': { family: 'usage', meaning: 'an installed source\'s module does not exist inside its package, or failed to load', fix: 'reinstall the package that provides it, or report it to its author' },
+  'not-a-source': { family: 'usage', meaning: 'a module declared as a source does not export a usable source definition', fix: 'report it to the source\'s author: it must export defineSource({ name, version, contractVersion, description, open })' },
+  'contract-version': { family: 'usage', meaning: 'a source implements another major version of the source contract than this partner-drift, or declares no MAJOR.MINOR version', fix: 'install the version of the source (or of partner-drift) built for the same contract major' },
+  'source-argument': { family: 'usage', meaning: '--source NAME:ARG for a source that takes no argument', fix: 'use --source NAME and --source-option KEY=VALUE' },
+  'source-option-syntax': { family: 'usage', meaning: 'a --source-option is not KEY=VALUE', fix: 'write it as --source-option key=value' },
+  'source-option-repeated': { family: 'usage', meaning: 'one option of the source is given twice (by a flag and --source-option, or twice)', fix: 'give each option once' },
+  'invalid-source-options': { family: 'usage', meaning: 'the source\'s options do not match its options schema (each problem is listed)', fix: '`partner-drift sources` lists the options of every source' },
+  'invalid-options-schema': { family: 'usage', meaning: 'a source declares an options schema that is not valid JSON Schema', fix: 'report it to the source\'s author' },
+  'source-open': { family: 'usage', meaning: 'the source could not open (its own code and message follow), or open() returned no session', fix: 'check the source\'s options and what it needs (credentials, environment, files); otherwise report it to the source\'s author' },
+
+  // ------------------------------------------------------------------ observing a cluster
+  NotObserved: { family: 'observation', meaning: 'the source returned no observation for a declared cluster', fix: 'a bug in the source: report it to its author' },
+  DeadlineExceeded: { family: 'observation', meaning: 'the cluster was not observed before --timeout (the source never answered, never opened, or the run was interrupted)', fix: 'raise --timeout, or check that the endpoint answers' },
+  InvalidObservation: { family: 'observation', meaning: 'the source answered with something that is not an observation of the contract (the problems are listed)', fix: 'a bug in the source: report it to its author' },
+  InvalidSourceInput: { family: 'observation', meaning: 'the source reported located problems in its own input while observing', fix: 'fix the problems listed' },
+  SourceError: { family: 'observation', meaning: 'the source threw something that has no code or cannot be read', fix: 'a bug in the source: report it to its author' },
+  InvalidResponse: { family: 'observation', meaning: 'aws: an HTTP answer that is not a well-formed DescribePartners response (a proxy, a captive portal, another service)', fix: 'check --endpoint-url, proxy settings and the network path' },
+  NoCredentials: { family: 'observation', meaning: 'aws: no AWS credentials were found', fix: 'configure credentials: environment variables, --profile or AWS_PROFILE, SSO, or a container or instance role' },
+  Timeout: { family: 'observation', meaning: 'aws: the endpoint did not answer a request in time, on every attempt', fix: 'check the network path and --endpoint-url, or raise --timeout' },
+  NotInSnapshot: { family: 'observation', meaning: 'snapshot: the cluster was not recorded in the snapshot', fix: 'record it again with `partner-drift snapshot`, or check the cluster, account and region' },
+  AmbiguousRegion: { family: 'observation', meaning: 'tfstate: the state records the cluster\'s partners under several provider configurations and no region', fix: 'use AWS provider 6 or later (it records regions) and refresh the state, or check one state per region' },
+
+  // ------------------------------------------------------------------ causes of findings
+  ClusterNotFound: { family: 'cause', meaning: 'the cluster does not exist (DescribePartners answered ClusterNotFound): every expected integration is missing', fix: 'create the cluster, or remove it from the manifest' },
+  DatabaseNotDeclared: { family: 'cause', meaning: 'an integration was found on a database the manifest does not list', fix: 'declare the database, or delete the integration' },
+} as const satisfies Record<string, CodeEntry>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+type CodeOf<F extends CodeFamily> = { [K in ErrorCode]: (typeof ERROR_CODES)[K]['family'] extends F ? K : never }[ErrorCode]
+/** The codes of located diagnostics. */
+export type InputCode = CodeOf<'input'>
+/** The codes of problems with the command line and the installed sources. */
+export type UsageCode = CodeOf<'usage'>
+/** The codes partner-drift itself gives an observation error. */
+export type ObservationCode = CodeOf<'observation'>
+
+/**
+ * Codes of the AWS API and the network that the aws source passes through with a hint of its
+ * own; listed in docs/errors.md so people find them beside partner-drift's own.
+ */
+export const PASSED_THROUGH_CODES: ReadonlyArray<{ codes: string; meaning: string; fix: string }> = [
+  { codes: 'AccessDenied, AccessDeniedException, UnauthorizedOperation, …NotAuthorized…', meaning: 'the identity may not call DescribePartners on the cluster', fix: 'allow redshift:DescribePartners on the cluster\'s ARN to the identity (or the role it assumes)' },
+  { codes: 'UnauthorizedPartnerIntegration', meaning: 'the partner integration is not authorized for this account', fix: 'check accountId, and the partner authorization in the Redshift console' },
+  { codes: 'UnsupportedOperation', meaning: 'DescribePartners is not supported for this cluster', fix: 'check the cluster\'s type and region' },
+  { codes: 'ThrottlingException, Throttling, RequestLimitExceeded, TooManyRequests…', meaning: 'still throttled after every attempt', fix: 'lower --concurrency or raise --max-attempts' },
+  { codes: 'ExpiredToken, RequestExpired, InvalidClientTokenId, SignatureDoesNotMatch, UnrecognizedClient', meaning: 'the credentials were rejected or have expired', fix: 'refresh them (e.g. aws sso login) and check the profile' },
+  { codes: 'ECONNREFUSED, ENOTFOUND, ECONNRESET, … (any E… code)', meaning: 'the Redshift endpoint could not be reached on any attempt', fix: 'check the network and --endpoint-url' },
+  { codes: 'InternalFailure, ServiceUnavailable, … (HTTP 5xx)', meaning: 'the service kept failing on every attempt', fix: 'try again later' },
+]
