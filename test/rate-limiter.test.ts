@@ -90,14 +90,17 @@ limiter('limiter :: a throttled answer sets decrease x the accepted rate, and re
   assert.equal(times.map((t) => t - 500), [50, 100, 150, 200, 250])
 })
 
-limiter('limiter :: a low accepted rate (a busy client) cuts at most decrease x decrease of the rate sent at', async () => {
+limiter('limiter :: a low accepted rate (a busy client) cuts a paced rate by at most decrease x decrease', async () => {
   const clock = new FakeClock()
   const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5 })
-  const sent = await releaseTimes(clock, rateLimiter, 100, 500) // 100 sent in the last second
-  rateLimiter.succeeded() // and 2 per second accepted
-  await clock.advance(500)
-  rateLimiter.throttled(sent[0]!)
-  assert.is(rateLimiter.requestsPerSecond, 25)
+  const burst = await releaseTimes(clock, rateLimiter, 100, 1000) // 100 per second sent, nothing accepted
+  rateLimiter.throttled(burst[0]!)
+  assert.is(rateLimiter.requestsPerSecond, 50)
+  const paced = await releaseTimes(clock, rateLimiter, 50, 1000)
+  rateLimiter.succeeded() // 1 per second accepted
+  const before = rateLimiter.requestsPerSecond!
+  rateLimiter.throttled(paced[paced.length - 1]!)
+  assert.is(rateLimiter.requestsPerSecond, 0.25 * before, '0.5 x max(0.5 x rate, 1)')
 })
 
 limiter('limiter :: before any success, the decrease is from the rate requests were sent at', async () => {
@@ -133,12 +136,12 @@ limiter('limiter :: while it holds requests back, every success adds increase x 
   assert.ok(rateLimiter.requestsPerSecond! > 54.5 && rateLimiter.requestsPerSecond! < 55, `${rateLimiter.requestsPerSecond}`)
 })
 
-limiter('limiter :: the step doubles every quarter second without a throttled answer', async () => {
+limiter('limiter :: the step doubles every half second without a throttled answer', async () => {
   const clock = new FakeClock()
   const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5, increase: 0.1 })
   const sent = await releaseTimes(clock, rateLimiter, 100, 1000)
   rateLimiter.throttled(sent[0]!)
-  await releaseTimes(clock, rateLimiter, 60, 500) // held back all along: 50 per second
+  await releaseTimes(clock, rateLimiter, 60, 1000) // held back all along: 50 per second
   rateLimiter.succeeded()
   assert.is(rateLimiter.requestsPerSecond, 50 + (5 * 4) / 50, 'two doublings: 4 x the step')
 })

@@ -8,17 +8,17 @@
  * with the decrease anchored to what the server accepted:
  *  - until the first throttled answer nothing is paced (most accounts are never throttled);
  *  - a throttled answer lowers the rate to `decrease` x the rate requests were sent at (the
- *    paced rate; before any pacing, the requests sent during the throttled one's round trip),
- *    or x the accepted rate (the latest 20 successes, over at most a second) if that is lower:
- *    when the API throttles, what it accepted is what it allows. A client too busy to take its
- *    answers (starting up, short of CPU) measures a low accepted rate too, so one decrease never
- *    goes below `decrease` x `decrease` of the rate sent at. Only an answer to a request sent
- *    after the last decrease counts, so one burst of throttled answers lowers the rate once per
- *    round trip, not once per answer;
+ *    paced rate; before any pacing, the burst sent during the throttled one's round trip), or
+ *    x the accepted rate (the latest 20 successes, or all within the last second if fewer) if
+ *    that is lower: when the API throttles, what it accepted is what it allows. A client too
+ *    busy to take its answers (short of CPU) measures a low accepted rate too, so one decrease
+ *    of a paced rate never goes below `decrease` x `decrease` of it. Only an answer to a
+ *    request sent after the last decrease counts, so one burst of throttled answers lowers the
+ *    rate once per round trip, not once per answer;
  *  - while the rate holds requests back, every success raises it by `step / rate`: about
  *    `step` per second at full speed (additive increase). The step is a fraction (`increase`)
  *    of the rate learned at the last decrease, so a small and a large quota are probed equally
- *    fast relative to their size, and it doubles with every quarter second without a throttled
+ *    fast relative to their size, and it doubles with every half second without a throttled
  *    answer, so a rate learned too low is left within seconds, while near the limit, where
  *    throttling comes back within a second or so, it stays small. A rate that holds nothing
  *    back is not raised (it would grow without bound and mean nothing).
@@ -53,7 +53,7 @@ export interface AdaptiveRateLimiterOptions {
 }
 
 /** The increase step doubles every this long without a throttled answer, at most MAX_STEP_DOUBLINGS times (1024 x). */
-const STEP_DOUBLING_MS = 250
+const STEP_DOUBLING_MS = 500
 const MAX_STEP_DOUBLINGS = 10
 /** A rate that held a request back this recently is the limit, and may be raised. */
 const LIMITING_MS = 1000
@@ -83,6 +83,8 @@ export class AdaptiveRateLimiter {
   private lastDecreaseAt = Number.NEGATIVE_INFINITY
   /** When a request last had to wait for its turn. */
   private heldBackAt = Number.NEGATIVE_INFINITY
+  /** When the first request was let through: rates are measured from there at the start. */
+  private startedAt: number | undefined
   private readonly sends = new RecentEvents()
   private readonly successes = new RecentEvents()
   private readonly waiting: Waiter[] = []
@@ -146,13 +148,19 @@ export class AdaptiveRateLimiter {
     // Sent before the last decrease: the rate it was sent at is already corrected.
     if (sentAt < this.lastDecreaseAt) return
     const now = this.clock.now()
-    const sending = this.rate ?? this.sends.perSecondSince(sentAt, now)
+    const window = Math.max(now - ACCEPTED_WINDOW_MS, this.startedAt ?? now)
     // No success yet says nothing about the allowed rate (the first answers of a burst may all be throttled).
-    const accepted = this.successes.perSecondOfLatest(ACCEPTED_SAMPLE, now - ACCEPTED_WINDOW_MS, now)
-    // Never more than one extra `decrease` below what was being sent, though: a client too busy
-    // to take its answers (starting up, short of CPU) measures a low accepted rate too.
-    const base = sending === undefined ? accepted : accepted === undefined ? sending : Math.max(this.decrease * sending, Math.min(sending, accepted))
-    const learned = base === undefined ? this.minRate : Math.max(this.minRate, base * this.decrease)
+    const accepted = this.successes.perSecondOfLatest(ACCEPTED_SAMPLE, window, now) ?? Number.POSITIVE_INFINITY
+    let base: number
+    if (this.rate === undefined) {
+      // Before any pacing: the requests sent during the throttled one's round trip, a burst.
+      base = Math.min(this.sends.perSecondSince(sentAt, now) ?? Number.POSITIVE_INFINITY, accepted)
+    } else {
+      // Never more than one extra `decrease` below the paced rate, though: a client too busy to
+      // take its answers (short of CPU) measures a low accepted rate too.
+      base = Math.max(this.decrease * this.rate, Math.min(this.rate, accepted))
+    }
+    const learned = Number.isFinite(base) ? Math.max(this.minRate, base * this.decrease) : this.minRate
     this.rate = learned
     this.increasePerSecond = Math.max(this.minRate, learned * this.increase)
     this.lastDecreaseAt = now
@@ -181,6 +189,7 @@ export class AdaptiveRateLimiter {
       // CATCH_UP_MS (or one slot) of them: after an idle spell that is a small burst, not a flood.
       this.nextSendAt = Math.max(this.nextSendAt, now - Math.max(interval, CATCH_UP_MS)) + interval
     }
+    this.startedAt ??= now
     this.sends.add(now)
     return true
   }
@@ -228,9 +237,10 @@ class RecentEvents {
   /** Events per second over the span of the latest `sample` events after `since` (up to `now`); undefined with none. */
   perSecondOfLatest(sample: number, since: number, now: number): number | undefined {
     this.forget(now)
-    const oldest = Math.max(this.from, this.times.length - sample)
-    if (oldest >= this.times.length) return undefined
-    return this.perSecondSince(Math.max(since, this.times[oldest]!), now)
+    // Fewer than `sample` events: over all of the span since `since`, so a few events close
+    // together (the first answers of a burst) do not read as a high rate.
+    const from = this.times.length - this.from > sample ? Math.max(since, this.times[this.times.length - sample]!) : since
+    return this.perSecondSince(from, now)
   }
 
   private forget(now: number): void {
