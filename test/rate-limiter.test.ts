@@ -136,12 +136,12 @@ limiter('limiter :: while it holds requests back, every success adds increase x 
   assert.ok(rateLimiter.requestsPerSecond! > 54.5 && rateLimiter.requestsPerSecond! < 55, `${rateLimiter.requestsPerSecond}`)
 })
 
-limiter('limiter :: the step doubles every half second without a throttled answer', async () => {
+limiter('limiter :: the step doubles every quarter second without a throttled answer', async () => {
   const clock = new FakeClock()
   const rateLimiter = new AdaptiveRateLimiter({ clock, decrease: 0.5, increase: 0.1 })
   const sent = await releaseTimes(clock, rateLimiter, 100, 1000)
   rateLimiter.throttled(sent[0]!)
-  await releaseTimes(clock, rateLimiter, 60, 1000) // held back all along: 50 per second
+  await releaseTimes(clock, rateLimiter, 60, 500) // held back all along: 50 per second
   rateLimiter.succeeded()
   assert.is(rateLimiter.requestsPerSecond, 50 + (5 * 4) / 50, 'two doublings: 4 x the step')
 })

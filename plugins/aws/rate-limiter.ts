@@ -18,7 +18,7 @@
  *  - while the rate holds requests back, every success raises it by `step / rate`: about
  *    `step` per second at full speed (additive increase). The step is a fraction (`increase`)
  *    of the rate learned at the last decrease, so a small and a large quota are probed equally
- *    fast relative to their size, and it doubles with every half second without a throttled
+ *    fast relative to their size, and it doubles with every quarter second without a throttled
  *    answer, so a rate learned too low is left within seconds, while near the limit, where
  *    throttling comes back within a second or so, it stays small. A rate that holds nothing
  *    back is not raised (it would grow without bound and mean nothing).
@@ -53,7 +53,7 @@ export interface AdaptiveRateLimiterOptions {
 }
 
 /** The increase step doubles every this long without a throttled answer, at most MAX_STEP_DOUBLINGS times (1024 x). */
-const STEP_DOUBLING_MS = 500
+const STEP_DOUBLING_MS = 250
 const MAX_STEP_DOUBLINGS = 10
 /** A rate that held a request back this recently is the limit, and may be raised. */
 const LIMITING_MS = 1000
