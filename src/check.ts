@@ -1,12 +1,16 @@
 import { computeFindings } from './diff/compute-findings.js'
+import { applyRules, type RuledEstate } from './discover/apply-rules.js'
+import { coverageOf, discoveryFindings } from './discover/discovery-findings.js'
 import { type Diagnostic, InputError } from './input/diagnostics.js'
-import type { DesiredState, FindingException } from './manifest/desired-state.js'
+import type { DesiredState, DiscoverySettings, FindingException } from './manifest/desired-state.js'
 import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
 import type { ClusterTarget } from './model/cluster.js'
+import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from './model/discovery.js'
 import type { PolicyKind } from './model/finding-kinds.js'
+import { compareFindings } from './model/finding.js'
 import type { ClusterObservation, ObserveStats } from './model/observation.js'
 import type { Report } from './model/report.js'
-import { type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
+import { type ObserveOptions, type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
 import { applyPolicy, type PolicyOptions } from './policy/apply-policy.js'
 import { loadBaseline } from './policy/baseline.js'
@@ -45,16 +49,26 @@ export interface CheckResult {
 export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const inputs = await loadInputs(request)
   if (!inputs.desired) return { diagnostics: inputs.diagnostics }
+  const desired = inputs.desired
   let observed: ObserveResult
+  // The rules stage runs between discovery and observation: what it decides is what gets observed, and judged.
+  let estate: RuledEstate | undefined
+  const discovery = desired.discovery
   try {
-    observed = await observeTargets(targetsOf(inputs.desired), request)
+    observed = await observeTargets(targetsOf(desired), request, discovery && {
+      ...discoveryRequestOf(discovery.settings),
+      targetsOf: (outcome) => targetsOf({ ...desired, clusters: (estate = applyRules(desired, discovery, discoveredClusters(outcome))).clusters }),
+    })
   } catch (error) {
     // The source's own input (a snapshot file, a state file) is unusable: that located cause is
     // the whole answer, and there is no report, as with a broken manifest.
     if (error instanceof InputError) return { diagnostics: error.diagnostics }
     throw error
   }
-  const report = buildReport(inputs.desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy })
+  const outcome = observed.discovery
+  // When the source never got as far as discovering, no cluster was found: the rules still say which are unused.
+  const ruled = discovery && outcome ? { estate: estate ?? applyRules(desired, discovery, discoveredClusters(outcome)), outcome } : undefined
+  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled })
   return { diagnostics: [], report }
 }
 
@@ -62,12 +76,24 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
 export function buildReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions },
+  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions; discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome } },
 ): Report {
-  const drift = computeFindings(desired, observations)
-  const judged = applyPolicy(drift.findings, desired, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
+  const { discovery } = run
+  // With discovery, the clusters judged are the rules' estate: entries combined with rules, and every discovered cluster.
+  const ruled = discovery ? { ...desired, clusters: discovery.estate.clusters } : desired
+  const drift = computeFindings(ruled, observations)
+  const found = discovery ? discoveryFindings(discovery.estate, discovery.outcome, desired.discovery?.settings.location) : []
+  const findings = found.length ? [...drift.findings, ...found].sort(compareFindings) : drift.findings
+  const judged = applyPolicy(findings, ruled, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
   const remedied = withRemediations(judged)
-  return summariseReport(desired, observations, drift, remedied, { source: run.source, stats: run.stats })
+  const coverage = discovery ? coverageOf(discovery.estate, discovery.outcome, observations) : undefined
+  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}) })
+}
+
+/** What the orchestrator needs of `discover:`. */
+export function discoveryRequestOf(settings: DiscoverySettings): DiscoveryRequest {
+  const { accounts, organization, regions, assumeRole } = settings
+  return { ...(accounts ? { accounts } : {}), ...(organization ? { organization } : {}), regions, ...(assumeRole ? { assumeRole } : {}) }
 }
 
 /**
@@ -112,7 +138,7 @@ export function targetsOf(desired: DesiredState): ClusterTarget[] {
  * Throws before any cluster is observed when the source cannot be used: `SourceError` (unknown source,
  * bad options, failed to open) or `InputError` (its own input file has located problems).
  */
-export async function observeTargets(targets: ClusterTarget[], request: Omit<CheckRequest, 'manifest'>): Promise<ObserveResult> {
+export async function observeTargets(targets: ClusterTarget[], request: Omit<CheckRequest, 'manifest'>, discovery?: ObserveOptions['discovery']): Promise<ObserveResult> {
   const { source, options } = await resolveSource(request.source, request.sourceOptions, { cwd: request.cwd, pluginRoots: request.pluginRoots })
   return observeClusters({
     source,
@@ -123,5 +149,6 @@ export async function observeTargets(targets: ClusterTarget[], request: Omit<Che
     cwd: request.cwd,
     env: request.env,
     onProgress: request.onProgress,
+    ...(discovery ? { discovery } : {}),
   })
 }

@@ -10,14 +10,17 @@
 
 import type { JsonSchema } from './input/schema-check.js'
 import type { ClusterTarget } from './model/cluster.js'
+import type { AccountListing, AccountListingRequest, DiscoveryScope, ScopeDiscovery } from './model/discovery.js'
 import type { ClusterObservation, LearnedRate } from './model/observation.js'
 
 // The shapes a source exchanges with the core belong to the model every stage shares; a source
 // author finds them here, beside the contract that uses them.
 export type { ClusterTarget } from './model/cluster.js'
 export type { ClusterObservation, LearnedRate, ObservedIntegration } from './model/observation.js'
+export type { AccountListing, AccountListingRequest, ClusterTag, DiscoveryScope, FoundCluster, LookupError, OrganizationAccount, ScopeDiscovery } from './model/discovery.js'
 
-export const SOURCE_CONTRACT_VERSION = '1.0'
+/** 1.1 added the optional discovery members of a session (`discover`, `listAccounts`). */
+export const SOURCE_CONTRACT_VERSION = '1.1'
 
 /** Counters a source may keep; the orchestrator adds its own and reports them. */
 export interface SourceStats {
@@ -54,6 +57,18 @@ export interface SourceSession {
    * `InvalidObservation` error of this cluster. `signal` is this cluster's own, aborted at the deadline.
    */
   observe(target: ClusterTarget, signal: AbortSignal): Promise<ClusterObservation>
+  /**
+   * Since 1.1, needed for manifests with `discover:`. Every cluster in one account and region,
+   * all pages of the answer, with its tags; or an `error` when the source could not look there
+   * (never an empty list for a place it could not see). Checked like observations: anything
+   * malformed is an `InvalidDiscovery` error of that scope.
+   */
+  discover?(scope: DiscoveryScope, signal: AbortSignal): Promise<ScopeDiscovery>
+  /**
+   * Since 1.1, needed for `discover: { organization: ... }`. The accounts of the organization
+   * (or of the given OUs and the OUs under them) with their status; the core keeps ACTIVE ones.
+   */
+  listAccounts?(request: AccountListingRequest, signal: AbortSignal): Promise<AccountListing>
   stats?(): SourceStats
   close?(): Promise<void>
 }

@@ -6,9 +6,13 @@
 export {
   SOURCE_CONTRACT_VERSION,
   defineSource,
+  type AccountListing,
+  type AccountListingRequest,
   type ClusterObservation,
   type ClusterTarget,
+  type DiscoveryScope,
   type LearnedRate,
+  type ScopeDiscovery,
   type ObservedIntegration,
   type SourceContext,
   type SourceDefinition,
@@ -32,3 +36,4 @@ export {
   type Snapshot,
   type SnapshotCluster,
 } from './snapshot-format.js'
+export { readSnapshotDiscovery, type RecordedDiscovery, type SnapshotDiscovery } from './snapshot-discovery.js'

@@ -23,3 +23,19 @@ export function loadSchema(name: SchemaName): JsonSchema {
 export function schemaText(name: SchemaName): string {
   return readFileSync(new URL(`${name}.schema.json`, schemasDir), 'utf8')
 }
+
+let exceptionsFile: JsonSchema | undefined
+/**
+ * A separate exceptions file (`--exceptions FILE`): `exceptions:` as in a manifest, checked by
+ * the manifest's own definitions. Built once, so its validator is found or compiled once.
+ */
+export function exceptionsFileSchema(): JsonSchema {
+  exceptionsFile ??= {
+    definitions: loadSchema('manifest').definitions,
+    type: 'object',
+    additionalProperties: false,
+    required: ['exceptions'],
+    properties: { version: { const: 1 }, exceptions: { $ref: '#/definitions/exceptions' } },
+  }
+  return exceptionsFile
+}

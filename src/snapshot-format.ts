@@ -10,6 +10,7 @@ import { clusterKey, type ClusterTarget } from './model/cluster.js'
 import type { ObservationCode } from './model/error-codes.js'
 import { type ClusterObservation, observedIntegrationOf, type PartnerIntegrationInfo as RecordedPartnerIntegrationInfo } from './model/observation.js'
 import { loadSchema } from './schemas.js'
+import type { SnapshotDiscovery } from './snapshot-discovery.js'
 import { excerpt } from './untrusted-text.js'
 
 export const SNAPSHOT_VERSION = 1
@@ -30,6 +31,8 @@ export interface Snapshot {
   version: typeof SNAPSHOT_VERSION
   capturedAt: string
   clusters: SnapshotCluster[]
+  /** With a manifest that discovers clusters: what discovery found (see snapshot-discovery.ts). */
+  discovery?: SnapshotDiscovery
 }
 
 /**
@@ -88,7 +91,7 @@ function recordedSource(error: { message: string; source?: string }): { message:
 }
 
 /** The inverse of `readSnapshotObservations`: what `partner-drift snapshot` writes. */
-export function buildSnapshot(targets: ClusterTarget[], observations: ReadonlyMap<string, ClusterObservation>, capturedAt: string): Snapshot {
+export function buildSnapshot(targets: ClusterTarget[], observations: ReadonlyMap<string, ClusterObservation>, capturedAt: string, discovery?: SnapshotDiscovery): Snapshot {
   const clusters = targets.map((t): SnapshotCluster => {
     const observation = observations.get(clusterKey(t))
     const base = { accountId: t.accountId, region: t.region, cluster: t.cluster }
@@ -112,5 +115,5 @@ export function buildSnapshot(targets: ClusterTarget[], observations: ReadonlyMa
       })),
     }
   })
-  return { version: SNAPSHOT_VERSION, capturedAt, clusters }
+  return { version: SNAPSHOT_VERSION, capturedAt, clusters, ...(discovery ? { discovery } : {}) }
 }

@@ -125,7 +125,7 @@ architecture('the reader finds the imports it must', () => {
   assert.ok(graph.edges.get('src/index.ts')!.has('src/contract.ts'), 'a re-export')
   assert.ok(graph.edges.get('plugins/aws/index.ts')!.has('plugins/aws/describe-partners.ts'), 'a dynamic import')
   assert.ok(graph.edges.get('plugins/snapshot/index.ts')!.has(PUBLIC_ENTRY), 'the public entry, by package name')
-  assert.ok(graph.packages.get('src/commands/check.ts')!.has('@oclif/core'), 'a package')
+  assert.ok(graph.packages.get('src/cli/oclif.ts')!.has('@oclif/core/flags'), 'a package, by its subpath')
   assert.equal(cyclesOf(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set(['a'])]])), [['a', 'b', 'c']])
   assert.equal(folderOf('src/report/render/text.ts'), 'src/report')
   assert.equal(folderOf('src/check.ts'), 'src/check.ts')
@@ -152,7 +152,8 @@ architecture('the model imports nothing outside itself', () => {
 
 architecture('only commands and the cli folder import oclif: the engine runs without it', () => {
   const importers = [...graph.packages].filter(([, names]) => [...names].some((n) => n.startsWith('@oclif/'))).map(([file]) => folderOf(file))
-  assert.equal([...new Set(importers)].sort(), ['src/cli', 'src/commands'])
+  assert.ok(importers.length > 0, 'oclif is found')
+  assert.equal([...new Set(importers)].filter((folder) => folder !== 'src/cli' && folder !== 'src/commands'), [])
 })
 
 architecture.run()

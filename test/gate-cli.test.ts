@@ -26,7 +26,7 @@ gate.after(async (ctx) => {
 })
 
 const usageErrors: Array<{ name: string; args: (dir: string) => string[]; says: RegExp[] }> = [
-  { name: '--fail-on "" (an unset CI variable)', args: () => ['--fail-on', ''], says: [/--fail-on/, /empty/, /missing, ?extra, ?forbidden, ?unhealthy, ?stale/] },
+  { name: '--fail-on "" (an unset CI variable)', args: () => ['--fail-on', ''], says: [/--fail-on/, /empty/, /missing, ?extra, ?unmanaged, ?forbidden, ?unhealthy, ?stale/] },
   { name: '--fail-on " , "', args: () => ['--fail-on', ' , '], says: [/--fail-on/, /empty/, /forbidden/] },
   { name: '--timeout 2147484 overflows a timer', args: () => ['--timeout', '2147484'], says: [/--timeout/, /86400/] },
   { name: 'the same path twice', args: (d) => ['-o', `json=${d}/same.json`, '-o', `sarif=${d}/./same.json`], says: [/same file/] },

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 
-import { clusterKey, defineSource, readDocument, readSnapshotObservations, SOURCE_CONTRACT_VERSION } from 'partner-drift'
+import { clusterKey, defineSource, readDocument, readSnapshotDiscovery, readSnapshotObservations, SOURCE_CONTRACT_VERSION } from 'partner-drift'
 
 /**
  * The offline source: replays a snapshot file (recorded DescribePartners answers). Used for
@@ -23,7 +23,23 @@ export default defineSource<{ path: string }>({
   async open(options, context) {
     const doc = await readDocument(resolve(context.cwd, options.path), { displayName: options.path })
     const observations = readSnapshotObservations(doc)
+    const discovery = readSnapshotDiscovery(doc)
+    const notRecorded = (what: string) => ({
+      kind: 'error' as const,
+      code: 'NotInSnapshot',
+      message: `${what} was not recorded in snapshot ${options.path}`,
+      hint: 'record the snapshot again with partner-drift snapshot from this manifest',
+    })
     return {
+      async discover(scope) {
+        return discovery?.scopes.get(`${scope.accountId}/${scope.region}`) ?? notRecorded(`discovery in account ${scope.accountId}, ${scope.region},`)
+      },
+      async listAccounts(request) {
+        const recorded = discovery?.organization
+        // Accounts listed for other OUs are not the accounts asked for.
+        const same = recorded && JSON.stringify(recorded.ous ?? null) === JSON.stringify(request.ous ?? null)
+        return same ? recorded.listing : notRecorded(`the organization's accounts${request.ous ? ` in ${request.ous.join(', ')}` : ''}`)
+      },
       async observe(target) {
         return (
           observations.get(clusterKey(target)) ?? {

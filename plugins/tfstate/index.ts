@@ -44,7 +44,7 @@ const INSTANCE_SCHEMA: JsonSchema = {
 }
 
 /** Only what this source reads is checked; other resource types may look like anything. */
-const STATE_SCHEMA: JsonSchema = {
+export const STATE_SCHEMA: JsonSchema = {
   type: 'object',
   required: ['version', 'resources'],
   properties: {

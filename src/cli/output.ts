@@ -1,5 +1,5 @@
 import { type Diagnostic, formatDiagnostic, InputError } from '../input/diagnostics.js'
-import { SourceError } from '../observe/source-registry.js'
+import { SourceError } from '../observe/source-error.js'
 import { escapeControl } from '../untrusted-text.js'
 
 /** kleur's rule: never with NO_COLOR or TERM=dumb; otherwise on a TTY, or anywhere when FORCE_COLOR asks for it. */

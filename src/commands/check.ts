@@ -1,9 +1,8 @@
 import { appendFile } from 'node:fs/promises'
 
-import { Args, Flags } from '@oclif/core'
-
 import { runCheck } from '../check.js'
 import { BaseCommand } from '../cli/base-command.js'
+import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'

@@ -1,6 +1,5 @@
-import { Args } from '@oclif/core'
-
 import { BaseCommand } from '../cli/base-command.js'
+import { Args } from '../cli/oclif.js'
 import { writeStdout } from '../cli/output.js'
 import { SCHEMA_NAMES, schemaText } from '../schemas.js'
 

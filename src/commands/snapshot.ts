@@ -1,6 +1,5 @@
-import { Args, Flags } from '@oclif/core'
-
 import { BaseCommand } from '../cli/base-command.js'
+import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
@@ -8,7 +7,7 @@ import { type ClusterTarget, roleForAccount } from '../model/cluster.js'
 import type { UsageCode } from '../model/error-codes.js'
 import { type ClusterObservation, describeObservationError } from '../model/observation.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
-import { type RecordedSnapshot, recordSnapshot, snapshotTargetsOf } from '../record-snapshot.js'
+import { type RecordedSnapshot, recordSnapshot, type SnapshotPlan, snapshotPlanOf } from '../record-snapshot.js'
 import { escapeControl } from '../untrusted-text.js'
 
 export default class Snapshot extends BaseCommand {
@@ -53,7 +52,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
     if (problems.length > 0) this.error(problems.join('\n'), { exit: 1, code: 'output-target' satisfies UsageCode })
     const outFile = files.find((f) => f.format === 'snapshot')!.path
     const manifestFile = files.find((f) => f.format === 'manifest')?.path
-    let targets: ClusterTarget[]
+    let plan: SnapshotPlan
     if (flags.cluster?.length) {
       if (!flags['account-id'] || !/^\d{12}$/.test(flags['account-id']) || !flags.region) {
         this.error('--cluster needs --account-id (12 digits) and --region', { exit: 1, code: 'invalid-flag' satisfies UsageCode, suggestions: ['partner-drift snapshot --account-id 123456789012 --region eu-west-1 --cluster analytics-prod --out snapshot.json'] })
@@ -63,21 +62,22 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
       if (badCluster !== undefined) {
         this.error(`--cluster ${JSON.stringify(escapeControl(badCluster))} is not a cluster identifier (letters, digits and hyphens, at most 63)`, { exit: 1, code: 'invalid-flag' satisfies UsageCode })
       }
-      targets = flags.cluster.map((cluster) => ({
+      const targets = flags.cluster.map((cluster) => ({
         accountId: flags['account-id']!,
         region: flags.region!,
         cluster,
         ...(flags['assume-role'] ? { assumeRole: roleForAccount(flags['assume-role'], flags['account-id']!) } : {}),
       }))
+      plan = { targets }
     } else {
-      const declared = await snapshotTargetsOf(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] })
+      const declared = await snapshotPlanOf(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] })
       if (declared.diagnostics.length > 0) process.stderr.write(diagnosticsText(declared.diagnostics))
-      if (!declared.targets) return this.exit(1)
-      targets = declared.targets
+      if (!declared.plan) return this.exit(1)
+      plan = declared.plan
     }
 
     const progress = shouldShowProgress('text') ? new ProgressLine(process.stderr) : undefined
-    const recorded = await recordSnapshot(targets, {
+    const recorded = await recordSnapshot(plan, {
       ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       onProgress: progress?.update,
       ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'] } } : {}),
@@ -88,7 +88,10 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
     if (outFile === '-') await writeStdout(snapshot)
     else await writeFileAtomic(outFile, snapshot)
 
-    const { notObserved, notFound } = recorded
+    const { notObserved, notFound, notDiscovered } = recorded
+    for (const { place, error } of notDiscovered) {
+      process.stderr.write(`not discovered: ${escapeControl(describeObservationError(place, error))}${error.hint ? `\n  hint: ${escapeControl(error.hint)}` : ''}\n`)
+    }
     for (const { target, observation } of notObserved) process.stderr.write(notObservedLine(target, observation))
     // A cluster that does not exist would otherwise just be missing from --manifest-out: say which, and fail.
     for (const { target, message } of notFound) {
@@ -97,11 +100,11 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
 
     const manifest = manifestFile ? await this.writeBootstrappedManifest(manifestFile, flags['manifest-out']!, recorded.bootstrapManifest!) : undefined
     const summary =
-      `recorded ${targets.length} cluster${targets.length === 1 ? '' : 's'} (${notObserved.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}` +
+      `recorded ${recorded.targets.length} cluster${recorded.targets.length === 1 ? '' : 's'} (${notObserved.length} not observed) to ${flags.out === '-' ? 'stdout' : flags.out}` +
       (manifest === 'valid' || manifest === 'invalid' ? ` and a manifest to ${flags['manifest-out']}` : '') +
       (notFound.length > 0 ? `; ${notFound.length} cluster${notFound.length === 1 ? '' : 's'} not found` : '')
     process.stderr.write(summary + '\n')
-    this.exit(notObserved.length > 0 || notFound.length > 0 || (manifest !== undefined && manifest !== 'valid') ? 1 : 0)
+    this.exit(notDiscovered.length > 0 || notObserved.length > 0 || notFound.length > 0 || (manifest !== undefined && manifest !== 'valid') ? 1 : 0)
   }
 
   /** Writes the manifest declaring what was observed, and says when it does not validate as it is. */

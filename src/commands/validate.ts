@@ -1,6 +1,5 @@
-import { Args, Flags } from '@oclif/core'
-
 import { BaseCommand } from '../cli/base-command.js'
+import { Args, Flags } from '../cli/oclif.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { loadManifest } from '../manifest/load-manifest.js'
 

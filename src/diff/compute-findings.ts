@@ -131,6 +131,16 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     }
     const policy = database?.extra ?? cluster.extra
     if (policy === 'ignore') continue
+    if (cluster.unmanaged) {
+      push({
+        kind: 'unmanaged',
+        severity: policy === 'warn' ? 'warn' : 'fail',
+        ...common,
+        message: `integrated (${statuses}) on a cluster no rule and no clusters: entry covers${repeated(reported)}`,
+        location: cluster.location,
+      })
+      continue
+    }
     push({
       kind: 'extra',
       severity: policy === 'warn' ? 'warn' : 'fail',

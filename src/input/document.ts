@@ -1,4 +1,4 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ErrorCode, type Node } from 'yaml'
+import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ErrorCode, type Node } from '../vendor/yaml.js'
 
 import type { InputCode } from '../model/error-codes.js'
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'

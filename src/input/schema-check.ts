@@ -1,23 +1,105 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import { createRequire } from 'node:module'
 
+import type { Ajv, ErrorObject, Format, Options, ValidateFunction } from 'ajv'
+
+import { isTimestamp } from '../timestamp.js'
 import { EXCERPT_LENGTH, excerpt } from '../untrusted-text.js'
 import { closest, type Diagnostic } from './diagnostics.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument } from './document.js'
 
 export type JsonSchema = Record<string, unknown>
 
-// One ajv instance for the process; validators are compiled on first use and cached,
-// so a command pays only for the schemas it actually checks.
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false })
-const compiled = new WeakMap<object, ValidateFunction>()
+/**
+ * How every validator is compiled, at build time (scripts/generate-validators.js) and at run
+ * time alike: the diagnostics depend on `allErrors` (every problem at once) and `verbose`
+ * (`parentSchema` and `data` in each error).
+ */
+export const AJV_OPTIONS = { allErrors: true, verbose: true, strict: false } as const satisfies Options
 
-function validatorFor(schema: JsonSchema): ValidateFunction {
-  let validate = compiled.get(schema)
+/**
+ * The formats a schema may use, by validator set; each set is its own ajv configuration.
+ * `input`: manifests, snapshots, state files and source options, with no formats (an unknown
+ * one is ignored, as ajv does with `strict: false`). `contract`: what a source resolves with.
+ */
+export const FORMAT_SETS = {
+  input: {},
+  contract: { rfc3339: { type: 'string', validate: isTimestamp } },
+} as const satisfies Record<string, Record<string, Format>>
+export type FormatSet = keyof typeof FORMAT_SETS
+
+/** The shape of the module scripts/generate-validators.js writes beside this one. */
+interface GeneratedValidators {
+  sets: Record<FormatSet, { schemas: string[]; load(formats: Record<string, Format>): Record<string, ValidateFunction> }>
+}
+
+// Both the generated validators and ajv are CommonJS and loaded synchronously on first use:
+// checkAgainstSchema is synchronous, and a command that checks nothing loads neither.
+const require = createRequire(import.meta.url)
+const GENERATED = './schema-validators.cjs'
+
+let generated: GeneratedValidators | null | undefined
+const precompiled = new Map<FormatSet, Map<string, ValidateFunction>>()
+
+/** The validators compiled at build time for the built-in schemas of `set`, by the schema's JSON text. */
+function precompiledValidators(set: FormatSet): Map<string, ValidateFunction> {
+  let validators = precompiled.get(set)
+  if (validators) return validators
+  if (generated === undefined) {
+    try {
+      generated = require(GENERATED) as GeneratedValidators
+    } catch (error) {
+      // A build by tsc alone has no generated validators; ajv then compiles the built-in schemas too.
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((error as Error).message).includes(GENERATED.slice(2))) throw error
+      generated = null
+    }
+  }
+  validators = new Map()
+  const entry = generated?.sets[set]
+  if (entry) {
+    const functions = entry.load(FORMAT_SETS[set])
+    entry.schemas.forEach((json, i) => validators!.set(json, functions[`v${i}`]))
+  }
+  precompiled.set(set, validators)
+  return validators
+}
+
+const ajvs = new Map<FormatSet, Ajv>()
+function ajvFor(set: FormatSet): Ajv {
+  let ajv = ajvs.get(set)
+  if (!ajv) {
+    const { Ajv } = require('ajv') as typeof import('ajv')
+    ajv = new Ajv(AJV_OPTIONS)
+    for (const [name, format] of Object.entries(FORMAT_SETS[set])) ajv.addFormat(name, format)
+    ajvs.set(set, ajv)
+  }
+  return ajv
+}
+
+const validators: Record<FormatSet, WeakMap<object, ValidateFunction>> = { input: new WeakMap(), contract: new WeakMap() }
+
+/**
+ * The validator of `schema`: generated at build time for a built-in schema (found by its exact
+ * JSON text, so a schema changed since the build is compiled afresh, never checked by stale
+ * code); compiled by ajv for any other, such as an outside source's options. Cached per object and set.
+ */
+export function validatorFor(schema: JsonSchema, set: FormatSet = 'input'): ValidateFunction {
+  let validate = validators[set].get(schema)
   if (!validate) {
-    validate = ajv.compile(schema)
-    compiled.set(schema, validate)
+    let json: string | undefined
+    try {
+      json = JSON.stringify(schema)
+    } catch {
+      // Not JSON (a cycle, a BigInt): ajv says what is wrong with it.
+    }
+    validate = (json !== undefined && precompiledValidators(set).get(json)) || ajvFor(set).compile(schema)
+    validators[set].set(schema, validate)
   }
   return validate
+}
+
+/** Whether `schema` has a validator generated at build time (tests keep the built-in schemas covered). */
+export function isPrecompiled(schema: JsonSchema, set: FormatSet = 'input'): boolean {
+  return precompiledValidators(set).has(JSON.stringify(schema))
 }
 
 /**

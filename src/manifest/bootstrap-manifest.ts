@@ -1,4 +1,4 @@
-import { stringify } from 'yaml'
+import { stringify } from '../vendor/yaml.js'
 
 import { clusterKey, type ClusterTarget } from '../model/cluster.js'
 import { compareText } from '../model/compare-text.js'

@@ -2,7 +2,7 @@ import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import type { InputCode } from '../model/error-codes.js'
 import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
 import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
-import { loadSchema } from '../schemas.js'
+import { exceptionsFileSchema, loadSchema } from '../schemas.js'
 import { clusterKey, roleForAccount } from '../model/cluster.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import type { FileLocation } from '../model/finding.js'
@@ -11,7 +11,10 @@ import { excerpt } from '../untrusted-text.js'
 import {
   type DesiredCluster,
   type DesiredDatabase,
+  type DesiredDiscovery,
+  type DesiredRule,
   type DesiredState,
+  type RuleMatch,
   type ExtraPolicy,
   type FindingException,
   type SeverityPolicy,
@@ -103,6 +106,57 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     }
   }
 
+  /** The `databases:` of a cluster entry or a rule, with everything they inherit from `settings`. */
+  const readDatabases = (raw: Raw, path: KeyPath, settings: Inherited, owner: string): DesiredDatabase[] => {
+    const databases: DesiredDatabase[] = []
+    const databaseSeen = new Map<string, FileLocation>()
+    list(raw.databases).forEach((rawDatabase, di) => {
+      const dPath: KeyPath = [...path, 'databases', di]
+      if (!isObject(rawDatabase) || typeof rawDatabase.database !== 'string') return
+      const dbSettings = cascade(settings, rawDatabase, dPath)
+      const dbName = rawDatabase.database
+      const dbFirst = databaseSeen.get(dbName)
+      if (dbFirst) {
+        problem([...dPath, 'database'], 'duplicate-database', `database ${excerpt(dbName)} of ${owner} is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
+      } else {
+        databaseSeen.set(dbName, at(dPath))
+      }
+
+      const database: DesiredDatabase = { database: dbName, location: at(dPath), extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
+      const partnerSeen = new Map<string, FileLocation>()
+      list(rawDatabase.partners).forEach((rawPartner, pi) => {
+        const pPath: KeyPath = [...dPath, 'partners', pi]
+        if (!isObject(rawPartner) || typeof rawPartner.partner !== 'string') return
+        const pSettings = cascade(dbSettings, rawPartner, pPath)
+        const partner = rawPartner.partner
+        const pFirst = partnerSeen.get(partner)
+        if (pFirst) {
+          problem([...pPath, 'partner'], 'duplicate-partner', `partner ${excerpt(partner)} is listed twice on database ${excerpt(dbName)}; first at ${where(pFirst)}`, 'remove one of the two entries')
+          return
+        }
+        partnerSeen.set(partner, at(pPath))
+        const forbidden = dbSettings.absent.find((a) => a.partner === partner)
+        if (forbidden) {
+          problem(
+            [...pPath, 'partner'],
+            'expected-and-absent',
+            `partner ${excerpt(partner)} is both expected here and listed as absent at ${where(forbidden.location)}`,
+            'a partner cannot be required and forbidden on the same database; remove one of the two',
+          )
+        }
+        database.partners.push({
+          partner,
+          statuses: pSettings.status,
+          maxStatusAge: pSettings.maxStatusAge,
+          maxStatusAgeMs: pSettings.maxStatusAge ? parseDuration(pSettings.maxStatusAge) : undefined,
+          location: at(pPath),
+        })
+      })
+      databases.push(database)
+    })
+    return databases
+  }
+
   const root = doc.value
   const rootPolicy = policyOf(root.policy)
   const builtIn: Inherited = { region: fallback.region, assumeRole: fallback.assumeRole, status: ['Active'], extra: 'fail', absent: [] }
@@ -147,52 +201,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       clusterSeen.set(clusterKey(identity), location)
     }
 
-    const databases: DesiredDatabase[] = []
-    const databaseSeen = new Map<string, FileLocation>()
-    list(rawCluster.databases).forEach((rawDatabase, di) => {
-      const dPath: KeyPath = [...cPath, 'databases', di]
-      if (!isObject(rawDatabase) || typeof rawDatabase.database !== 'string') return
-      const dbSettings = cascade(settings, rawDatabase, dPath)
-      const dbName = rawDatabase.database
-      const dbFirst = databaseSeen.get(dbName)
-      if (dbFirst) {
-        problem([...dPath, 'database'], 'duplicate-database', `database ${excerpt(dbName)} of cluster ${excerpt(name)} is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
-      } else {
-        databaseSeen.set(dbName, at(dPath))
-      }
-
-      const database: DesiredDatabase = { database: dbName, location: at(dPath), extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
-      const partnerSeen = new Map<string, FileLocation>()
-      list(rawDatabase.partners).forEach((rawPartner, pi) => {
-        const pPath: KeyPath = [...dPath, 'partners', pi]
-        if (!isObject(rawPartner) || typeof rawPartner.partner !== 'string') return
-        const pSettings = cascade(dbSettings, rawPartner, pPath)
-        const partner = rawPartner.partner
-        const pFirst = partnerSeen.get(partner)
-        if (pFirst) {
-          problem([...pPath, 'partner'], 'duplicate-partner', `partner ${excerpt(partner)} is listed twice on database ${excerpt(dbName)}; first at ${where(pFirst)}`, 'remove one of the two entries')
-          return
-        }
-        partnerSeen.set(partner, at(pPath))
-        const forbidden = dbSettings.absent.find((a) => a.partner === partner)
-        if (forbidden) {
-          problem(
-            [...pPath, 'partner'],
-            'expected-and-absent',
-            `partner ${excerpt(partner)} is both expected here and listed as absent at ${where(forbidden.location)}`,
-            'a partner cannot be required and forbidden on the same database; remove one of the two',
-          )
-        }
-        database.partners.push({
-          partner,
-          statuses: pSettings.status,
-          maxStatusAge: pSettings.maxStatusAge,
-          maxStatusAgeMs: pSettings.maxStatusAge ? parseDuration(pSettings.maxStatusAge) : undefined,
-          location: at(pPath),
-        })
-      })
-      databases.push(database)
-    })
+    const databases = readDatabases(rawCluster, cPath, settings, `cluster ${excerpt(name)}`)
 
     clusters.push({
       accountId: identity.accountId,
@@ -207,10 +216,80 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     })
   })
 
+  // Rules and `unmanaged` say what discovery finds must have: without `discover` they would silently do nothing.
+  for (const key of ['rules', 'unmanaged'] as const) {
+    if (root[key] !== undefined && root.discover === undefined) {
+      diagnostics.push({
+        severity: 'error',
+        code: 'needs-discover',
+        ...at([key], true),
+        path: key,
+        message: 'applies to discovered clusters, and this manifest has no discover:',
+        hint: `add discover: with the accounts (or organization) and regions to look in, or remove ${key}`,
+      })
+    }
+  }
+  // Rules are read (and checked) even without discover, so that every mistake shows at once.
+  const rules = readRules()
+  const discovery = isObject(root.discover) ? readDiscovery(root.discover, rules) : undefined
+
   const exceptions = readExceptions(doc, root.exceptions, ['exceptions'])
   diagnostics.push(...exceptions.diagnostics)
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) }
-  return { desired: { file: doc.file, clusters, exceptions: exceptions.exceptions }, diagnostics: [] }
+  return { desired: { file: doc.file, clusters, exceptions: exceptions.exceptions, ...(discovery ? { discovery } : {}) }, diagnostics: [] }
+
+  function readRules(): DesiredRule[] {
+    const rules: DesiredRule[] = []
+    const ruleSeen = new Map<string, FileLocation>()
+    list(root.rules).forEach((rawRule, ri) => {
+      const rPath: KeyPath = ['rules', ri]
+      if (!isObject(rawRule) || typeof rawRule.name !== 'string' || !isObject(rawRule.match)) return
+      const name = rawRule.name
+      const first = ruleSeen.get(name)
+      if (first) problem([...rPath, 'name'], 'duplicate-rule', `rule ${excerpt(name)} is named twice; first at ${where(first)}`, 'give every rule its own name: findings and coverage name rules by it')
+      else ruleSeen.set(name, at(rPath))
+      const settings = cascade(defaults, rawRule, rPath)
+      rules.push({
+        name,
+        location: at(rPath),
+        match: matchOf(rawRule.match),
+        extra: settings.extra,
+        absent: settings.absent,
+        databases: readDatabases(rawRule, rPath, settings, `rule ${excerpt(name)}`),
+        policy: { ...rootPolicy, ...policyOf(rawRule.policy) },
+      })
+    })
+    return rules
+  }
+
+  function readDiscovery(raw: Raw, rules: DesiredRule[]): DesiredDiscovery {
+    const accounts = list(raw.accounts).filter((a): a is string => typeof a === 'string')
+    const organization = isObject(raw.organization) ? raw.organization : undefined
+    if ((raw.accounts === undefined) === (raw.organization === undefined)) {
+      problem(['discover'], 'discover-accounts', 'needs either accounts: or organization:, not both and not neither', 'list the accounts to look in, or write organization: {} for every ACTIVE account of the organization')
+    }
+    const assumeRole = text(raw.assumeRole) ?? defaults.assumeRole
+    return {
+      settings: {
+        ...(raw.accounts !== undefined ? { accounts } : {}),
+        ...(organization ? { organization: { ...(organization.ous !== undefined ? { ous: list(organization.ous).filter((o): o is string => typeof o === 'string') } : {}), exclude: list(organization.exclude).filter((a): a is string => typeof a === 'string') } } : {}),
+        regions: list(raw.regions).filter((r): r is string => typeof r === 'string'),
+        ...(assumeRole ? { assumeRole } : {}),
+        location: at(['discover']),
+      },
+      rules,
+      unmanaged: (text(root.unmanaged) as ExtraPolicy | undefined) ?? 'fail',
+      defaultAbsent: defaults.absent,
+      policy: rootPolicy,
+    }
+  }
+}
+
+/** A rule's `match`, each condition as a list of globs (a single glob is a list of one). Tags are read into a list: their keys are the manifest's, not object keys. */
+function matchOf(raw: Raw): RuleMatch {
+  const globs = (v: unknown): string[] => (typeof v === 'string' ? [v] : list(v).filter((g): g is string => typeof g === 'string'))
+  const tags = isObject(raw.tags) ? Object.keys(raw.tags).map((key) => ({ key, values: globs((raw.tags as Raw)[key]) })) : []
+  return { accountId: globs(raw.accountId), region: globs(raw.region), cluster: globs(raw.cluster), tags }
 }
 
 function policyOf(raw: unknown): SeverityPolicy {
@@ -285,19 +364,8 @@ export function isCalendarDate(text: string): boolean {
 export async function loadExceptionsFile(file: string): Promise<{ exceptions: FindingException[]; diagnostics: Diagnostic[] }> {
   const doc = await readDocument(file)
   if (doc.diagnostics.length > 0) return { exceptions: [], diagnostics: doc.diagnostics }
-  const manifestSchema = loadSchema('manifest')
-  const schema = {
-    definitions: manifestSchema.definitions,
-    type: 'object',
-    additionalProperties: false,
-    required: ['exceptions'],
-    properties: { version: { const: 1 }, exceptions: { $ref: '#/definitions/exceptions' } },
-  }
-  const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema ??= schema)
+  const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema())
   if (diagnostics.length > 0) return { exceptions: [], diagnostics }
   const read = readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions'])
   return read.diagnostics.length > 0 ? { exceptions: [], diagnostics: read.diagnostics } : read
 }
-
-// Built once, so the schema validator cache (keyed by schema object) compiles it once.
-let exceptionsFileSchema: Record<string, unknown> | undefined

@@ -72,6 +72,9 @@ export const ERROR_CODES = {
   'duplicate-partner': { family: 'input', meaning: 'one partner is listed twice on a database', fix: 'remove one of the two entries' },
   'expected-and-absent': { family: 'input', meaning: 'a partner is both expected and listed under absent for the same database', fix: 'remove it from one of the two lists' },
   'invalid-date': { family: 'input', meaning: 'a date (an exception\'s expiry) has the right shape but is no real day', fix: 'write a real calendar date as YYYY-MM-DD' },
+  'needs-discover': { family: 'input', meaning: 'rules: or unmanaged: is given without discover:, so it would select nothing', fix: 'add discover: with the accounts (or organization) and regions to look in, or remove the key' },
+  'discover-accounts': { family: 'input', meaning: 'discover: gives both accounts: and organization:, or neither', fix: 'list the accounts to look in, or write organization: {} for every ACTIVE account of the organization' },
+  'duplicate-rule': { family: 'input', meaning: 'two rules have the same name', fix: 'give every rule its own name: findings and coverage name rules by it' },
   baseline: { family: 'input', meaning: 'the --baseline file is not a partner-drift JSON report, or a finding in it has no fingerprint', fix: 'give a report written by `check --format json` or `--output json=FILE`' },
   'tfstate-json': { family: 'input', meaning: 'the Terraform state is not valid JSON', fix: 'give the file `terraform state pull` writes' },
   'tfstate-show-json': { family: 'input', meaning: 'the file is the output of `terraform show -json`, not a state file', fix: 'give the file `terraform state pull` writes' },
@@ -90,12 +93,14 @@ export const ERROR_CODES = {
   'source-option-repeated': { family: 'usage', meaning: 'one option of the source is given twice (by a flag and --source-option, or twice)', fix: 'give each option once' },
   'invalid-source-options': { family: 'usage', meaning: 'the source\'s options do not match its options schema (each problem is listed)', fix: '`partner-drift sources` lists the options of every source' },
   'invalid-options-schema': { family: 'usage', meaning: 'a source declares an options schema that is not valid JSON Schema', fix: 'report it to the source\'s author' },
+  'discovery-unsupported': { family: 'usage', meaning: 'the manifest has discover:, and the source cannot discover clusters (or list an organization\'s accounts)', fix: 'use --source aws, or a snapshot recorded from this manifest; or remove discover: from the manifest' },
   'source-open': { family: 'usage', meaning: 'the source could not open (its own code and message follow), or open() returned no session', fix: 'check the source\'s options and what it needs (credentials, environment, files); otherwise report it to the source\'s author' },
 
   // ------------------------------------------------------------------ observing a cluster
   NotObserved: { family: 'observation', meaning: 'the source returned no observation for a declared cluster', fix: 'a bug in the source: report it to its author' },
   DeadlineExceeded: { family: 'observation', meaning: 'the cluster was not observed before --timeout (the source never answered, never opened, or the run was interrupted)', fix: 'raise --timeout, or check that the endpoint answers' },
   InvalidObservation: { family: 'observation', meaning: 'the source answered with something that is not an observation of the contract (the problems are listed)', fix: 'a bug in the source: report it to its author' },
+  InvalidDiscovery: { family: 'observation', meaning: 'the source answered a discovery call (the clusters of an account and region, or the accounts of an organization) with something that is not a discovery of the contract', fix: 'a bug in the source: report it to its author' },
   InvalidSourceInput: { family: 'observation', meaning: 'the source reported located problems in its own input while observing', fix: 'fix the problems listed' },
   SourceError: { family: 'observation', meaning: 'the source threw something that has no code or cannot be read', fix: 'a bug in the source: report it to its author' },
   InvalidResponse: { family: 'observation', meaning: 'aws: an HTTP answer that is not a well-formed DescribePartners response (a proxy, a captive portal, another service)', fix: 'check --endpoint-url, proxy settings and the network path' },
@@ -106,6 +111,7 @@ export const ERROR_CODES = {
 
   // ------------------------------------------------------------------ causes of findings
   ClusterNotFound: { family: 'cause', meaning: 'the cluster does not exist (DescribePartners answered ClusterNotFound): every expected integration is missing', fix: 'create the cluster, or remove it from the manifest' },
+  ContradictoryExpectations: { family: 'cause', meaning: 'two rules, or a rule and a clusters: entry, that select one cluster disagree about a partner: one expects it and another forbids it, or they accept different statuses or status ages (an error finding: exit 1)', fix: 'make the rules agree, or narrow their match so that only one of them selects the cluster' },
   DatabaseNotDeclared: { family: 'cause', meaning: 'an integration was found on a database the manifest does not list', fix: 'declare the database, or delete the integration' },
 } as const satisfies Record<string, CodeEntry>
 
@@ -117,6 +123,8 @@ export type InputCode = CodeOf<'input'>
 export type UsageCode = CodeOf<'usage'>
 /** The codes partner-drift itself gives an observation error. */
 export type ObservationCode = CodeOf<'observation'>
+/** The codes that say why a finding is what it is. */
+export type CauseCode = CodeOf<'cause'>
 
 /**
  * Codes of the AWS API and the network that the aws source passes through with a hint of its

@@ -5,7 +5,7 @@
  */
 
 /** The diff's kinds, then the policy's own: exceptions that expired or matched nothing. Also the order findings of one place are listed in. */
-export const FINDING_KINDS = ['missing', 'extra', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception'] as const
+export const FINDING_KINDS = ['missing', 'extra', 'unmanaged', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception', 'unused-rule'] as const
 export type FindingKind = (typeof FINDING_KINDS)[number]
 export type Severity = 'fail' | 'warn'
 
@@ -23,8 +23,8 @@ export interface FindingKindInfo {
   defaultSeverity: Severity
   /** Whether the manifest's `policy`, `--fail-on` and exceptions may change or accept findings of this kind. */
   policy: boolean
-  /** `integration`: about a cluster's integrations, listed under their cluster; `exception`: about an exception entry, listed apart. */
-  group: 'integration' | 'exception'
+  /** `integration`: about a cluster's integrations, listed under their cluster; `exception`, `rule`: about an entry of the manifest, listed apart. */
+  group: 'integration' | 'exception' | 'rule'
   /** Its count in the report's summary. */
   summaryKey: string
 }
@@ -51,6 +51,17 @@ export const FINDING_KIND_INFO = {
     policy: true,
     group: 'integration',
     summaryKey: 'extra',
+  },
+  unmanaged: {
+    symbol: '-',
+    name: 'UnmanagedPartnerIntegration',
+    title: 'Partner integration on a cluster nothing in the manifest covers',
+    description: 'Discovery found this cluster, no rule selects it and no `clusters:` entry names it, and Redshift lists a partner integration on it.',
+    help: 'Write a rule (or a `clusters:` entry) that covers the cluster and says what it should have, or delete the integration with `aws redshift delete-partner`. The manifest\'s `unmanaged:` setting chooses whether such integrations fail, warn or are ignored.',
+    defaultSeverity: 'fail',
+    policy: true,
+    group: 'integration',
+    summaryKey: 'unmanaged',
   },
   forbidden: {
     symbol: '-',
@@ -119,6 +130,17 @@ export const FINDING_KIND_INFO = {
     group: 'exception',
     summaryKey: 'unusedExceptions',
   },
+  'unused-rule': {
+    symbol: '?',
+    name: 'UnusedRule',
+    title: 'Rule selects no discovered cluster',
+    description: 'A rule in the manifest selected none of the clusters discovery found in this run.',
+    help: 'Check the rule\'s match (account, region, cluster and tag globs) against the clusters `partner-drift discover` lists, or delete the rule.',
+    defaultSeverity: 'warn',
+    policy: false,
+    group: 'rule',
+    summaryKey: 'unusedRules',
+  },
 } as const satisfies Record<FindingKind, FindingKindInfo>
 
 /** The compiler's check that a `switch` over kinds handles every kind: a kind left out is a type error where this is called. */
@@ -137,13 +159,6 @@ export const POLICY_KINDS: readonly PolicyKind[] = FINDING_KINDS.filter(isPolicy
 
 export function isPolicyKind(kind: string): kind is PolicyKind {
   return FINDING_KIND_INFO_BY_NAME.get(kind)?.policy === true
-}
-
-/** Kinds about an exception entry rather than a cluster's integrations. */
-export type ExceptionKind = KindsWhere<{ group: 'exception' }>
-
-export function isExceptionKind(kind: FindingKind): kind is ExceptionKind {
-  return FINDING_KIND_INFO[kind].group === 'exception'
 }
 
 /** The summary field that counts each kind, e.g. `errors` for `error`. */

@@ -60,22 +60,27 @@ export type ClusterObservation =
       observedAt: string
       message: string
     }
-  | {
-      /** The source could not look. Never treated as "in sync". */
-      kind: 'error'
-      /** Machine-readable, e.g. `AccessDenied`, `Throttling`, `Timeout`; docs/errors.md lists partner-drift's own. */
-      code: string
-      /** The source's own words, without the cluster or the source: those are fields. */
-      message: string
-      requestId?: string
-      /** What to do about it. */
-      hint?: string
-      /**
-       * The source that saw the error. The core sets it to the source it asked when a source
-       * leaves it out; a source replaying recorded observations (a snapshot) passes on the recorded one.
-       */
-      source?: string
-    }
+  | LookupError
+
+/**
+ * The source could not look (at a cluster, an account and region, an organization). Never treated
+ * as "in sync" or "nothing there".
+ */
+export interface LookupError {
+  kind: 'error'
+  /** Machine-readable, e.g. `AccessDenied`, `Throttling`, `Timeout`; docs/errors.md lists partner-drift's own. */
+  code: string
+  /** The source's own words, without the cluster or the source: those are fields. */
+  message: string
+  requestId?: string
+  /** What to do about it. */
+  hint?: string
+  /**
+   * The source that saw the error. The core sets it to the source it asked when a source
+   * leaves it out; a source replaying recorded observations (a snapshot) passes on the recorded one.
+   */
+  source?: string
+}
 
 /** An observation error as people read it: `[source aws] analytics-prod: AccessDenied: User ... is not authorized`. */
 export function describeObservationError(cluster: string, error: { code: string; message: string; source?: string }): string {

@@ -34,6 +34,25 @@ export type Summary = Record<KindCountKey, number> & {
   known: number
 }
 
+/** How many discovered clusters the manifest covers, and how. */
+export interface CoverageCounts {
+  /** Clusters discovery found. */
+  clusters: number
+  /** Selected by at least one rule. */
+  byRules: number
+  /** Named by a `clusters:` entry. */
+  byEntries: number
+  /** Neither. */
+  unmanaged: number
+  /** Unmanaged clusters with at least one partner integration. */
+  unmanagedWithIntegrations: number
+}
+
+/** Present when the manifest discovers clusters: the totals, and the same per account and region. */
+export interface Coverage extends CoverageCounts {
+  scopes: Array<CoverageCounts & { accountId: string; region: string; /** false when the scope could not be looked at. */ discovered: boolean }>
+}
+
 /** Everything a renderer or an exit code needs, and nothing they must recompute. */
 export interface Report {
   version: typeof REPORT_VERSION
@@ -45,5 +64,7 @@ export interface Report {
   summary: Summary
   findings: ReportedFinding[]
   clusters: ClusterState[]
+  /** With `discover:`: what discovery found and how much of it the manifest covers. */
+  coverage?: Coverage
   stats?: ObserveStats
 }

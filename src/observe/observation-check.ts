@@ -4,10 +4,10 @@
  * the diff sees it, so that a malformed answer (an unknown `kind`, `integrations` that is not a
  * list, an item without a string `status`...) can only ever become an `error`, never "observed".
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
+import type { ErrorObject } from 'ajv'
 
 import type { ClusterObservation } from '../contract.js'
-import { isTimestamp } from '../timestamp.js'
+import { validatorFor } from '../input/schema-check.js'
 import { excerpt } from '../untrusted-text.js'
 
 const OBSERVATION_KINDS = ['observed', 'not-found', 'error'] as const
@@ -50,12 +50,9 @@ export const OBSERVATION_SCHEMA = {
 /** More integrations than any cluster has: a bound on the work a broken source can cause. */
 export const MAX_INTEGRATIONS = 100_000
 
-let validator: ValidateFunction | undefined
 function validate(value: unknown): ErrorObject[] {
-  // Compiled on first use: commands that observe nothing do not pay for it.
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: false })
-    .addFormat('rfc3339', { type: 'string', validate: isTimestamp })
-    .compile(OBSERVATION_SCHEMA)
+  // Generated at build time (the `contract` set has the rfc3339 format); commands that observe nothing never load it.
+  const validator = validatorFor(OBSERVATION_SCHEMA, 'contract')
   return validator(value) ? [] : (validator.errors ?? [])
 }
 

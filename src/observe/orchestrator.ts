@@ -1,14 +1,16 @@
 import { setMaxListeners } from 'node:events'
 
-import pLimit from 'p-limit'
+import pLimit, { type LimitFunction } from 'p-limit'
 
 import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition, SourceSession, SourceStats } from '../contract.js'
 import { type Diagnostic, InputError } from '../input/diagnostics.js'
 import { formatDuration } from '../manifest/desired-state.js'
 import type { ObservationCode } from '../model/error-codes.js'
-import { clusterKey } from '../model/cluster.js'
+import { clusterKey, roleForAccount } from '../model/cluster.js'
 import { compareText } from '../model/compare-text.js'
+import type { AccountListing, DiscoveryOutcome, DiscoveryRequest, DiscoveryScope, LookupError, ScopeResult } from '../model/discovery.js'
 import { type LearnedRate, type ObserveStats, withCode } from '../model/observation.js'
+import { type Checked, checkAccountListing, checkScopeDiscovery } from './discovery-check.js'
 import { checkObservation } from './observation-check.js'
 import { SourceError } from './source-error.js'
 
@@ -32,12 +34,19 @@ export interface ObserveOptions {
   cwd?: string
   env?: NodeJS.ProcessEnv
   onProgress?: (progress: ObserveProgress) => void
+  /**
+   * With `discover:`: where to look for clusters before observing, and how what was found becomes
+   * clusters to observe (in addition to `targets`). Discovery calls share the concurrency and the deadline.
+   */
+  discovery?: DiscoveryRequest & { targetsOf(outcome: DiscoveryOutcome): ClusterTarget[] }
 }
 
 export interface ObserveResult {
   /** By `clusterKey`; every target has an entry. */
   observations: Map<string, ClusterObservation>
   stats: ObserveStats
+  /** When discovery was asked for: every scope's result, errors included. */
+  discovery?: DiscoveryOutcome
 }
 
 /**
@@ -59,7 +68,7 @@ export const MAX_DEADLINE_MS = 2 ** 31 - 1
 export async function observeClusters(options: ObserveOptions): Promise<ObserveResult> {
   const started = performance.now()
   const { source } = options
-  const targets = uniqueTargets(options.targets)
+  let targets = uniqueTargets(options.targets)
   const observations = new Map<string, ClusterObservation>()
   const deadline = new RunDeadline(options.deadlineMs)
   const accountRegions = new Set(targets.map(accountRegionKey))
@@ -82,7 +91,8 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
       // Should it open after all, let it release what it holds; the run does not wait for that.
       void opening.then((late) => ('value' in late ? settle(() => (late.value as Partial<SourceSession> | null)?.close?.()) : undefined))
       for (const target of targets) observations.set(clusterKey(target), deadline.exceeded(source.name, 'the source did not open'))
-      return { observations, stats: stats() }
+      const discovery = options.discovery && notDiscovered(options.discovery, deadline.exceeded(source.name, 'the source did not open'))
+      return { observations, stats: stats(), ...(discovery ? { discovery } : {}) }
     }
     if ('error' in opened) throw openFailure(source.name, opened.error)
     const session = opened.value
@@ -91,6 +101,20 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
     }
 
     const limit = pLimit(options.concurrency)
+    let discovery: DiscoveryOutcome | undefined
+    if (options.discovery) {
+      const missing = missingDiscoveryMember(session, options.discovery)
+      if (missing) {
+        await deadline.race(settle(() => session.close?.()))
+        throw new SourceError(
+          'discovery-unsupported',
+          `source "${source.name}" cannot ${missing === 'discover' ? 'discover clusters' : 'list the accounts of an organization'} (it has no ${missing}(); discovery came with source contract 1.1)`,
+          'use --source aws, or a snapshot recorded from this manifest; or remove discover: from the manifest',
+        )
+      }
+      discovery = await discoverScopes(session, source.name, options.discovery, deadline, limit)
+      targets = uniqueTargets([...targets, ...options.discovery.targetsOf(discovery)])
+    }
     let done = 0
     let errors = 0
     await Promise.all(
@@ -107,7 +131,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
         }),
       ),
     )
-    const result = { observations, stats: stats(session) }
+    const result = { observations, stats: stats(session), ...(discovery ? { discovery } : {}) }
     // Every cluster is decided: a close() that fails or never settles changes nothing, and waits at most until the deadline.
     await deadline.race(settle(() => session.close?.()))
     return result
@@ -174,7 +198,7 @@ class RunDeadline {
     return { signal: controller.signal, release: () => this.inFlight.delete(controller) }
   }
 
-  exceeded(sourceName: string, what = 'not observed'): ClusterObservation {
+  exceeded(sourceName: string, what = 'not observed'): LookupError {
     return {
       kind: 'error',
       code: 'DeadlineExceeded' satisfies ObservationCode,
@@ -354,4 +378,84 @@ function isDiagnostic(value: unknown): value is Diagnostic {
     Number.isSafeInteger(d.line) && Number.isSafeInteger(d.column) &&
     (d.hint === undefined || typeof d.hint === 'string')
   )
+}
+
+// ------------------------------------------------------------------ discovery
+
+function missingDiscoveryMember(session: SourceSession, request: DiscoveryRequest): 'discover' | 'listAccounts' | undefined {
+  try {
+    if (typeof session.discover !== 'function') return 'discover'
+    if (request.organization && typeof session.listAccounts !== 'function') return 'listAccounts'
+    return undefined
+  } catch {
+    return 'discover'
+  }
+}
+
+/** Every (account, region) to look in, in the order given: listed accounts, or the organization's ACTIVE ones not excluded. */
+function scopesOf(request: DiscoveryRequest, accounts: readonly string[]): DiscoveryScope[] {
+  const scopes: DiscoveryScope[] = []
+  for (const accountId of [...new Set(accounts)]) {
+    for (const region of [...new Set(request.regions)]) {
+      scopes.push({ accountId, region, ...(request.assumeRole ? { assumeRole: roleForAccount(request.assumeRole, accountId) } : {}) })
+    }
+  }
+  return scopes
+}
+
+/** Where discovery could not even start: the listed accounts' scopes and the organization, all failed with one error. */
+function notDiscovered(request: DiscoveryRequest, error: LookupError): DiscoveryOutcome {
+  return {
+    ...(request.organization ? { organization: error } : {}),
+    scopes: scopesOf(request, request.accounts ?? []).map((scope) => ({ ...scope, result: error })),
+  }
+}
+
+async function discoverScopes(session: SourceSession, sourceName: string, request: DiscoveryRequest, deadline: RunDeadline, limit: LimitFunction): Promise<DiscoveryOutcome> {
+  let accounts = request.accounts ?? []
+  let organization: AccountListing | undefined
+  if (request.organization) {
+    const { ous, exclude } = request.organization
+    organization = await lookUp(deadline, sourceName, () => session.listAccounts!({ ...(ous ? { ous } : {}) }, deadline.signal), checkAccountListing)
+    const excluded = new Set(exclude)
+    accounts = organization.kind === 'listed' ? organization.accounts.filter((a) => a.status === 'ACTIVE' && !excluded.has(a.accountId)).map((a) => a.accountId) : []
+  }
+  const scopes = await Promise.all(
+    scopesOf(request, accounts).map((scope) =>
+      limit(async (): Promise<ScopeResult> => {
+        const { signal, release } = deadline.clusterSignal()
+        try {
+          return { ...scope, result: await lookUp(deadline, sourceName, () => session.discover!(scope, signal), checkScopeDiscovery) }
+        } finally {
+          release()
+        }
+      }),
+    ),
+  )
+  return { ...(organization ? { organization } : {}), scopes }
+}
+
+/**
+ * One discovery call, read like an observation: thrown errors and error answers carry the source,
+ * a malformed answer is `InvalidDiscovery`, and nothing waits past the deadline.
+ */
+async function lookUp<T extends { kind: string } | LookupError>(deadline: RunDeadline, sourceName: string, call: () => Promise<unknown>, check: (value: unknown) => Checked<T>): Promise<T | LookupError> {
+  const exceeded = (): LookupError => deadline.exceeded(sourceName)
+  if (deadline.aborted) return exceeded()
+  const outcome = await deadline.race(settle(call))
+  if (outcome === DEADLINE) return exceeded()
+  if ('error' in outcome) {
+    if (deadline.aborted) return exceeded()
+    return { kind: 'error', code: outcome.error.code, message: outcome.error.message, source: sourceName }
+  }
+  const checked = check(outcome.value)
+  if (!checked.ok) {
+    return { kind: 'error', code: 'InvalidDiscovery' satisfies ObservationCode, source: sourceName, message: `the source answered with a malformed discovery: ${checked.problems.join('; ')}`, hint: SOURCE_BUG_HINT }
+  }
+  const value = checked.value
+  return isLookupError(value) ? { ...value, source: value.source ?? sourceName } : value
+}
+
+function isLookupError(value: { kind: string }): value is LookupError {
+  return value.kind === 'error'
 }

@@ -1,4 +1,4 @@
-import { stringify } from 'yaml'
+import { stringify } from '../vendor/yaml.js'
 
 import type { Finding, RemediatedFinding, Remediation } from '../model/finding.js'
 import { hasControl } from '../untrusted-text.js'
@@ -20,6 +20,7 @@ export function remediationFor(finding: Finding): Remediation {
     case 'missing':
       return missing(finding)
     case 'extra':
+    case 'unmanaged':
     case 'forbidden':
       return unwanted(finding)
     case 'unhealthy':
@@ -31,6 +32,8 @@ export function remediationFor(finding: Finding): Remediation {
       return { summary: `The exception has expired and no longer excuses anything: fix the drift it covered and delete the exception, or extend its expires date with a current reason. ${finding.message}` }
     case 'unused-exception':
       return { summary: `The exception matches no finding: delete it from the manifest so it cannot hide future drift. ${finding.message}` }
+    case 'unused-rule':
+      return { summary: `The rule selects no discovered cluster: check its match against what \`partner-drift discover\` lists, or delete it.` }
   }
 }
 
@@ -79,7 +82,9 @@ function unwanted(finding: Finding): Remediation {
   const summary =
     finding.kind === 'forbidden'
       ? `${integration.partner} is listed as absent for database ${integration.database} of ${clusterPhrase(integration)}: delete the integration, or take ${integration.partner} off the absent list if it is now allowed.`
-      : `${integration.partner} on database ${integration.database} of ${clusterPhrase(integration)} is not declared: delete the integration if nobody needs it, or declare it in the manifest to accept it.`
+      : finding.kind === 'unmanaged'
+        ? `${integration.partner} on database ${integration.database} of ${clusterPhrase(integration)} is on a cluster no rule and no clusters: entry covers: delete the integration if nobody needs it, or write a rule or an entry that covers the cluster and declares it.`
+        : `${integration.partner} on database ${integration.database} of ${clusterPhrase(integration)} is not declared: delete the integration if nobody needs it, or declare it in the manifest to accept it.`
   if (!isPasteable(integration)) return { summary: `${summary} ${NOT_PASTEABLE}` }
   const commands = [awsPartnerCommand('delete-partner', integration)]
   if (finding.kind === 'forbidden') return { summary, commands }
@@ -87,7 +92,7 @@ function unwanted(finding: Finding): Remediation {
     summary,
     commands,
     terraform: terraformFor(integration, 'adopt'),
-    manifest: manifestLinesFor(integration, isDatabaseDeclared(finding)),
+    manifest: manifestLinesFor(integration, finding.kind !== 'unmanaged' && isDatabaseDeclared(finding)),
   }
 }
 

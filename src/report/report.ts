@@ -3,7 +3,7 @@ import { clusterKey } from '../model/cluster.js'
 import type { FindingKind } from '../model/finding-kinds.js'
 import type { RemediatedFinding, ReportedFinding } from '../model/finding.js'
 import { type ClusterObservation, describeObservationError, type ObserveStats } from '../model/observation.js'
-import { type ClusterState, type ExitCode, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
+import { type ClusterState, type Coverage, type ExitCode, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
 
 /** What the diff counted while comparing: the summary's figures that are not counts of findings. */
 export type DriftCounts = Pick<Summary, 'clusters' | 'expected' | 'observed' | 'inSync'>
@@ -17,7 +17,7 @@ export function summariseReport(
   observations: ReadonlyMap<string, ClusterObservation>,
   drift: DriftCounts,
   remedied: readonly RemediatedFinding[],
-  run: { source: string; stats?: ObserveStats },
+  run: { source: string; stats?: ObserveStats; coverage?: Coverage },
 ): Report {
   const findings: ReportedFinding[] = remedied.map((finding) => ({ ...finding, failing: finding.severity === 'fail' && !finding.suppressed }))
   const active = findings.filter((f) => !f.suppressed)
@@ -29,6 +29,7 @@ export function summariseReport(
     inSync: drift.inSync,
     missing: count('missing'),
     extra: count('extra'),
+    unmanaged: count('unmanaged'),
     forbidden: count('forbidden'),
     unhealthy: count('unhealthy'),
     stale: count('stale'),
@@ -39,6 +40,7 @@ export function summariseReport(
     known: findings.filter((f) => f.suppressed?.by === 'baseline').length,
     expiredExceptions: count('expired-exception'),
     unusedExceptions: count('unused-exception'),
+    unusedRules: count('unused-rule'),
   }
   const outcome: Outcome = summary.errors > 0 ? 'incomplete' : summary.failing > 0 ? 'drift' : 'in-sync'
   const clusters = desired.clusters.map((c): ClusterState => {
@@ -62,6 +64,7 @@ export function summariseReport(
     summary,
     findings,
     clusters,
+    ...(run.coverage ? { coverage: run.coverage } : {}),
     ...(run.stats ? { stats: run.stats } : {}),
   }
 }

@@ -1,5 +1,5 @@
-import { createTwoFilesPatch } from 'diff'
-import { stringify } from 'yaml'
+import { createTwoFilesPatch } from '../../vendor/diff.js'
+import { stringify } from '../../vendor/yaml.js'
 
 import { clusterKey } from '../../model/cluster.js'
 import { FINDING_KIND_INFO, unhandledKind } from '../../model/finding-kinds.js'
@@ -100,6 +100,7 @@ function expectedSide(state: ClusterState, observed: ClusterDocument, findings: 
         if (database !== undefined && partner !== undefined) partnersOf(databases, database).set(partner, wanted(f))
         break
       case 'extra':
+      case 'unmanaged':
       case 'forbidden':
         if (database !== undefined && partner !== undefined) {
           databases.get(database)?.delete(partner)
@@ -113,7 +114,8 @@ function expectedSide(state: ClusterState, observed: ClusterDocument, findings: 
         break
       case 'expired-exception':
       case 'unused-exception':
-        // About an exception entry, not about the cluster: never passed in.
+      case 'unused-rule':
+        // About an entry of the manifest, not about the cluster: never passed in.
         break
       default:
         unhandledKind(f.kind)

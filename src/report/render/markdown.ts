@@ -26,7 +26,7 @@ interface ClusterSection {
  * fixes first and then table rows, saying so.
  */
 export function renderMarkdown(report: Report): string {
-  const head = [`### ${headline(report)}`, '', summaryLine(report), '']
+  const head = [`### ${headline(report)}`, '', summaryLine(report), '', ...coverageTable(report)]
   const sections = groupByCluster(report).map(section)
   const withFindings = new Set(report.findings.map(clusterKey))
   const inSync = report.clusters.filter((c) => !withFindings.has(clusterKey(c)))
@@ -89,6 +89,22 @@ function summaryLine(report: Report): string {
     `${s.inSync} of ${s.expected} expected integrations in sync on ${s.clusters} cluster${s.clusters === 1 ? '' : 's'}`,
     `manifest ${code(report.manifest)}, source ${code(report.source)}`,
   ].join(' · ')
+}
+
+/** With discovery: how much of what was found the manifest covers, per account and region. */
+function coverageTable(report: Report): string[] {
+  const c = report.coverage
+  if (!c) return []
+  const row = (cells: Array<string | number>): string => `| ${cells.join(' | ')} |`
+  return [
+    '| account | region | clusters | by rules | by entries | unmanaged | unmanaged with integrations |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...c.scopes.map((s) =>
+      row([code(s.accountId), code(s.region), ...(s.discovered ? [s.clusters, s.byRules, s.byEntries, s.unmanaged, s.unmanagedWithIntegrations] : ['not looked at', '', '', '', ''])]),
+    ),
+    row(['**all**', '', c.clusters, c.byRules, c.byEntries, c.unmanaged, c.unmanagedWithIntegrations]),
+    '',
+  ]
 }
 
 /** In the order of the manifest; findings about no declared cluster (exceptions with patterns) after them. */

@@ -1,5 +1,5 @@
 import { clusterKey } from '../../model/cluster.js'
-import { FINDING_KIND_INFO, isExceptionKind, POLICY_KINDS } from '../../model/finding-kinds.js'
+import { FINDING_KIND_INFO, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
@@ -13,7 +13,8 @@ export interface TextOptions {
 const CODES = { red: [31, 39], green: [32, 39], yellow: [33, 39], bold: [1, 22], dim: [2, 22] } as const
 type Style = keyof typeof CODES
 
-const isAboutException = (f: ReportedFinding): boolean => isExceptionKind(f.kind)
+/** Findings about an entry of the manifest (an exception, a rule) rather than a cluster's integrations. */
+const isAboutEntry = (f: ReportedFinding): boolean => FINDING_KIND_INFO[f.kind].group !== 'integration'
 const markOf = (f: ReportedFinding): string => FINDING_KIND_INFO[f.kind].symbol
 /** Colour follows the mark, as in `terraform plan`: green to add, yellow to repair, red to remove or to act on. */
 const MARK_STYLE: ReadonlyMap<string, Style> = new Map([
@@ -36,7 +37,7 @@ export function renderText(report: Report, options: TextOptions): string {
     const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
       .filter(Boolean)
       .join(', ')
-    const label = `${markOf(finding)} ${finding.partner && !isAboutException(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
+    const label = `${markOf(finding)} ${finding.partner && !isAboutEntry(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
     const where = finding.location ? paint('dim', `  [${inert(finding.location.file)}:${finding.location.line}:${finding.location.column}]`) : ''
     lines.push(`${indent}${paint(styleOf(finding), label)}: ${inert(finding.message)}${where}`)
     const more = `${indent}    `
@@ -60,7 +61,7 @@ export function renderText(report: Report, options: TextOptions): string {
     }
   }
 
-  const drift = report.findings.filter((f) => !isAboutException(f))
+  const drift = report.findings.filter((f) => !isAboutEntry(f))
   const byCluster = new Map<string, ReportedFinding[]>()
   for (const finding of drift) {
     const key = clusterKey(finding)
@@ -81,17 +82,19 @@ export function renderText(report: Report, options: TextOptions): string {
     lines.push('')
   }
 
-  const exceptionFindings = report.findings.filter(isAboutException)
-  if (exceptionFindings.length > 0) {
-    lines.push(`  ${paint('bold', 'exceptions')}`)
-    for (const finding of exceptionFindings) findingLines(finding, '    ')
+  for (const group of ['exception', 'rule'] as const) {
+    const about = report.findings.filter((f) => FINDING_KIND_INFO[f.kind].group === group)
+    if (about.length === 0) continue
+    lines.push(`  ${paint('bold', `${group}s`)}`)
+    for (const finding of about) findingLines(finding, '    ')
     lines.push('')
   }
 
   const s = report.summary
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
   // Every policy kind is counted even at 0; errors and exception findings are said their own way.
-  const counts = POLICY_KINDS.map((k) => `${s[FINDING_KIND_INFO[k].summaryKey]} ${k}`)
+  // `unmanaged` is only ever found by discovery, so it is counted where discovery ran.
+  const counts = POLICY_KINDS.filter((k) => k !== 'unmanaged' || report.coverage).map((k) => `${s[FINDING_KIND_INFO[k].summaryKey]} ${k}`)
   counts.push(plural(s.errors, 'error'))
   const accepted = [
     s.warnings ? plural(s.warnings, 'warning') : '',
@@ -99,11 +102,19 @@ export function renderText(report: Report, options: TextOptions): string {
     s.known ? `${s.known} known from the baseline` : '',
     s.expiredExceptions ? plural(s.expiredExceptions, 'expired exception') : '',
     s.unusedExceptions ? plural(s.unusedExceptions, 'unused exception') : '',
+    s.unusedRules ? plural(s.unusedRules, 'unused rule') : '',
   ].filter(Boolean)
   lines.push(
     `Summary: ${counts.join(', ')}${accepted.length ? ` (${accepted.join(', ')})` : ''}; ` +
       `${plural(s.clusters, 'cluster')} checked, ${s.inSync} of ${s.expected} expected integrations in sync.`,
   )
+  if (report.coverage) {
+    const c = report.coverage
+    lines.push(
+      `Coverage: ${plural(c.clusters, 'cluster')} discovered: ${c.byRules} covered by rules, ${c.byEntries} by clusters: entries, ${c.unmanaged} unmanaged (${c.unmanagedWithIntegrations} with integrations)` +
+        `${c.scopes.some((scope) => !scope.discovered) ? `; ${plural(c.scopes.filter((scope) => !scope.discovered).length, 'account and region')} could not be looked at` : ''}.`,
+    )
+  }
   if (report.stats) {
     const st = report.stats
     const extra = [st.apiCalls !== undefined ? `${st.apiCalls} API calls` : '', st.retries ? `${st.retries} retries` : '', st.throttled ? `${st.throttled} throttled` : '']

@@ -1,0 +1,158 @@
+/**
+ * What the build generates for start-up speed, checked against what it stands for:
+ * oclif.manifest.json against the compiled commands, and the validators generated for the
+ * built-in JSON Schemas against the schemas and against ajv compiling them at run time.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+
+import type { Command } from '@oclif/core/command'
+
+import { readDocument } from '../src/input/document.js'
+import { checkAgainstSchema, isPrecompiled, type JsonSchema } from '../src/input/schema-check.js'
+import { OBSERVATION_SCHEMA } from '../src/observe/observation-check.js'
+import { exceptionsFileSchema, loadSchema } from '../src/schemas.js'
+import { STATE_SCHEMA } from '../plugins/tfstate/index.js'
+import { FIXTURES, ROOT, runCli } from './helpers/cli.js'
+
+const run = promisify(execFile)
+const DIST = `${ROOT}dist/`
+
+interface ManifestCommand {
+  summary?: string
+  description?: string
+  examples?: string[]
+  args: Record<string, { description?: string; default?: unknown; required?: boolean }>
+  flags: Record<string, { char?: string; description?: string; type: string; multiple?: boolean; default?: unknown; options?: string[] }>
+}
+const manifest = JSON.parse(readFileSync(`${ROOT}oclif.manifest.json`, 'utf8')) as { version: string; commands: Record<string, ManifestCommand> }
+const commandFiles = readdirSync(`${DIST}src/commands`).filter((f) => f.endsWith('.js'))
+
+const oclifManifest = suite('generated :: oclif.manifest.json')
+
+oclifManifest('is what the compiled commands say now', async () => {
+  // The generator's --check rebuilds the manifest from the commands and compares it byte for byte.
+  await run(process.execPath, [`${ROOT}scripts/generate-oclif-manifest.js`, '--check'])
+})
+
+oclifManifest('has the package version, or oclif ignores it', () => {
+  assert.is(manifest.version, (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { version: string }).version)
+})
+
+oclifManifest('lists every command, each with its flags, args and help texts', async () => {
+  assert.equal(Object.keys(manifest.commands).sort(), commandFiles.map((f) => f.replace(/\.js$/, '')).sort())
+  for (const file of commandFiles) {
+    const id = file.replace(/\.js$/, '')
+    const command = (await import(`${DIST}src/commands/${file}`)).default as typeof Command
+    const cached = manifest.commands[id]
+    assert.is(cached.summary, command.summary, `${id} summary`)
+    assert.is(cached.description, command.description, `${id} description`)
+    assert.equal(cached.examples, command.examples, `${id} examples`)
+    assert.equal(Object.keys(cached.args), Object.keys(command.args ?? {}), `${id} args`)
+    for (const [name, arg] of Object.entries(command.args ?? {})) {
+      assert.is(cached.args[name].description, arg.description, `${id} ${name}`)
+      assert.equal(cached.args[name].default, arg.default, `${id} ${name} default`)
+    }
+    const flags = { ...command.baseFlags, ...command.flags }
+    // enableJsonFlag adds oclif's --json.
+    assert.equal(Object.keys(cached.flags).sort(), [...Object.keys(flags), ...(command.enableJsonFlag ? ['json'] : [])].sort(), `${id} flags`)
+    for (const [name, flag] of Object.entries(flags)) {
+      const shown = cached.flags[name]
+      assert.is(shown.char, flag.char, `${id} --${name} char`)
+      assert.is(shown.description, flag.description, `${id} --${name} description`)
+      assert.is(shown.type, flag.type, `${id} --${name} type`)
+      if (flag.type === 'option') assert.equal(shown.options, flag.options, `${id} --${name} options`)
+      // oclif keeps the default of an option flag (shown in help), not of a boolean one.
+      if (flag.type === 'option' && typeof flag.default !== 'function') assert.equal(shown.default, flag.default, `${id} --${name} default`)
+    }
+  }
+})
+
+oclifManifest.run()
+
+const validators = suite('generated :: validators of the built-in schemas')
+
+validators('every built-in schema has a validator generated at build time', async () => {
+  const builtInSources = readdirSync(`${DIST}plugins`)
+  assert.ok(builtInSources.length >= 3, 'the built-in sources are found')
+  const inputs: Array<[string, JsonSchema]> = [
+    ['manifest', loadSchema('manifest')],
+    ['snapshot', loadSchema('snapshot')],
+    ['exceptions file', exceptionsFileSchema()],
+    ['Terraform state', STATE_SCHEMA],
+  ]
+  for (const name of builtInSources) {
+    const source = (await import(`${DIST}plugins/${name}/index.js`)).default as { options?: { schema?: JsonSchema } }
+    if (source.options?.schema) inputs.push([`options of source ${name}`, source.options.schema])
+  }
+  for (const [name, schema] of inputs) assert.ok(isPrecompiled(schema), name)
+  assert.ok(isPrecompiled(OBSERVATION_SCHEMA, 'contract'), 'observation')
+})
+
+validators('the generated validator and ajv at run time give the same diagnostics', async () => {
+  // The same schema under another title (and without the $id ajv allows once per instance) is not found, so ajv compiles it.
+  const { $id: _id, ...manifestSchema } = loadSchema('manifest')
+  const compiledAtRunTime = { ...manifestSchema, title: 'compiled by ajv at run time' }
+  assert.not.ok(isPrecompiled(compiledAtRunTime))
+  for (const fixture of ['five-mistakes.yaml', 'in-sync.yaml']) {
+    const doc = await readDocument(`${FIXTURES}${fixture}`)
+    const generated = checkAgainstSchema(doc, loadSchema('manifest'))
+    const compiled = checkAgainstSchema(doc, compiledAtRunTime)
+    assert.equal(generated, compiled, fixture)
+  }
+  const doc = await readDocument(`${FIXTURES}five-mistakes.yaml`)
+  assert.ok(checkAgainstSchema(doc, loadSchema('manifest')).length > 0, 'the fixture has schema errors to compare')
+})
+
+validators('an offline check never loads ajv itself', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'partner-drift-generated-'))
+  try {
+    // Preloaded into the real CLI: on exit, says which of ajv's files were loaded.
+    const probe = join(dir, 'probe.cjs')
+    await writeFile(probe, `process.on('exit', () => process.stderr.write('AJV_FILES ' + JSON.stringify(Object.keys(require.cache).filter((f) => /[\\\\/]ajv[\\\\/]/.test(f)))))`)
+    const { code, stdout, stderr } = await runCli(['check', 'test/fixtures/in-sync.yaml', '--source', 'snapshot:test/fixtures/snapshot.json'], {
+      env: { NODE_OPTIONS: `--require ${probe}` },
+    })
+    assert.is(code, 0, stderr)
+    assert.match(stdout, 'Outcome: in sync')
+    const loaded = JSON.parse(/AJV_FILES (.*)$/m.exec(stderr)![1]) as string[]
+    // Only the runtime helpers the generated code requires (string length, deep equality).
+    assert.equal(loaded.filter((f) => !/[\\/]ajv[\\/]dist[\\/]runtime[\\/]/.test(f)), [])
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+validators.run()
+
+const bundles = suite('generated :: bundled dependencies')
+
+/** The .ts files under `dir` of the repository, relative to it. */
+function sourceFiles(dir: string): string[] {
+  return readdirSync(`${ROOT}${dir}`, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .map((f) => `${dir}/${f}`)
+}
+
+bundles('the CLI takes oclif, yaml and diff from their bundles only', () => {
+  // A direct import would load the package's own modules beside the bundle: correct, but slow to start.
+  const allowed: Record<string, string> = { 'src/cli/oclif.ts': '@oclif/core', 'src/vendor/yaml.ts': 'yaml', 'src/vendor/diff.ts': 'diff' }
+  const direct: string[] = []
+  for (const file of [...sourceFiles('src'), ...sourceFiles('plugins'), 'bin/run.js']) {
+    for (const [, name] of readFileSync(`${ROOT}${file}`, 'utf8').matchAll(/\bfrom '((?:@oclif\/core|yaml|diff)(?:\/[^']*)?)'/g)) {
+      if (!name.startsWith(allowed[file] ?? '\0')) direct.push(`${file}: ${name}`)
+    }
+  }
+  assert.equal(direct, [])
+  assert.ok(existsSync(`${DIST}src/cli/oclif-core.cjs`) && existsSync(`${DIST}src/vendor/yaml.js`), 'the build wrote the bundles')
+  assert.not.match(readFileSync(`${DIST}src/vendor/yaml.js`, 'utf8'), /from ['"]yaml['"]/, 'yaml.js is the bundle, not the re-export tsc writes')
+})
+
+bundles.run()
