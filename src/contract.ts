@@ -11,12 +11,12 @@
 import type { JsonSchema } from './input/schema-check.js'
 import type { ClusterTarget } from './model/cluster.js'
 import type { AccountListing, AccountListingRequest, DiscoveryScope, ScopeDiscovery } from './model/discovery.js'
-import type { ClusterObservation } from './model/observation.js'
+import type { ClusterObservation, LearnedRate } from './model/observation.js'
 
 // The shapes a source exchanges with the core belong to the model every stage shares; a source
 // author finds them here, beside the contract that uses them.
 export type { ClusterTarget } from './model/cluster.js'
-export type { ClusterObservation, ObservedIntegration } from './model/observation.js'
+export type { ClusterObservation, LearnedRate, ObservedIntegration } from './model/observation.js'
 export type { AccountListing, AccountListingRequest, ClusterTag, DiscoveryScope, FoundCluster, LookupError, OrganizationAccount, ScopeDiscovery } from './model/discovery.js'
 
 /** 1.1 added the optional discovery members of a session (`discover`, `listAccounts`). */
@@ -27,6 +27,12 @@ export interface SourceStats {
   apiCalls?: number
   retries?: number
   throttled?: number
+  /**
+   * The request rate the source learned the API allows, per account and region it was
+   * throttled in (added in 1.0 as an optional member). Only pairs of the run's targets are
+   * reported; entries that are not well-formed are left out.
+   */
+  rates?: LearnedRate[]
 }
 
 /** What the core hands a source when opening it. */

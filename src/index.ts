@@ -11,6 +11,7 @@ export {
   type ClusterObservation,
   type ClusterTarget,
   type DiscoveryScope,
+  type LearnedRate,
   type ScopeDiscovery,
   type ObservedIntegration,
   type SourceContext,

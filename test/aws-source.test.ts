@@ -4,9 +4,10 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
+import { requestTimeoutFor } from '../plugins/aws/describe-partners.js'
 import type { Report } from '../src/model/report.js'
 import { type Integration, type RedshiftTestServer, withRedshiftServer } from './helpers/redshift-server.js'
-import { awsTestEnv, type CliRun, runCli } from './helpers/cli.js'
+import { awsTestEnv, type CliRun, reportSchemaErrors, runCli } from './helpers/cli.js'
 
 /**
  * The aws source end to end: the real CLI process, the real AWS SDK, real HTTP, against the
@@ -198,13 +199,54 @@ aws('aws :: 5xx then success, and connection resets then success', async ({ serv
   assert.is(report.stats?.retries, 4)
 })
 
-aws('aws :: a hung endpoint is cut off by --timeout: error, exit 1, within the deadline', async ({ server, dir }) => {
-  server.setCluster({ accountId: ACCOUNT, cluster: 'analytics-prod', region: 'eu-west-1', integrations: [], behaviour: { hang: true } })
-  const { run, report } = await checkJson(server, await manifest(dir, 'hang.yaml', ONE_CLUSTER), ['--timeout', '2'])
+aws('aws :: a hung endpoint is cut off by --timeout: every cluster a DeadlineExceeded error, exit 1', async ({ server, dir }) => {
+  const clusters = ['hung-a', 'hung-b', 'hung-c']
+  for (const cluster of clusters) server.setCluster({ accountId: ACCOUNT, cluster, region: 'eu-west-1', integrations: [], behaviour: { hang: true } })
+  const entries = clusters.map((c) => `  - { cluster: ${c}, databases: [] }`).join('\n')
+  const file = await manifest(dir, 'hang.yaml', `version: 1\ndefaults: { accountId: "${ACCOUNT}", region: eu-west-1 }\nclusters:\n${entries}\n`)
+  // Concurrency 2: one cluster never even starts; the default per-request timeout (5 s) is longer than the run's.
+  const { run, report } = await checkJson(server, file, ['--timeout', '3', '--concurrency', '2'])
   assert.is(run.code, 1)
-  assert.is(report.findings[0].kind, 'error')
-  assert.match(report.findings[0].cause?.code ?? '', /DeadlineExceeded|Timeout/)
-  assert.ok(run.ms < 15_000, `took ${run.ms} ms`)
+  assert.equal(
+    report.findings.map((f) => [f.kind, f.cluster, f.cause?.code]),
+    clusters.map((c) => ['error', c, 'DeadlineExceeded']),
+  )
+  assert.ok(run.ms < 20_000, `took ${run.ms} ms`)
+})
+
+aws('aws :: the default per-request timeout shares a 25 s budget over the attempts', () => {
+  assert.is(requestTimeoutFor({}, 5), 5_000)
+  assert.is(requestTimeoutFor({}, 1), 10_000, 'never more than 10 s for one request')
+  for (let attempts = 1; attempts <= 20; attempts++) assert.ok(attempts * requestTimeoutFor({}, attempts) <= 25_000, `${attempts} attempts`)
+  assert.is(requestTimeoutFor({ requestTimeoutMs: 300 }, 5), 300, 'an explicit timeout is kept')
+})
+
+aws('aws :: against a throttling server no cluster is lost; throttled answers and the learned rate are in the stats', async ({ server, dir }) => {
+  const accounts = ['111111111111', '222222222222']
+  const clusters = Array.from({ length: 40 }, (_, i) => ({ accountId: accounts[i % 2]!, cluster: `c-${i}` }))
+  for (const c of clusters) server.setCluster({ ...c, region: 'eu-west-1', integrations: [active('dev', 'Fivetran')] })
+  server.setRateLimit(20, { burst: 2 })
+  const entries = clusters.map((c) => `  - { cluster: ${c.cluster}, accountId: "${c.accountId}", databases: [{ database: dev, partners: [{ partner: Fivetran }] }] }`).join('\n')
+  const file = await manifest(dir, 'throttled.yaml', `version: 1\ndefaults: { region: eu-west-1 }\nclusters:\n${entries}\n`)
+  const text = join(dir, 'throttled.txt')
+  const { run, report } = await checkJson(server, file, ['--concurrency', '16', '--output', `text=${text}`])
+  assert.is(run.code, 0, run.stderr)
+  assert.is(report.summary.inSync, 40, 'every cluster observed')
+  assert.is(server.calls.filter((c) => c.status === 200).length, 40, 'one answered call per cluster')
+  const throttled = server.calls.filter((c) => c.code === 'Throttling').length
+  assert.ok(throttled > 0, 'the server throttled')
+  assert.is(report.stats?.throttled, throttled)
+  assert.is(report.stats?.apiCalls, server.callCount())
+  assert.is(report.stats?.retries, throttled)
+  const rates = report.stats?.rates ?? []
+  assert.equal(
+    rates.map((r) => [r.accountId, r.region]),
+    accounts.map((a) => [a, 'eu-west-1']),
+    'one learned rate per throttled account and region, in order',
+  )
+  for (const r of rates) assert.ok(r.requestsPerSecond > 0 && r.requestsPerSecond < 1000, `${r.requestsPerSecond}/s`)
+  assert.equal(reportSchemaErrors(report), [])
+  assert.match(await readFile(text, 'utf8'), `Learned request rates: 111111111111/eu-west-1 ${rates[0]!.requestsPerSecond}/s, 222222222222/eu-west-1 ${rates[1]!.requestsPerSecond}/s.`)
 })
 
 aws('aws :: the per-request timeout ends a hung call (retried once) long before the overall deadline', async ({ server, dir }) => {

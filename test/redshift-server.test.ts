@@ -530,7 +530,7 @@ transport('server :: rate limit throttles beyond N per second', async () => {
   assert.is(server.callCount(), 7)
   await new Promise((r) => setTimeout(r, 1050))
   const again = await Promise.allSettled(Array.from({ length: 4 }, () => describe(c)))
-  assert.is(again.filter((r) => r.status === 'fulfilled').length, 3, 'the window slides')
+  assert.is(again.filter((r) => r.status === 'fulfilled').length, 3, 'the bucket refills')
   server.setRateLimit(undefined)
   const free = await Promise.allSettled(Array.from({ length: 10 }, () => describe(c)))
   assert.ok(free.every((r) => r.status === 'fulfilled'))

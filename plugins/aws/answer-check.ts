@@ -28,6 +28,9 @@ const REQUIRED_MEMBERS = ['DatabaseName', 'PartnerName', 'Status'] as const
 /** Optional members: at most once, text only. Members not named here are tolerated (AWS may add some). */
 const OPTIONAL_MEMBERS = ['StatusMessage', 'CreatedAt', 'UpdatedAt'] as const
 
+/** fatal: an answer that is not UTF-8 is not a Redshift answer; the SDK would read U+FFFD instead. One decoder for every answer. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true })
+
 export type AnswerCheck = { ok: true; items: number } | { ok: false; problem: string }
 
 /** Decides whether `bytes` is a well-formed DescribePartners answer; `items` is how many PartnerIntegrationInfo it holds. */
@@ -35,8 +38,7 @@ export function checkDescribePartnersAnswer(bytes: Uint8Array): AnswerCheck {
   if (bytes.byteLength === 0) return { ok: false, problem: 'the body is empty' }
   let text: string
   try {
-    // fatal: an answer that is not UTF-8 is not a Redshift answer; the SDK would read U+FFFD instead.
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    text = UTF8.decode(bytes)
   } catch {
     return { ok: false, problem: 'the body is not UTF-8 text' }
   }

@@ -1,29 +1,47 @@
-import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
+import { DescribePartnersCommand, type DescribePartnersCommandInput, type DescribePartnersCommandOutput, type PartnerIntegrationInfo, RedshiftClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
-import { AdaptiveRetryStrategy, DefaultRateLimiter, isThrottlingError } from '@smithy/core/retry'
-import type { AwsCredentialIdentityProvider, DeserializeMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
+import { isThrottlingError, StandardRetryStrategy } from '@smithy/core/retry'
+import type { AwsCredentialIdentityProvider, DeserializeMiddleware, FinalizeRequestMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
 import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
 import type { AwsSourceOptions } from './options.js'
+import { AdaptiveRateLimiter } from './rate-limiter.js'
 
 const DEFAULT_MAX_ATTEMPTS = 5
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
-/** The SDK's cap on one backoff (see the API reference); scaled with the rest in tests. */
+/**
+ * What a hung endpoint may cost one cluster in request timeouts over all its attempts: unless
+ * `requestTimeoutMs` is given, the per-request timeout is this divided over the attempts (5 s at
+ * the default 5 attempts), so with the backoff between them (under 1 s) a cluster whose endpoint
+ * never answers is given up after less than 30 s, whatever --max-attempts says.
+ */
+const HUNG_CLUSTER_BUDGET_MS = 25_000
+const MIN_REQUEST_TIMEOUT_MS = 1_000
+const MAX_REQUEST_TIMEOUT_MS = 10_000
+/** The SDK's backoff base for transient errors and its cap on one backoff (see the API reference). */
+const BACKOFF_BASE_MS = 50
 const MAX_BACKOFF_MS = 20_000
+
+/** The per-request timeout: the option, else the hung-cluster budget shared by the attempts. */
+export function requestTimeoutFor(options: Pick<AwsSourceOptions, 'requestTimeoutMs'>, maxAttempts: number): number {
+  return options.requestTimeoutMs ?? Math.min(MAX_REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, Math.floor(HUNG_CLUSTER_BUDGET_MS / maxAttempts)))
+}
 
 /**
  * Observes clusters with exactly one unfiltered DescribePartners call each: its answer holds
  * every database and partner of the cluster, so missing, extra and unhealthy come from one
- * request. Clients are reused per (region, role); assumed-role credentials per role.
+ * request. Clients are reused per (region, role); assumed-role credentials per role; one rate
+ * limiter per (account, region), shared by every call to it, learns the rate AWS allows there.
  */
 export function openDescribePartnersSession(options: AwsSourceOptions, context: SourceContext): SourceSession {
-  const stats: Required<SourceStats> = { apiCalls: 0, retries: 0, throttled: 0 }
+  const counts = { apiCalls: 0, retries: 0, throttled: 0 }
   const env = context.env
   const maxAttempts = options.maxAttempts ?? (Number(env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS)
+  const requestTimeout = requestTimeoutFor(options, maxAttempts)
   const baseCredentials = sharedCredentials(fromNodeProviderChain(options.profile ? { profile: options.profile } : {}))
   const roleCredentials = new Map<string, AwsCredentialIdentityProvider>()
   const clients = new Map<string, RedshiftClient>()
+  const limiters = new Map<string, { accountId: string; region: string; limiter: AdaptiveRateLimiter }>()
   // Enough sockets that the orchestrator's concurrency is never queued behind the agent.
   const agent = { keepAlive: true, maxSockets: Math.max(50, context.concurrency ?? 0) }
 
@@ -43,6 +61,17 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     return provider
   }
 
+  const limiterFor = (target: ClusterTarget): AdaptiveRateLimiter => {
+    // AWS throttles per account and region, whichever role or client the calls come through.
+    const key = `${target.accountId}\u0000${target.region}`
+    let entry = limiters.get(key)
+    if (!entry) {
+      entry = { accountId: target.accountId, region: target.region, limiter: new AdaptiveRateLimiter() }
+      limiters.set(key, entry)
+    }
+    return entry.limiter
+  }
+
   const clientFor = (target: ClusterTarget): RedshiftClient => {
     const key = `${target.region}\u0000${target.assumeRole ?? ''}`
     let client = clients.get(key)
@@ -51,18 +80,18 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         region: target.region,
         credentials: credentialsFor(target),
         ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-        retryStrategy: retryStrategy(maxAttempts, options.retryDelayScale ?? 1),
+        retryStrategy: new StandardRetryStrategy({ maxAttempts, backoff: retryBackoff(options.retryDelayScale ?? 1) }),
         // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes and keeps waiting.
-        requestHandler: { requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
+        requestHandler: { requestTimeout, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
       })
       // Runs once per attempt (the deserialize step sits inside the retry loop), so it sees every request sent.
       client.middlewareStack.add(
         (next) => async (args) => {
-          stats.apiCalls++
+          counts.apiCalls++
           try {
             return await next(args)
           } catch (error) {
-            if (isThrottlingError(error as never) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) stats.throttled++
+            if (isThrottled(error)) counts.throttled++
             throw error
           }
         },
@@ -77,11 +106,14 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
   return {
     async observe(target, signal) {
       try {
-        const output = await clientFor(target).send(
-          new DescribePartnersCommand({ AccountId: target.accountId, ClusterIdentifier: target.cluster }),
-          { abortSignal: signal },
-        )
-        stats.retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1)
+        const command = new DescribePartnersCommand({ AccountId: target.accountId, ClusterIdentifier: target.cluster })
+        command.middlewareStack.addRelativeTo(pacedAttempts(limiterFor(target), signal), {
+          relation: 'before',
+          toMiddleware: 'httpSigningMiddleware',
+          name: 'partnerDriftRateLimit',
+        })
+        const output = await clientFor(target).send(command, { abortSignal: signal })
+        counts.retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1)
         // The raw answer was checked before the SDK read it (addAnswerChecks); this only guards
         // the mapping itself, so that no item can ever become '' or a made-up status.
         const items = output.PartnerIntegrationInfoList
@@ -92,15 +124,48 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         }
         return { kind: 'observed', observedAt: new Date().toISOString(), integrations: integrations as ObservedIntegration[] }
       } catch (error) {
-        stats.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1)
+        counts.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1)
         return failureObservation(error, target, maxAttempts)
       }
     },
-    stats: () => ({ ...stats }),
+    stats: (): SourceStats => {
+      const rates = [...limiters.values()].flatMap(({ accountId, region, limiter }) => {
+        const rate = limiter.requestsPerSecond
+        return rate === undefined ? [] : [{ accountId, region, requestsPerSecond: Math.round(rate * 10) / 10 }]
+      })
+      return { ...counts, ...(rates.length > 0 ? { rates } : {}) }
+    },
     async close() {
+      for (const { limiter } of limiters.values()) limiter.close()
       for (const client of clients.values()) client.destroy()
     },
   }
+}
+
+/**
+ * Every attempt of one call (retries included: this runs inside the SDK's retry loop, before
+ * signing) waits for its turn at the account and region's limiter, and tells it how the
+ * attempt went: throttled, or answered (any HTTP answer the server did not throttle, errors
+ * such as ClusterNotFound included). A network error or timeout says nothing about the rate.
+ */
+function pacedAttempts(limiter: AdaptiveRateLimiter, signal: AbortSignal): FinalizeRequestMiddleware<DescribePartnersCommandInput, DescribePartnersCommandOutput> {
+  return (next) => async (args) => {
+    const sentAt = await limiter.acquire(signal)
+    try {
+      const result = await next(args)
+      limiter.succeeded()
+      return result
+    } catch (error) {
+      if (isThrottled(error)) limiter.throttled(sentAt)
+      else if ((error as SdkError).$metadata?.httpStatusCode !== undefined) limiter.succeeded()
+      throw error
+    }
+  }
+}
+
+/** Throttling as the SDK classifies it (Throttling, RequestLimitExceeded, ...), or HTTP 429. */
+function isThrottled(error: unknown): boolean {
+  return isThrottlingError(error as never) || (error as SdkError | undefined)?.$metadata?.httpStatusCode === 429
 }
 
 /**
@@ -132,23 +197,16 @@ function toObserved(info: PartnerIntegrationInfo): ObservedIntegration | undefin
 }
 
 /**
- * The SDK's adaptive mode: backoff and a client-side rate limiter that slows down after
- * throttling. Tests and emulators shrink both with `scale` instead of waiting seconds.
+ * The SDK's exponential backoff with full jitter, every delay multiplied by `scale` (tests and
+ * emulators shrink it instead of waiting). Throttled attempts back off from the same small
+ * base as transient ones, not the SDK's 1 s: the account and region's rate limiter has
+ * already slowed every call there, so a retry waits for its turn at the limiter instead of
+ * sitting out a blind second while the allowed rate goes unused.
  */
-function retryStrategy(maxAttempts: number, scale: number): AdaptiveRetryStrategy {
-  if (scale >= 1) return new AdaptiveRetryStrategy(maxAttempts)
-  const rateLimiter = new DefaultRateLimiter({ minFillRate: 0.5 / Math.max(scale, 0.001) })
-  return new AdaptiveRetryStrategy(maxAttempts, { backoff: scaledBackoff(scale), rateLimiter })
-}
-
-/** The SDK's exponential backoff with full jitter, every delay multiplied by `scale`. */
-function scaledBackoff(scale: number): StandardRetryBackoffStrategy {
-  let base = 50
+function retryBackoff(scale: number): StandardRetryBackoffStrategy {
   return {
-    setDelayBase: (delay: number) => {
-      base = delay
-    },
-    computeNextBackoffDelay: (attempt: number) => Math.floor(Math.random() * Math.min(base * 2 ** attempt, MAX_BACKOFF_MS) * scale),
+    setDelayBase: () => undefined,
+    computeNextBackoffDelay: (attempt: number) => Math.floor(Math.random() * Math.min(BACKOFF_BASE_MS * 2 ** attempt, MAX_BACKOFF_MS) * scale),
   }
 }
 
@@ -178,7 +236,7 @@ export function failureObservation(error: unknown, target: ClusterTarget, maxAtt
   if (name === 'CredentialsProviderError' || /Could not load credentials/.test(message)) {
     return { ...base, code: 'NoCredentials', hint: 'configure AWS credentials: environment variables, --profile or AWS_PROFILE, SSO (aws sso login), or a container/instance role' }
   }
-  if (isThrottlingError(e as never) || e.$metadata?.httpStatusCode === 429) {
+  if (isThrottled(e)) {
     return { ...base, hint: `still throttled after ${maxAttempts} attempts; lower --concurrency or raise --max-attempts` }
   }
   if (name === 'AbortError' || name === 'TimeoutError' || /timed? ?out|ETIMEDOUT/i.test(message) || code === 'RequestTimeout') {

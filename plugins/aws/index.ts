@@ -25,7 +25,7 @@ export default defineSource<AwsSourceOptions>({
         profile: { type: 'string', minLength: 1, description: 'a named profile of the shared AWS config' },
         endpointUrl: { type: 'string', pattern: '^https?://[^\\s]+$', description: 'an http(s) URL of a Redshift-compatible endpoint, e.g. http://127.0.0.1:4566' },
         maxAttempts: { type: 'integer', minimum: 1, maximum: 20, description: 'attempts per call, first try included (default 5)' },
-        requestTimeoutMs: { type: 'integer', minimum: 100, description: 'per-request timeout in milliseconds (default 10000)' },
+        requestTimeoutMs: { type: 'integer', minimum: 100, description: 'per-request timeout in milliseconds (default: 25 s shared over the attempts, at most 10 s; 5 s at 5 attempts)' },
         retryDelayScale: { type: 'number', minimum: 0, maximum: 1, description: 'scales retry backoff; below 1 only for tests and emulators' },
       },
     },

@@ -9,7 +9,7 @@ export interface AwsSourceOptions {
   endpointUrl?: string
   /** Attempts per DescribePartners call, first try included (`--max-attempts`). */
   maxAttempts?: number
-  /** Per-request timeout; the run's overall deadline is the orchestrator's. */
+  /** Per-request timeout (default: see requestTimeoutFor); the run's overall deadline is the orchestrator's. */
   requestTimeoutMs?: number
   /** Multiplies every retry backoff; below 1 only for tests and emulators. */
   retryDelayScale?: number

@@ -92,6 +92,13 @@ export function withCode(code: string, message: string): string {
   return message.split(/[^\w.-]+/).includes(code) ? message : `${code}: ${message}`
 }
 
+/** The request rate a source learned that the API allows for one account and region, after being throttled there. */
+export interface LearnedRate {
+  accountId: string
+  region: string
+  requestsPerSecond: number
+}
+
 /** Fetch figures reported with every run. */
 export interface ObserveStats {
   source: string
@@ -99,5 +106,7 @@ export interface ObserveStats {
   apiCalls?: number
   retries?: number
   throttled?: number
+  /** Per account and region that was throttled, in account then region order. */
+  rates?: LearnedRate[]
   elapsedMs: number
 }

@@ -7,8 +7,9 @@ import { type Diagnostic, InputError } from '../input/diagnostics.js'
 import { formatDuration } from '../manifest/desired-state.js'
 import type { ObservationCode } from '../model/error-codes.js'
 import { clusterKey, roleForAccount } from '../model/cluster.js'
+import { compareText } from '../model/compare-text.js'
 import type { AccountListing, DiscoveryOutcome, DiscoveryRequest, DiscoveryScope, LookupError, ScopeResult } from '../model/discovery.js'
-import { type ObserveStats, withCode } from '../model/observation.js'
+import { type LearnedRate, type ObserveStats, withCode } from '../model/observation.js'
 import { type Checked, checkAccountListing, checkScopeDiscovery } from './discovery-check.js'
 import { checkObservation } from './observation-check.js'
 import { SourceError } from './source-error.js'
@@ -70,11 +71,12 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
   let targets = uniqueTargets(options.targets)
   const observations = new Map<string, ClusterObservation>()
   const deadline = new RunDeadline(options.deadlineMs)
+  const accountRegions = new Set(targets.map(accountRegionKey))
   const stats = (session?: SourceSession): ObserveStats => ({
     source: source.name,
     clusters: targets.length,
     elapsedMs: Math.round(performance.now() - started),
-    ...(session ? sourceStats(session) : {}),
+    ...(session ? sourceStats(session, accountRegions) : {}),
   })
   try {
     const context: SourceContext = {
@@ -123,7 +125,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
           done++
           if (observation.kind === 'error') errors++
           if (options.onProgress) {
-            const { retries, throttled } = sourceStats(session)
+            const { retries, throttled } = sourceStats(session, accountRegions)
             options.onProgress({ done, total: targets.length, errors, retries, throttled })
           }
         }),
@@ -253,8 +255,12 @@ function openFailure(sourceName: string, { code, message, diagnostics }: Thrown)
   )
 }
 
-/** Only the counters the contract names, and only when they are counts: the rest of the run's figures are the core's. */
-function sourceStats(session: SourceSession): SourceStats {
+/**
+ * Only the figures the contract names, and only well-formed ones: counts, and learned rates of
+ * accounts and regions the run asked about (a source cannot add lines about anything else), one
+ * per pair, in a fixed order. The rest of the run's figures are the core's.
+ */
+function sourceStats(session: SourceSession, accountRegions: ReadonlySet<string>): SourceStats {
   let raw: unknown
   try {
     raw = session.stats?.()
@@ -263,12 +269,34 @@ function sourceStats(session: SourceSession): SourceStats {
   }
   const stats: SourceStats = {}
   if (typeof raw !== 'object' || raw === null) return stats
-  for (const name of ['apiCalls', 'retries', 'throttled'] as const) {
-    const value = (raw as Record<string, unknown>)[name]
-    if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) stats[name] = value
+  try {
+    for (const name of ['apiCalls', 'retries', 'throttled'] as const) {
+      const value = (raw as Record<string, unknown>)[name]
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) stats[name] = value
+    }
+    const rates = learnedRates((raw as Record<string, unknown>).rates, accountRegions)
+    if (rates.length > 0) stats.rates = rates
+  } catch {
+    // A getter or proxy that throws: the figures read so far stand.
   }
   return stats
 }
+
+function learnedRates(raw: unknown, accountRegions: ReadonlySet<string>): LearnedRate[] {
+  if (!Array.isArray(raw)) return []
+  const byPair = new Map<string, LearnedRate>()
+  for (const entry of raw as unknown[]) {
+    if (typeof entry !== 'object' || entry === null) continue
+    const { accountId, region, requestsPerSecond } = entry as Record<string, unknown>
+    if (typeof accountId !== 'string' || typeof region !== 'string' || typeof requestsPerSecond !== 'number') continue
+    const key = accountRegionKey({ accountId, region })
+    if (!accountRegions.has(key) || byPair.has(key) || !Number.isFinite(requestsPerSecond) || requestsPerSecond <= 0) continue
+    byPair.set(key, { accountId, region, requestsPerSecond })
+  }
+  return [...byPair.values()].sort((a, b) => compareText(a.accountId, b.accountId) || compareText(a.region, b.region))
+}
+
+const accountRegionKey = (t: { accountId: string; region: string }): string => `${t.accountId}\u0000${t.region}`
 
 async function observeOne(session: SourceSession, sourceName: string, target: ClusterTarget, deadline: RunDeadline): Promise<ClusterObservation> {
   if (deadline.aborted) return deadline.exceeded(sourceName)

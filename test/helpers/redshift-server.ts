@@ -11,7 +11,9 @@
  * Order in which a request is handled (each step can answer and stop):
  *   1. authentication: a SigV4 `Authorization` header scoped to service `redshift`
  *      (the region is taken from its credential scope; the signature is not verified);
- *   2. the global rate limit (`setRateLimit`);
+ *   2. the global rate limit (`setRateLimit`: a token bucket, answered as Redshift answers
+ *      throttling: `Throttling`, HTTP 400, Sender, "Rate exceeded"; a throttled request takes
+ *      no token);
  *   3. `Action` / `Version`;
  *   4. per-cluster transport behaviours, looked up by (region, AccountId, ClusterIdentifier)
  *      as sent: `hang`, `throttleAlways`, then the "first N" phases in the order
@@ -106,8 +108,12 @@ export interface RedshiftTestServer {
   setCluster(c: { accountId: string; cluster: string; region?: string; integrations: Integration[]; behaviour?: ClusterBehaviour }): void
   /** Replace the behaviour of one cluster (the cluster need not be registered) and restart its "first N" counters. */
   setBehaviour(c: { accountId: string; cluster: string; region?: string }, b: ClusterBehaviour): void
-  /** Global: answer Throttling to any request beyond `perSecond` served requests in a sliding 1 s window. */
-  setRateLimit(perSecond: number | undefined): void
+  /**
+   * Global token bucket: `perSecond` tokens a second, at most `burst` (default `perSecond`, so at
+   * most that many at once) saved up; a request finding no token is answered Throttling.
+   * `undefined` switches the limit off.
+   */
+  setRateLimit(perSecond: number | undefined, options?: { burst?: number }): void
   /** Every request, in arrival order (emptied in place by reset()). */
   calls: RecordedCall[]
   callCount(filter?: { action?: string; cluster?: string; accountId?: string; region?: string }): number
@@ -369,8 +375,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
   const clusters = new Map<string, Integration[]>()
   const behaviours = new Map<string, BehaviourState>()
   const calls: RecordedCall[] = []
-  let rateLimit: number | undefined
-  let window: number[] = []
+  let bucket: { perSecond: number; burst: number; tokens: number; at: number } | undefined
   let closed = false
 
   const sockets = new Set<Socket>()
@@ -430,11 +435,12 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     if (auth.error) return { answer: xmlError(auth.error.code, action, p, auth.error), latency: globalLatency }
     if (auth.service === 'sts') return { answer: assumeRole(action, p), latency: globalLatency }
 
-    if (rateLimit !== undefined) {
-      const now = Date.now()
-      window = window.filter((t) => t > now - 1000)
-      if (window.length >= rateLimit) return { answer: xmlError('Throttling', action, p), latency: globalLatency }
-      window.push(now)
+    if (bucket) {
+      const now = performance.now()
+      bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) * bucket.perSecond) / 1000)
+      bucket.at = now
+      if (bucket.tokens < 1) return { answer: xmlError('Throttling', action, p), latency: globalLatency }
+      bucket.tokens -= 1
     }
 
     if (!action) return { answer: xmlError('MissingAction', action, p, { message: 'Missing Action' }), latency: globalLatency }
@@ -648,9 +654,9 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     setBehaviour(c, b) {
       behaviours.set(clusterKey(c.region, c.accountId, c.cluster), { b: { ...b }, seen: 0 })
     },
-    setRateLimit(perSecond) {
-      rateLimit = perSecond
-      window = []
+    setRateLimit(perSecond, options = {}) {
+      const burst = options.burst ?? perSecond ?? 0
+      bucket = perSecond === undefined ? undefined : { perSecond, burst, tokens: burst, at: performance.now() }
     },
     callCount(filter = {}) {
       return calls.filter(
@@ -665,8 +671,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       clusters.clear()
       behaviours.clear()
       calls.length = 0
-      rateLimit = undefined
-      window = []
+      bucket = undefined
     },
     async close() {
       if (closed) return

@@ -129,6 +129,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
       .filter(Boolean)
       .join(', ')
     lines.push(paint('dim', `Fetched ${plural(st.clusters, 'cluster')} from ${inert(st.source)} in ${st.elapsedMs} ms${extra ? ` (${extra})` : ''}.`))
+    if (st.rates) lines.push(paint('dim', `Learned request rates: ${st.rates.map((r) => `${inert(r.accountId)}/${inert(r.region)} ${r.requestsPerSecond}/s`).join(', ')}.`))
   }
   const outcome = { 'in-sync': paint('green', 'in sync'), drift: paint('red', 'drift'), incomplete: paint('red', 'incomplete: some clusters could not be observed') }[report.outcome]
   lines.push(`Outcome: ${outcome} (exit ${report.exitCode})`)
