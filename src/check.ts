@@ -9,13 +9,16 @@ import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from
 import type { PolicyKind } from './model/finding-kinds.js'
 import { compareFindings } from './model/finding.js'
 import type { ClusterObservation, ObserveStats } from './model/observation.js'
-import type { Report } from './model/report.js'
+import type { Report, ShardInfo } from './model/report.js'
 import { type ObserveOptions, type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
 import { applyPolicy, type PolicyOptions } from './policy/apply-policy.js'
 import { loadBaseline } from './policy/baseline.js'
 import { withRemediations } from './report/remediation.js'
 import { summariseReport } from './report/report.js'
+import type { Shard } from './shard/assign-shards.js'
+import { shardPlanOf } from './shard/shard-plan.js'
+import { VERSION } from './version.js'
 
 export interface CheckRequest {
   manifest: string
@@ -31,6 +34,8 @@ export interface CheckRequest {
   /** Package roots of installed partner-drift plugins, which may provide sources (from the command layer). */
   pluginRoots?: readonly string[]
   onProgress?: (progress: ObserveProgress) => void
+  /** `--shard I/N`: observe and judge only this shard's (account, region) scopes. */
+  shard?: Shard
   /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`. */
   policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string }
 }
@@ -49,7 +54,9 @@ export interface CheckResult {
 export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const inputs = await loadInputs(request)
   if (!inputs.desired) return { diagnostics: inputs.diagnostics }
-  const desired = inputs.desired
+  // A shard judges only the clusters of its own scopes; everything else is another shard's.
+  const plan = request.shard ? shardPlanOf(inputs.desired, request.shard) : undefined
+  const desired = plan ? { ...inputs.desired, clusters: inputs.desired.clusters.filter(plan.inShard) } : inputs.desired
   let observed: ObserveResult
   // The rules stage runs between discovery and observation: what it decides is what gets observed, and judged.
   let estate: RuledEstate | undefined
@@ -57,6 +64,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   try {
     observed = await observeTargets(targetsOf(desired), request, discovery && {
       ...discoveryRequestOf(discovery.settings),
+      ...(plan ? { inShard: plan.inShard } : {}),
       targetsOf: (outcome) => targetsOf({ ...desired, clusters: (estate = applyRules(desired, discovery, discoveredClusters(outcome))).clusters }),
     })
   } catch (error) {
@@ -68,7 +76,8 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const outcome = observed.discovery
   // When the source never got as far as discovering, no cluster was found: the rules still say which are unused.
   const ruled = discovery && outcome ? { estate: estate ?? applyRules(desired, discovery, discoveredClusters(outcome)), outcome } : undefined
-  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled })
+  const shard = plan && { ...plan.shard, manifestDigest: desired.digest ?? '', version: VERSION, scopes: plan.scopes, work: plan.work }
+  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled, ...(shard ? { shard } : {}) })
   return { diagnostics: [], report }
 }
 
@@ -76,7 +85,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
 export function buildReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions; discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome } },
+  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions; discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome }; shard?: ShardInfo },
 ): Report {
   const { discovery } = run
   // With discovery, the clusters judged are the rules' estate: entries combined with rules, and every discovered cluster.
@@ -87,7 +96,7 @@ export function buildReport(
   const judged = applyPolicy(findings, ruled, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
   const remedied = withRemediations(judged)
   const coverage = discovery ? coverageOf(discovery.estate, discovery.outcome, observations) : undefined
-  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}) })
+  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}), ...(run.shard ? { shard: run.shard } : {}) })
 }
 
 /** What the orchestrator needs of `discover:`. */

@@ -10,6 +10,7 @@ import type { UsageCode } from '../model/error-codes.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { REPORT_FORMATS, renderReport, renderReportChunks, type ReportFormat } from '../report/render/index.js'
+import { parseShard } from '../shard/assign-shards.js'
 import { escapeControl } from '../untrusted-text.js'
 
 export default class Check extends BaseCommand {
@@ -47,11 +48,14 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     exceptions: Flags.string({ description: 'exceptions file (an `exceptions:` list as in the manifest), in addition to the manifest\'s', helpValue: 'FILE' }),
     baseline: Flags.string({ description: 'a previous JSON report: fail only on findings that are new since', helpValue: 'FILE' }),
     'github-summary': Flags.boolean({ description: 'append the Markdown report to $GITHUB_STEP_SUMMARY' }),
+    shard: Flags.string({ description: 'observe only shard I of N (1-based, as CI matrices count): its accounts and regions; partner-drift merge joins the shards\' JSON reports', helpValue: 'I/N' }),
   }
 
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Check)
     const failOn = flags['fail-on'] === undefined ? undefined : this.parseKinds(flags['fail-on'])
+    const shard = flags.shard === undefined ? undefined : parseShard(flags.shard)
+    if (shard && 'problem' in shard) this.error(escapeControl(shard.problem), { exit: 1, code: 'invalid-flag' satisfies UsageCode })
     // Every output target is checked before the first API call: a typo must not cost a whole run against the API.
     const { targets: outputs, problems } = await checkOutputTargets(flags.output ?? [], {
       formats: REPORT_FORMATS,
@@ -70,6 +74,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
       onProgress: progress?.update,
       policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
+      ...(shard ? { shard } : {}),
     })
     progress?.clear()
     if (result.diagnostics.length > 0) process.stderr.write(diagnosticsText(result.diagnostics))

@@ -116,6 +116,7 @@ function startFromRule(discovery: DesiredDiscovery, identity: ClusterIdentity, r
     absent: [],
     databases: [],
     policy: {},
+    fromDiscovery: true,
   }
 }
 
@@ -131,6 +132,7 @@ function unmanagedCluster(discovery: DesiredDiscovery, identity: ClusterIdentity
     databases: [],
     policy: discovery.policy,
     unmanaged: true,
+    fromDiscovery: true,
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { DesiredRule } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
+import { compareText } from '../model/compare-text.js'
 import type { CauseCode } from '../model/error-codes.js'
 import type { DiscoveryOutcome, LookupError } from '../model/discovery.js'
 import { FINDING_KIND_INFO } from '../model/finding-kinds.js'
@@ -83,7 +84,8 @@ export function coverageOf(estate: RuledEstate, outcome: DiscoveryOutcome, obser
       if (observation?.kind === 'observed' && observation.integrations.length > 0) scope.unmanagedWithIntegrations++
     }
   }
-  const list = [...scopes.values()]
+  // By name, not in the order they were looked at: a merge of shard reports gives the same list.
+  const list = [...scopes.values()].sort((a, b) => compareText(`${a.accountId}/${a.region}`, `${b.accountId}/${b.region}`))
   const total = emptyCounts()
   for (const s of list) for (const key of Object.keys(total) as Array<keyof CoverageCounts>) total[key] += s[key]
   return { ...total, scopes: list }

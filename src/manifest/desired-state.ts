@@ -63,6 +63,8 @@ export interface DesiredCluster extends ClusterTarget {
   policy: SeverityPolicy
   /** A discovered cluster no rule and no entry covers: its integrations are `unmanaged`, not `extra`. */
   unmanaged?: true
+  /** Only discovery found it: no `clusters:` entry names it (its location is a rule's, or `discover:`). */
+  fromDiscovery?: true
 }
 
 /** A rule's `match`: every condition given must hold; an empty list is no condition. Values are globs. */
@@ -112,6 +114,8 @@ export interface DesiredDiscovery {
 
 export interface DesiredState {
   file: string
+  /** SHA-256 of the manifest file as read, when it was read from a file. */
+  digest?: string
   clusters: DesiredCluster[]
   exceptions: FindingException[]
   /** Present when the manifest has `discover:`. */

@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto'
+
 import { type Diagnostic, sortDiagnostics } from '../input/diagnostics.js'
 import type { InputCode } from '../model/error-codes.js'
-import { formatKeyPath, type KeyPath, type LocatedDocument, readDocument } from '../input/document.js'
+import { formatKeyPath, type KeyPath, type LocatedDocument, parseDocumentText, readDocument } from '../input/document.js'
+import { readInputText } from '../input/read-input.js'
 import { checkAgainstSchema, suggestFor } from '../input/schema-check.js'
 import { exceptionsFileSchema, loadSchema } from '../schemas.js'
 import { clusterKey, roleForAccount } from '../model/cluster.js'
@@ -37,7 +40,11 @@ export interface ManifestFallback {
 
 /** Reads, validates and resolves a manifest file. Never throws for bad input. */
 export async function loadManifest(file: string, fallback: ManifestFallback = {}): Promise<LoadedManifest> {
-  return resolveManifest(await readDocument(file), fallback)
+  const input = await readInputText(file)
+  if (!input.ok) return { diagnostics: input.diagnostics }
+  const loaded = resolveManifest(parseDocumentText(input.text, input.file), fallback)
+  // What shards of one check compare, to refuse merging reports of different manifests.
+  return loaded.desired ? { ...loaded, desired: { ...loaded.desired, digest: createHash('sha256').update(input.text).digest('hex') } } : loaded
 }
 
 type Raw = Record<string, unknown>

@@ -93,6 +93,7 @@ export const ERROR_CODES = {
   'source-option-repeated': { family: 'usage', meaning: 'one option of the source is given twice (by a flag and --source-option, or twice)', fix: 'give each option once' },
   'invalid-source-options': { family: 'usage', meaning: 'the source\'s options do not match its options schema (each problem is listed)', fix: '`partner-drift sources` lists the options of every source' },
   'invalid-options-schema': { family: 'usage', meaning: 'a source declares an options schema that is not valid JSON Schema', fix: 'report it to the source\'s author' },
+  'merge-incomplete': { family: 'usage', meaning: 'merge cannot make the report of one whole check: a shard is missing or given twice, the reports come from different manifests, shard counts or versions, or a file is not a shard report', fix: 'give every shard\'s JSON report (check --shard I/N --format json) of one run, once' },
   'discovery-unsupported': { family: 'usage', meaning: 'the manifest has discover:, and the source cannot discover clusters (or list an organization\'s accounts)', fix: 'use --source aws, or a snapshot recorded from this manifest; or remove discover: from the manifest' },
   'source-open': { family: 'usage', meaning: 'the source could not open (its own code and message follow), or open() returned no session', fix: 'check the source\'s options and what it needs (credentials, environment, files); otherwise report it to the source\'s author' },
 

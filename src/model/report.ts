@@ -1,6 +1,6 @@
 import type { ClusterIdentity } from './cluster.js'
 import type { KindCountKey } from './finding-kinds.js'
-import type { ReportedFinding } from './finding.js'
+import type { FileLocation, ReportedFinding } from './finding.js'
 import type { ClusterObservation, ObserveStats, ObservedIntegration } from './observation.js'
 
 export const REPORT_VERSION = 1
@@ -13,6 +13,8 @@ export type ExitCode = 0 | 1 | 2
 
 /** What was expected and what was seen on one cluster: the evidence behind the findings. */
 export interface ClusterState extends ClusterIdentity {
+  /** Its `clusters:` entry; absent for a cluster only discovery found. */
+  location?: FileLocation
   observation: ClusterObservation['kind']
   /** For `error` and `not-found`: the source's message. */
   note?: string
@@ -53,6 +55,20 @@ export interface Coverage extends CoverageCounts {
   scopes: Array<CoverageCounts & { accountId: string; region: string; /** false when the scope could not be looked at. */ discovered: boolean }>
 }
 
+/** On a shard's report (`check --shard I/N`): what `merge` needs to check that the shards are one complete check. */
+export interface ShardInfo {
+  index: number
+  count: number
+  /** SHA-256 of the manifest file: shards of different manifests are never merged. */
+  manifestDigest: string
+  /** The partner-drift version that wrote the report. */
+  version: string
+  /** The (account, region) scopes the manifest names that fell to this shard, `account/region`. */
+  scopes: string[]
+  /** Their declared work: a unit per cluster, per expected integration and per discovery scope. */
+  work: number
+}
+
 /** Everything a renderer or an exit code needs, and nothing they must recompute. */
 export interface Report {
   version: typeof REPORT_VERSION
@@ -66,5 +82,7 @@ export interface Report {
   clusters: ClusterState[]
   /** With `discover:`: what discovery found and how much of it the manifest covers. */
   coverage?: Coverage
+  /** Present on a shard's report. */
+  shard?: ShardInfo
   stats?: ObserveStats
 }

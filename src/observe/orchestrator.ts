@@ -38,7 +38,14 @@ export interface ObserveOptions {
    * With `discover:`: where to look for clusters before observing, and how what was found becomes
    * clusters to observe (in addition to `targets`). Discovery calls share the concurrency and the deadline.
    */
-  discovery?: DiscoveryRequest & { targetsOf(outcome: DiscoveryOutcome): ClusterTarget[] }
+  discovery?: DiscoveryPlan
+}
+
+/** Where discovery looks, which of those scopes are this run's (`--shard`), and what becomes of what it finds. */
+export type DiscoveryPlan = DiscoveryRequest & {
+  targetsOf(outcome: DiscoveryOutcome): ClusterTarget[]
+  /** Only these (account, region) scopes are looked at; all when left out. */
+  inShard?(scope: { accountId: string; region: string }): boolean
 }
 
 export interface ObserveResult {
@@ -114,6 +121,8 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
       }
       discovery = await discoverScopes(session, source.name, options.discovery, deadline, limit)
       targets = uniqueTargets([...targets, ...options.discovery.targetsOf(discovery)])
+      // Rates learned while discovering or observing these are the run's own too.
+      for (const place of [...discovery.scopes, ...targets]) accountRegions.add(accountRegionKey(place))
     }
     let done = 0
     let errors = 0
@@ -382,7 +391,7 @@ function isDiagnostic(value: unknown): value is Diagnostic {
 
 // ------------------------------------------------------------------ discovery
 
-function missingDiscoveryMember(session: SourceSession, request: DiscoveryRequest): 'discover' | 'listAccounts' | undefined {
+function missingDiscoveryMember(session: SourceSession, request: DiscoveryPlan): 'discover' | 'listAccounts' | undefined {
   try {
     if (typeof session.discover !== 'function') return 'discover'
     if (request.organization && typeof session.listAccounts !== 'function') return 'listAccounts'
@@ -393,10 +402,11 @@ function missingDiscoveryMember(session: SourceSession, request: DiscoveryReques
 }
 
 /** Every (account, region) to look in, in the order given: listed accounts, or the organization's ACTIVE ones not excluded. */
-function scopesOf(request: DiscoveryRequest, accounts: readonly string[]): DiscoveryScope[] {
+function scopesOf(request: DiscoveryPlan, accounts: readonly string[]): DiscoveryScope[] {
   const scopes: DiscoveryScope[] = []
   for (const accountId of [...new Set(accounts)]) {
     for (const region of [...new Set(request.regions)]) {
+      if (request.inShard && !request.inShard({ accountId, region })) continue
       scopes.push({ accountId, region, ...(request.assumeRole ? { assumeRole: roleForAccount(request.assumeRole, accountId) } : {}) })
     }
   }
@@ -404,14 +414,14 @@ function scopesOf(request: DiscoveryRequest, accounts: readonly string[]): Disco
 }
 
 /** Where discovery could not even start: the listed accounts' scopes and the organization, all failed with one error. */
-function notDiscovered(request: DiscoveryRequest, error: LookupError): DiscoveryOutcome {
+function notDiscovered(request: DiscoveryPlan, error: LookupError): DiscoveryOutcome {
   return {
     ...(request.organization ? { organization: error } : {}),
     scopes: scopesOf(request, request.accounts ?? []).map((scope) => ({ ...scope, result: error })),
   }
 }
 
-async function discoverScopes(session: SourceSession, sourceName: string, request: DiscoveryRequest, deadline: RunDeadline, limit: LimitFunction): Promise<DiscoveryOutcome> {
+async function discoverScopes(session: SourceSession, sourceName: string, request: DiscoveryPlan, deadline: RunDeadline, limit: LimitFunction): Promise<DiscoveryOutcome> {
   let accounts = request.accounts ?? []
   let organization: AccountListing | undefined
   if (request.organization) {

@@ -1,9 +1,10 @@
 import type { DesiredState } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
+import { compareText } from '../model/compare-text.js'
 import type { FindingKind } from '../model/finding-kinds.js'
 import type { RemediatedFinding, ReportedFinding } from '../model/finding.js'
 import { type ClusterObservation, describeObservationError, type ObserveStats } from '../model/observation.js'
-import { type ClusterState, type Coverage, type ExitCode, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
+import { type ClusterState, type Coverage, type ExitCode, type ShardInfo, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
 
 /** What the diff counted while comparing: the summary's figures that are not counts of findings. */
 export type DriftCounts = Pick<Summary, 'clusters' | 'expected' | 'observed' | 'inSync'>
@@ -17,12 +18,45 @@ export function summariseReport(
   observations: ReadonlyMap<string, ClusterObservation>,
   drift: DriftCounts,
   remedied: readonly RemediatedFinding[],
-  run: { source: string; stats?: ObserveStats; coverage?: Coverage },
+  run: { source: string; stats?: ObserveStats; coverage?: Coverage; shard?: ShardInfo },
 ): Report {
   const findings: ReportedFinding[] = remedied.map((finding) => ({ ...finding, failing: finding.severity === 'fail' && !finding.suppressed }))
+  const summary = summaryOf(findings, drift)
+  const outcome = outcomeOf(summary)
+  const clusters = desired.clusters.map((c): ClusterState => {
+    const observation = observations.get(clusterKey(c))
+    return {
+      accountId: c.accountId,
+      region: c.region,
+      cluster: c.cluster,
+      ...(c.fromDiscovery ? {} : { location: c.location }),
+      observation: observation?.kind ?? 'error',
+      ...(observation && observation.kind !== 'observed' ? { note: observation.kind === 'error' ? describeObservationError(c.cluster, observation) : observation.message } : {}),
+      expected: c.databases.flatMap((d) => d.partners.map((p) => ({ database: d.database, partner: p.partner, status: p.statuses }))),
+      observed: observation?.kind === 'observed' ? observation.integrations : [],
+    }
+  })
+  clusters.sort(compareClusterStates)
+  return {
+    version: REPORT_VERSION,
+    outcome,
+    exitCode: exitCodeFor(outcome),
+    manifest: desired.file,
+    source: run.source,
+    summary,
+    findings,
+    clusters,
+    ...(run.coverage ? { coverage: run.coverage } : {}),
+    ...(run.shard ? { shard: run.shard } : {}),
+    ...(run.stats ? { stats: run.stats } : {}),
+  }
+}
+
+/** The summary of a report's findings: the counts every renderer shows, made here only. */
+export function summaryOf(findings: readonly ReportedFinding[], drift: DriftCounts): Summary {
   const active = findings.filter((f) => !f.suppressed)
   const count = (kind: FindingKind): number => active.filter((f) => f.kind === kind).length
-  const summary: Summary = {
+  return {
     clusters: drift.clusters,
     expected: drift.expected,
     observed: drift.observed,
@@ -42,31 +76,20 @@ export function summariseReport(
     unusedExceptions: count('unused-exception'),
     unusedRules: count('unused-rule'),
   }
-  const outcome: Outcome = summary.errors > 0 ? 'incomplete' : summary.failing > 0 ? 'drift' : 'in-sync'
-  const clusters = desired.clusters.map((c): ClusterState => {
-    const observation = observations.get(clusterKey(c))
-    return {
-      accountId: c.accountId,
-      region: c.region,
-      cluster: c.cluster,
-      observation: observation?.kind ?? 'error',
-      ...(observation && observation.kind !== 'observed' ? { note: observation.kind === 'error' ? describeObservationError(c.cluster, observation) : observation.message } : {}),
-      expected: c.databases.flatMap((d) => d.partners.map((p) => ({ database: d.database, partner: p.partner, status: p.statuses }))),
-      observed: observation?.kind === 'observed' ? observation.integrations : [],
-    }
-  })
-  return {
-    version: REPORT_VERSION,
-    outcome,
-    exitCode: exitCodeFor(outcome),
-    manifest: desired.file,
-    source: run.source,
-    summary,
-    findings,
-    clusters,
-    ...(run.coverage ? { coverage: run.coverage } : {}),
-    ...(run.stats ? { stats: run.stats } : {}),
-  }
+}
+
+export function outcomeOf(summary: Summary): Outcome {
+  return summary.errors > 0 ? 'incomplete' : summary.failing > 0 ? 'drift' : 'in-sync'
+}
+
+/**
+ * The order of a report's clusters: the manifest's entries as written, then the clusters only
+ * discovery found, by name. A merge of shard reports puts them back in this order.
+ */
+export function compareClusterStates(a: ClusterState, b: ClusterState): number {
+  if (a.location && b.location) return a.location.line - b.location.line || a.location.column - b.location.column
+  if (a.location || b.location) return a.location ? -1 : 1
+  return compareText(clusterKey(a), clusterKey(b))
 }
 
 /** Terraform `-detailed-exitcode` style: 0 in sync, 2 drift, 1 when any cluster could not be observed. */

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs'
 import { isAbsolute } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -7,6 +6,7 @@ import { FINDING_KIND_INFO, FINDING_KINDS, type FindingKind } from '../../model/
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl, jsonWithoutRawControl } from '../../untrusted-text.js'
+import { VERSION } from '../../version.js'
 import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
 import { code, escapeText, markdownFence, remediationBlocks } from './markdown.js'
 
@@ -17,7 +17,6 @@ const FINGERPRINT_KEY = 'partnerDrift/v1'
 /** Code scanning resolves this against the repository root, which is where CI runs `check`. */
 const SOURCE_ROOT = '%SRCROOT%'
 
-const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string }).version
 
 /**
  * SARIF 2.1.0 for code-scanning tools (GitHub code scanning, Azure DevOps, VS Code SARIF viewer):
@@ -36,8 +35,8 @@ export function renderSarif(report: Report): string {
         tool: {
           driver: {
             name: 'partner-drift',
-            version: TOOL_VERSION,
-            semanticVersion: TOOL_VERSION,
+            version: VERSION,
+            semanticVersion: VERSION,
             informationUri: INFORMATION_URI,
             rules: FINDING_KINDS.map(rule),
           },

@@ -1,0 +1,104 @@
+/** Sharding a check over a CI matrix and merging the shard reports back into one verdict. */
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { suite } from 'uvu'
+import * as assert from 'uvu/assert'
+
+import { assignShards, parseShard } from '../src/shard/assign-shards.js'
+import { reportSchemaErrors, ROOT, runCli } from './helpers/cli.js'
+
+const assignment = suite('shard assignment')
+
+assignment('I/N is 1-based and bounded', () => {
+  assert.equal(parseShard('2/4'), { index: 2, count: 4 })
+  for (const bad of ['0/4', '5/4', '1/0', '2', 'a/b', '1/257']) assert.ok('problem' in parseShard(bad), bad)
+})
+
+assignment('deterministic, balanced by declared work, and stable when an unrelated scope is added', () => {
+  const work = new Map(Array.from({ length: 200 }, (_, i) => [`${String(100000000000 + i)}/eu-west-1`, 1 + (i % 7) * 3]))
+  const once = assignShards(work, 4)
+  assert.equal([...assignShards(new Map([...work].reverse()), 4)].sort(), [...once].sort(), 'the order scopes are named in does not matter')
+  const load = [0, 0, 0, 0, 0]
+  for (const [key, shard] of once) load[shard]! += work.get(key)!
+  const total = [...work.values()].reduce((a, b) => a + b, 0)
+  for (const shard of [1, 2, 3, 4]) assert.ok(load[shard]! <= Math.ceil((1.25 * total) / 4), `shard ${shard} holds ${load[shard]} of ${total}`)
+  const grown = assignShards(new Map([...work, ['999999999999/ap-south-1', 1]]), 4)
+  const moved = [...once].filter(([key, shard]) => grown.get(key) !== shard).length
+  assert.ok(moved <= 2, `${moved} scopes moved when one was added`)
+})
+
+assignment.run()
+
+const sharding = suite('check --shard and merge')
+let dir = ''
+sharding.before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'shard-'))
+})
+sharding.after(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+/** A report without what differs between runs by nature: timings. */
+function comparable(json: string): unknown {
+  const report = JSON.parse(json) as { stats?: { elapsedMs?: number } }
+  if (report.stats) delete report.stats.elapsedMs
+  return report
+}
+
+for (const [name, manifest, snapshot] of [
+  ['rules and discovery', 'examples/rules/partner-drift.yaml', 'examples/rules/snapshot.json'],
+  ['declared clusters', 'examples/partner-drift.yaml', 'examples/snapshot.json'],
+] as const) {
+  sharding(`${name}: 4 shards, run as separate processes and merged, give the single run's report; a missing shard fails the merge`, async () => {
+    const args = ['check', `${ROOT}${manifest}`, '--source', `snapshot:${ROOT}${snapshot}`, '--format', 'json']
+    const single = await runCli(args)
+    const shards = await Promise.all([1, 2, 3, 4].map((i) => runCli([...args, '--shard', `${i}/4`])))
+    const files = await Promise.all(
+      shards.map(async (run, i) => {
+        assert.equal(reportSchemaErrors(JSON.parse(run.stdout)), [], `shard ${i + 1}`)
+        const file = join(dir, `${name.replaceAll(' ', '-')}-${i + 1}.json`)
+        await writeFile(file, run.stdout)
+        return file
+      }),
+    )
+    const merged = await runCli(['merge', ...files, '--format', 'json'])
+    assert.is(merged.code, single.code, merged.stderr)
+    assert.equal(comparable(merged.stdout), comparable(single.stdout))
+    const text = await runCli(['merge', ...files])
+    assert.is(text.code, single.code)
+    assert.match(text.stdout, 'Outcome: ')
+
+    const missing = await runCli(['merge', ...files.slice(0, 3)])
+    assert.is(missing.code, 1)
+    assert.match(missing.stderr, 'shard 4/4 is missing')
+    assert.match(missing.stderr, /Code: merge-incomplete/)
+    const twice = await runCli(['merge', files[0]!, ...files.slice(0, 3)])
+    assert.is(twice.code, 1)
+    assert.match(twice.stderr, 'shard 1/4 is given twice')
+  })
+}
+
+sharding('shards of different manifests, shard counts, or a file that is no report are refused', async () => {
+  const args = (manifest: string, shard: string) => ['check', `${ROOT}${manifest}`, '--source', `snapshot:${ROOT}examples/snapshot.json`, '--format', 'json', '--shard', shard]
+  const one = await runCli(args('examples/partner-drift.yaml', '1/2'))
+  const otherManifest = join(dir, 'other.yaml')
+  await writeFile(otherManifest, (await readFile(`${ROOT}examples/partner-drift.yaml`, 'utf8')) + '# changed\n')
+  const other = await runCli(['check', otherManifest, '--source', `snapshot:${ROOT}examples/snapshot.json`, '--format', 'json', '--shard', '2/2'])
+  const [a, b, c] = [join(dir, 'a.json'), join(dir, 'b.json'), join(dir, 'c.json')]
+  await writeFile(a, one.stdout)
+  await writeFile(b, other.stdout)
+  await writeFile(c, '{"version": 1}')
+  const mixed = await runCli(['merge', a, b])
+  assert.is(mixed.code, 1)
+  assert.match(mixed.stderr, 'checked another manifest')
+  const broken = await runCli(['merge', a, c])
+  assert.is(broken.code, 1)
+  assert.match(broken.stderr, /c\.json:1:1: .*\[schema\]/)
+  const badFlag = await runCli(['check', `${ROOT}examples/partner-drift.yaml`, '--shard', '5/4'])
+  assert.is(badFlag.code, 1)
+  assert.match(badFlag.stderr, /Code: invalid-flag/)
+})
+
+sharding.run()
