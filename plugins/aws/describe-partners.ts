@@ -1,7 +1,7 @@
-import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
+import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type RedshiftClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import { AdaptiveRetryStrategy, DefaultRateLimiter, isThrottlingError } from '@smithy/core/retry'
-import type { AwsCredentialIdentityProvider, DeserializeMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
+import type { AwsCredentialIdentityProvider, Command, DeserializeMiddleware, MiddlewareStack, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
 import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
@@ -12,12 +12,42 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 10_000
 /** The SDK's cap on one backoff (see the API reference); scaled with the rest in tests. */
 const MAX_BACKOFF_MS = 20_000
 
+/** An account and region, with the role to assume there (none: the standard chain's credentials). */
+export interface AwsPlace {
+  accountId: string
+  region: string
+  assumeRole?: string
+}
+
+/**
+ * What discovery (describe-clusters.ts, organization-accounts.ts) shares with DescribePartners,
+ * so that its calls go through the same credentials (a role assumed once per run), clients,
+ * retries, timeouts and sockets, and are counted in the same stats.
+ */
+export interface AwsCalls {
+  maxAttempts: number
+  /** The credentials calls in `place` are signed with: the role's, assumed once and shared, else the standard chain's. */
+  credentialsFor(place: AwsPlace): AwsCredentialIdentityProvider
+  /** Sends a Redshift command for `place` through the client DescribePartners uses there; retries are counted. */
+  sendRedshift<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    place: AwsPlace,
+    command: Command<ServiceInputTypes, I, ServiceOutputTypes, O, RedshiftClientResolvedConfig>,
+    signal: AbortSignal,
+  ): Promise<O>
+  /** Retries, timeouts and sockets for a client of another AWS service (its credentials are the caller's to choose). */
+  clientSettings(): { retryStrategy: AdaptiveRetryStrategy; requestHandler: Record<string, unknown> }
+  /** Counts every attempt a client sends (and the throttled ones) in the source's stats. */
+  countCalls(client: { middlewareStack: MiddlewareStack<any, any> }): void
+  /** Counts the retries of one call from the attempts the SDK reports (on its output or its error). */
+  countRetries(outcome: unknown): void
+}
+
 /**
  * Observes clusters with exactly one unfiltered DescribePartners call each: its answer holds
  * every database and partner of the cluster, so missing, extra and unhealthy come from one
  * request. Clients are reused per (region, role); assumed-role credentials per role.
  */
-export function openDescribePartnersSession(options: AwsSourceOptions, context: SourceContext): SourceSession {
+export function openDescribePartnersSession(options: AwsSourceOptions, context: SourceContext): SourceSession & { calls: AwsCalls } {
   const stats: Required<SourceStats> = { apiCalls: 0, retries: 0, throttled: 0 }
   const env = context.env
   const maxAttempts = options.maxAttempts ?? (Number(env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS)
@@ -27,7 +57,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
   // Enough sockets that the orchestrator's concurrency is never queued behind the agent.
   const agent = { keepAlive: true, maxSockets: Math.max(50, context.concurrency ?? 0) }
 
-  const credentialsFor = (target: ClusterTarget): AwsCredentialIdentityProvider => {
+  const credentialsFor = (target: AwsPlace): AwsCredentialIdentityProvider => {
     if (!target.assumeRole) return baseCredentials
     let provider = roleCredentials.get(target.assumeRole)
     if (!provider) {
@@ -43,7 +73,33 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     return provider
   }
 
-  const clientFor = (target: ClusterTarget): RedshiftClient => {
+  const clientSettings = () => ({
+    retryStrategy: retryStrategy(maxAttempts, options.retryDelayScale ?? 1),
+    // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes and keeps waiting.
+    requestHandler: { requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
+  })
+
+  const countCalls = (client: { middlewareStack: MiddlewareStack<any, any> }): void => {
+    // Runs once per attempt (the deserialize step sits inside the retry loop), so it sees every request sent.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        stats.apiCalls++
+        try {
+          return await next(args)
+        } catch (error) {
+          if (isThrottlingError(error as never) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) stats.throttled++
+          throw error
+        }
+      },
+      { step: 'deserialize', name: 'partnerDriftCallCounter', priority: 'high' },
+    )
+  }
+
+  const countRetries = (outcome: unknown): void => {
+    stats.retries += Math.max(0, ((outcome as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1) - 1)
+  }
+
+  const clientFor = (target: AwsPlace): RedshiftClient => {
     const key = `${target.region}\u0000${target.assumeRole ?? ''}`
     let client = clients.get(key)
     if (!client) {
@@ -51,23 +107,9 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         region: target.region,
         credentials: credentialsFor(target),
         ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-        retryStrategy: retryStrategy(maxAttempts, options.retryDelayScale ?? 1),
-        // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes and keeps waiting.
-        requestHandler: { requestTimeout: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
+        ...clientSettings(),
       })
-      // Runs once per attempt (the deserialize step sits inside the retry loop), so it sees every request sent.
-      client.middlewareStack.add(
-        (next) => async (args) => {
-          stats.apiCalls++
-          try {
-            return await next(args)
-          } catch (error) {
-            if (isThrottlingError(error as never) || (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 429) stats.throttled++
-            throw error
-          }
-        },
-        { step: 'deserialize', name: 'partnerDriftCallCounter', priority: 'high' },
-      )
+      countCalls(client)
       addAnswerChecks(client)
       clients.set(key, client)
     }
@@ -99,6 +141,23 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     stats: () => ({ ...stats }),
     async close() {
       for (const client of clients.values()) client.destroy()
+    },
+    calls: {
+      maxAttempts,
+      credentialsFor,
+      async sendRedshift(place, command, signal) {
+        try {
+          const output = await clientFor(place).send(command, { abortSignal: signal })
+          countRetries(output)
+          return output
+        } catch (error) {
+          countRetries(error)
+          throw error
+        }
+      },
+      clientSettings,
+      countCalls,
+      countRetries,
     },
   }
 }
@@ -197,7 +256,7 @@ export function failureObservation(error: unknown, target: ClusterTarget, maxAtt
 
 // ------------------------------------------------------------------ answers that are not DescribePartners answers
 
-const INVALID_RESPONSE_HINT =
+export const INVALID_RESPONSE_HINT =
   'something other than the Redshift API answered (a proxy, a captive portal, a non-Redshift or misbehaving endpoint); check --endpoint-url, proxy settings and the network path'
 
 /** What the source reports for an answer it refuses: an error, never "observed, nothing integrated". */
@@ -210,7 +269,7 @@ function invalidResponse(message: string, requestId: string | undefined): Cluste
  * an HTTP 2xx status and no transient trait the SDK's retry strategy classifies it as a client
  * error and does not retry, so a cluster still costs one call.
  */
-class InvalidResponseError extends Error {
+export class InvalidResponseError extends Error {
   override readonly name = 'InvalidResponse'
   readonly $metadata: { httpStatusCode: number; requestId?: string }
   constructor(message: string, httpStatusCode: number, requestId: string | undefined) {
@@ -239,7 +298,9 @@ const rawItemCounts = new WeakMap<object, number>()
  * Non-2xx answers are left to the SDK's error handling (and retries) untouched.
  */
 function addAnswerChecks(client: RedshiftClient): void {
+  // Other commands sent through the same client (discovery's DescribeClusters) check their own answers.
   const answerCheck: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    if (context.commandName !== 'DescribePartnersCommand') return next(args)
     const result = await next(args)
     const response = result.response as RawResponse
     if (typeof response?.statusCode !== 'number' || response.statusCode < 200 || response.statusCode >= 300) return result
@@ -259,6 +320,7 @@ function addAnswerChecks(client: RedshiftClient): void {
     return result
   }
   const itemCount: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    if (context.commandName !== 'DescribePartnersCommand') return next(args)
     let result: Awaited<ReturnType<typeof next>>
     try {
       result = await next(args)
@@ -288,7 +350,7 @@ function addAnswerChecks(client: RedshiftClient): void {
   client.middlewareStack.addRelativeTo(itemCount, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftItemCount' })
 }
 
-function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+export function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
   for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value
   return undefined
 }
@@ -298,7 +360,7 @@ function header(headers: Record<string, string | undefined> | undefined, name: s
  * so a hostile endpoint cannot feed an endless answer into memory). A stream error (a reset in
  * the middle of the body) is thrown as it came, so the SDK's retry strategy still sees it.
  */
-async function readBody(body: unknown, max: number): Promise<Uint8Array | undefined> {
+export async function readBody(body: unknown, max: number): Promise<Uint8Array | undefined> {
   if (body === undefined || body === null) return new Uint8Array()
   if (body instanceof Uint8Array) return body.byteLength > max ? undefined : body
   if (typeof body === 'string') return readBody(Buffer.from(body, 'utf8'), max)
