@@ -468,13 +468,15 @@ orgs('organizations :: the SDK is loaded only when an organization is listed', a
     const session = await aws.open({ endpointUrl: ${JSON.stringify(server.url)}, maxAttempts: 1 }, { cwd: '.', signal: new AbortController().signal, env: process.env })
     await session.discover({ accountId: '111111111111', region: 'eu-west-1' }, new AbortController().signal)
     console.log('DISCOVERED')
+    await session.listAccounts({}, new AbortController().signal)
+    console.log('LISTED')
     await session.close()
   `
   const out = await new Promise<string>((resolve) =>
     execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 20000 }, (_err, stdout, stderr) => resolve(stdout + stderr)),
   )
-  assert.match(out, /DISCOVERED/)
-  assert.not.match(out, /LOADED/)
+  assert.match(out, /DISCOVERED[^]*LOADED[^]*LISTED/, out)
+  assert.not.match(out.slice(0, out.indexOf('DISCOVERED')), /LOADED/, 'nothing of it before the first listing')
 })
 
 orgs.run()
