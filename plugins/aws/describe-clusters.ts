@@ -82,6 +82,9 @@ async function assumeRoleFailure(scope: DiscoveryScope, calls: AwsCalls): Promis
     const failure = asLookupError(failureObservation(error, { ...scope, cluster: '*' }, calls.maxAttempts))
     // No credentials to assume it with: the standard chain's hint says what to configure.
     if (failure.code === 'NoCredentials') return failure
+    if (failure.code === 'Timeout' || /^E[A-Z]+$/.test(failure.code)) {
+      return { ...failure, hint: `could not reach AWS STS to assume the role ${scope.assumeRole}; check the network path and AWS_ENDPOINT_URL_STS` }
+    }
     return {
       ...failure,
       hint:

@@ -133,8 +133,8 @@ function listingFailure(error: unknown, request: AccountListingRequest, parent: 
   if (failure.code === 'AWSOrganizationsNotInUseException') {
     return { ...failure, hint: `the account partner-drift runs in is not in an AWS Organization; ${where}, or list the accounts in discover.accounts instead` }
   }
-  if (failure.code === 'ParentNotFoundException' || failure.code === 'InvalidInputException') {
-    return { ...failure, message: `${failure.message} (ParentId ${parent ?? 'none'})`, hint: 'check discover.organization.ous: each must be an OU id (ou-...) or the root id (r-...) of this organization' }
+  if (parent !== undefined && (failure.code === 'ParentNotFoundException' || failure.code === 'InvalidInputException')) {
+    return { ...failure, message: `${failure.message} (ParentId ${parent})`, hint: 'check discover.organization.ous: each must be an OU id (ou-...) or the root id (r-...) of this organization' }
   }
   if (/^E[A-Z]+$/.test(failure.code)) return { ...failure, hint: 'could not reach AWS Organizations; check the network path and AWS_ENDPOINT_URL_ORGANIZATIONS' }
   return failure
