@@ -178,6 +178,33 @@ clusters('clusters :: DescribeClusters denied in one region: AccessDenied naming
   assert.is(server.callCount({ action: 'DescribeClusters', region: 'eu-west-1' }), 1, 'AccessDenied is not retried')
 })
 
+clusters('clusters :: a throttled page is retried with the session\'s retry strategy and counted, no cluster lost', async () => {
+  server.discovery.setClusters(MANAGEMENT, 'eu-west-1', manyClusters(150))
+  server.discovery.throttleDescribeClusters(MANAGEMENT, 'eu-west-1', 1)
+  const s = await open()
+  assert.is(discovered(await s.discover({ accountId: MANAGEMENT, region: 'eu-west-1' }, signal())).length, 150)
+  assert.equal(
+    clusterCalls().map((c) => `${c.status} ${c.code ?? ''}`.trim()),
+    ['400 Throttling', '200', '200'],
+  )
+  assert.equal(s.stats?.(), { apiCalls: 3, retries: 1, throttled: 1 })
+})
+
+clusters('clusters :: the second page throttled on every attempt: an error of the scope, never the first page alone', async () => {
+  server.discovery.setClusters(MANAGEMENT, 'eu-west-1', manyClusters(150))
+  server.discovery.throttleDescribeClusters(MANAGEMENT, 'eu-west-1', 2, 1)
+  const s = await open()
+  const result = await s.discover({ accountId: MANAGEMENT, region: 'eu-west-1' }, signal())
+  assert.is(result.kind, 'error', JSON.stringify(result).slice(0, 200))
+  if (result.kind !== 'error') return
+  assert.is(result.code, 'Throttling')
+  assert.match(result.hint ?? '', /still throttled after 2 attempts/)
+  assert.equal(
+    clusterCalls().map((c) => `${c.status} ${c.params.Marker ? 'page 2' : 'page 1'}`),
+    ['200 page 1', '400 page 2', '400 page 2'],
+  )
+})
+
 /** Bodies a 200 answer must never be read from as "no clusters" (or as fewer clusters or tags than it holds). */
 const MALFORMED: Array<[string, string, RegExp]> = [
   ['items named <member>', describeClustersXml(MANAGEMENT, 'eu-west-1', manyClusters(2)).replaceAll('<Cluster>', '<member>').replaceAll('</Cluster>', '</member>'), /item 1 of <Clusters> is <member>, not <Cluster>/],

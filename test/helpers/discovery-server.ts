@@ -74,6 +74,11 @@ export interface DiscoveryServerState {
   setClusters(accountId: string, region: string, clusters: TestCluster[]): void
   /** DescribeClusters in (account, region) answers this error; default AccessDenied (403). */
   denyDescribeClusters(accountId: string, region: string, error?: TestError): void
+  /**
+   * After `after` more DescribeClusters in (account, region) are served (default 0), the next
+   * `count` answer Throttling (HTTP 400, Sender, "Rate exceeded"), as Redshift throttles.
+   */
+  throttleDescribeClusters(accountId: string, region: string, count: number, after?: number): void
   /** DescribeClusters in (account, region) answers HTTP 200 with exactly this body, every page. */
   setDescribeClustersBody(accountId: string, region: string, body: string): void
   /** AssumeRole of this role answers AccessDenied (403), as for a role whose trust policy does not trust the caller. */
@@ -214,6 +219,7 @@ export function createDiscoveryState(): DiscoveryServerState & {
   const clusters = new Map<string, TestCluster[]>()
   const clusterDenials = new Map<string, TestError>()
   const clusterBodies = new Map<string, string>()
+  const clusterThrottles = new Map<string, { after: number; count: number }>()
   const deniedRoles = new Set<string>()
   const callerAccounts = new Map<string, string>()
   let organization: TestOrganization | undefined
@@ -234,6 +240,12 @@ export function createDiscoveryState(): DiscoveryServerState & {
     call.accountId = accountId
     const region = call.region ?? ''
     const key = scopeKey(accountId, region)
+    const throttle = clusterThrottles.get(key)
+    if (throttle && throttle.after > 0) throttle.after--
+    else if (throttle && throttle.count > 0) {
+      throttle.count--
+      return xmlError('Throttling', 'Rate exceeded', 400)
+    }
     const denial = clusterDenials.get(key)
     if (denial) {
       const message =
@@ -371,6 +383,9 @@ export function createDiscoveryState(): DiscoveryServerState & {
     denyDescribeClusters(accountId, region, error = { code: 'AccessDenied' }) {
       clusterDenials.set(scopeKey(accountId, region), { ...error })
     },
+    throttleDescribeClusters(accountId, region, count, after = 0) {
+      clusterThrottles.set(scopeKey(accountId, region), { after, count })
+    },
     setDescribeClustersBody(accountId, region, body) {
       clusterBodies.set(scopeKey(accountId, region), body)
     },
@@ -393,6 +408,7 @@ export function createDiscoveryState(): DiscoveryServerState & {
       clusters.clear()
       clusterDenials.clear()
       clusterBodies.clear()
+      clusterThrottles.clear()
       deniedRoles.clear()
       callerAccounts.clear()
       organization = undefined
