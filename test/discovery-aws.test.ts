@@ -133,7 +133,8 @@ clusters('clusters :: 230 clusters: exactly 3 pages of 100 following Marker, eve
   assert.is(calls[0]!.params.Marker, undefined)
   assert.ok(calls[1]!.params.Marker && calls[2]!.params.Marker && calls[1]!.params.Marker !== calls[2]!.params.Marker, 'each page asks for the Marker of the one before')
   assert.ok(calls.every((c) => c.region === 'eu-west-1' && c.accessKeyId === BASE_KEY && c.status === 200))
-  assert.is(s.stats?.().apiCalls, 3, 'discovery calls are counted in the source stats')
+  assert.is(server.callCount({ action: 'GetCallerIdentity' }), 1, 'without a role, the account of the credentials is checked first')
+  assert.is(s.stats?.().apiCalls, 4, 'discovery calls are counted in the source stats')
 })
 
 clusters('clusters :: exactly 100 clusters is one page; none is an empty list, not an error', async () => {
@@ -187,7 +188,7 @@ clusters('clusters :: a throttled page is retried with the session\'s retry stra
     clusterCalls().map((c) => `${c.status} ${c.code ?? ''}`.trim()),
     ['400 Throttling', '200', '200'],
   )
-  assert.equal(s.stats?.(), { apiCalls: 3, retries: 1, throttled: 1 })
+  assert.equal(s.stats?.(), { apiCalls: 4, retries: 1, throttled: 1 }, 'GetCallerIdentity, then 3 DescribeClusters')
 })
 
 clusters('clusters :: the second page throttled on every attempt: an error of the scope, never the first page alone', async () => {
@@ -296,6 +297,32 @@ clusters('clusters :: a role that cannot be assumed: an error naming sts:AssumeR
   assert.is(discovered(fine).length, 1)
 })
 
+clusters('clusters :: without a role, an account other than the credentials\' own: AccountMismatch, nothing listed; the account is asked once', async () => {
+  server.discovery.setClusters(MANAGEMENT, 'eu-west-1', [{ cluster: 'management-cluster' }])
+  server.discovery.setClusters(ACCOUNT_A, 'eu-west-1', [{ cluster: 'a-cluster' }])
+  const s = await open()
+  const results = await Promise.all([
+    s.discover({ accountId: ACCOUNT_A, region: 'eu-west-1' }, signal()),
+    s.discover({ accountId: MANAGEMENT, region: 'eu-west-1' }, signal()),
+    s.discover({ accountId: MANAGEMENT, region: 'us-east-1' }, signal()),
+  ])
+  const [other, own, ownElsewhere] = results
+  assert.is(other!.kind === 'error' && other!.code, 'AccountMismatch', 'the management account\'s clusters are never reported as account A\'s')
+  assert.match(other!.kind === 'error' ? other!.message : '', /of account 111111111111, not 222222222222/)
+  assert.match(other!.kind === 'error' ? (other!.hint ?? '') : '', /\{accountId\}/)
+  assert.equal(discovered(own!).map((c) => c.cluster), ['management-cluster'])
+  assert.equal(discovered(ownElsewhere!), [])
+  assert.is(server.callCount({ action: 'GetCallerIdentity' }), 1, 'once per session')
+  assert.is(clusterCalls().length, 2, 'no DescribeClusters for the other account')
+})
+
+clusters('clusters :: a role in another account than the scope: AccountMismatch before anything is sent', async () => {
+  const s = await open()
+  const result = await s.discover({ accountId: ACCOUNT_A, region: 'eu-west-1', assumeRole: ROLE(ACCOUNT_B) }, signal())
+  assert.is(result.kind === 'error' && result.code, 'AccountMismatch')
+  assert.is(server.calls.length, 0)
+})
+
 clusters('clusters :: DescribePartners through the same session still works and is still checked (the shared client)', async () => {
   server.discovery.setClusters(MANAGEMENT, 'eu-west-1', [{ cluster: 'analytics-prod' }])
   server.setCluster({ accountId: MANAGEMENT, region: 'eu-west-1', cluster: 'analytics-prod', integrations: [{ DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'Active' }] })
@@ -306,7 +333,7 @@ clusters('clusters :: DescribePartners through the same session still works and 
   server.setBehaviour({ accountId: MANAGEMENT, region: 'eu-west-1', cluster: 'analytics-prod' }, { body: describeClustersXml(MANAGEMENT, 'eu-west-1', []) })
   const refused = await s.observe({ accountId: MANAGEMENT, region: 'eu-west-1', cluster: 'analytics-prod' }, signal())
   assert.is(refused.kind === 'error' && refused.code, 'InvalidResponse', 'a DescribeClusters answer to DescribePartners is still refused')
-  assert.is(s.stats?.().apiCalls, 3)
+  assert.is(s.stats?.().apiCalls, 4, 'GetCallerIdentity, DescribeClusters, 2 DescribePartners')
 })
 
 clusters.run()

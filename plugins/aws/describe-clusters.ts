@@ -26,8 +26,8 @@ const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/
  * `calls` are the aws session's: the same credentials, clients, retries and stats as DescribePartners.
  */
 export async function discoverScope(scope: DiscoveryScope, signal: AbortSignal, calls: AwsCalls): Promise<ScopeDiscovery> {
-  const notAssumed = await assumeRoleFailure(scope, calls)
-  if (notAssumed) return notAssumed
+  const notThere = (await assumeRoleFailure(scope, calls)) ?? (await otherAccount(scope, calls, signal))
+  if (notThere) return notThere
   const clusters: FoundCluster[] = []
   const seenClusters = new Set<string>()
   const seenMarkers = new Set<string>()
@@ -75,6 +75,7 @@ function toFound(cluster: Cluster): FoundCluster {
  */
 async function assumeRoleFailure(scope: DiscoveryScope, calls: AwsCalls): Promise<LookupError | undefined> {
   if (!scope.assumeRole) return undefined
+  if (accountOfRole(scope.assumeRole) !== scope.accountId) return undefined
   try {
     await calls.credentialsFor(scope)()
     return undefined
@@ -91,6 +92,69 @@ async function assumeRoleFailure(scope: DiscoveryScope, calls: AwsCalls): Promis
         `could not assume the role ${scope.assumeRole} to look at account ${scope.accountId}: allow sts:AssumeRole on that role for the identity partner-drift runs as, ` +
         `and make the role's trust policy trust that identity (the role's own Redshift permissions are not what failed)`,
     }
+  }
+}
+
+const ROLE_ACCOUNT = /^arn:aws[a-z-]*:iam::(\d{12}):role\//
+const accountOfRole = (roleArn: string): string | undefined => ROLE_ACCOUNT.exec(roleArn)?.[1]
+
+/** The account of the standard chain's credentials, asked once per session: a promise per session's calls. */
+const callerAccounts = new WeakMap<AwsCalls, Promise<string>>()
+
+/**
+ * DescribeClusters takes no account: it lists the clusters of the account whose credentials sign
+ * it. So a scope is only looked at with credentials of its own account: with a role, the role
+ * must be in that account (checked on its ARN, before anything is sent); without one, the
+ * standard chain's credentials must be (STS GetCallerIdentity, once per session). Otherwise the
+ * clusters of the caller's account would be reported as the scope's, and the scope's own never
+ * seen.
+ */
+async function otherAccount(scope: DiscoveryScope, calls: AwsCalls, signal: AbortSignal): Promise<LookupError | undefined> {
+  const hint = `look at each account with its own role, e.g. arn:aws:iam::{accountId}:role/NAME, or run with credentials of account ${scope.accountId}`
+  if (scope.assumeRole) {
+    const account = accountOfRole(scope.assumeRole)
+    if (account === scope.accountId) return undefined
+    return { kind: 'error', code: 'AccountMismatch', message: `the role ${scope.assumeRole} is not in account ${scope.accountId}, so it cannot list that account's clusters`, hint }
+  }
+  let caller = callerAccounts.get(calls)
+  if (!caller) {
+    caller = callerAccountOf(calls, scope.region, signal)
+    callerAccounts.set(calls, caller)
+    // A failure is not remembered: the next scope asks again.
+    caller.catch(() => callerAccounts.delete(calls))
+  }
+  let account: string
+  try {
+    account = await caller
+  } catch (error) {
+    return asLookupError(failureObservation(error, { ...scope, cluster: '*' }, calls.maxAttempts))
+  }
+  if (account === scope.accountId) return undefined
+  return {
+    kind: 'error',
+    code: 'AccountMismatch',
+    message: `the credentials partner-drift runs with are of account ${account}, not ${scope.accountId}: without a role, DescribeClusters lists the clusters of the credentials' own account`,
+    hint,
+  }
+}
+
+/** STS GetCallerIdentity with the standard chain's credentials; the SDK is loaded on the first scope without a role. */
+async function callerAccountOf(calls: AwsCalls, region: string, signal: AbortSignal): Promise<string> {
+  const { GetCallerIdentityCommand, STSClient } = await import('@aws-sdk/client-sts')
+  const client = new STSClient({ region, credentials: calls.credentialsFor({ accountId: '', region }), ...calls.clientSettings() })
+  calls.countCalls(client)
+  try {
+    const output = await client.send(new GetCallerIdentityCommand({}), { abortSignal: signal })
+    calls.countRetries(output)
+    if (!output.Account || !/^\d{12}$/.test(output.Account)) {
+      throw new InvalidResponseError('the GetCallerIdentity answer holds no 12-digit Account', output.$metadata.httpStatusCode ?? 200, output.$metadata.requestId)
+    }
+    return output.Account
+  } catch (error) {
+    calls.countRetries(error)
+    throw error
+  } finally {
+    client.destroy()
   }
 }
 

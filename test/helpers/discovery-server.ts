@@ -8,7 +8,8 @@
  *     `ListAccounts`, `ListAccountsForParent`, `ListOrganizationalUnitsForParent` with
  *     `MaxResults` (1-20) and an opaque `NextToken`; errors as `{"__type", "message"}` with the
  *     model's HTTP status; answered only to the management account or a delegated administrator;
- *   - a denial of STS `AssumeRole` for a given role (the server answers AssumeRole itself).
+ *   - STS `GetCallerIdentity`, and a denial of STS `AssumeRole` for a given role (the server
+ *     answers AssumeRole itself).
  * Wire formats: /work/shared/reference/aws-discovery-and-ci-facts.md and the SDK's service models.
  *
  * There is no AccountId in DescribeClusters or the Organizations calls: as in AWS, the account
@@ -214,7 +215,7 @@ function offsetOf(value: string, kind: string): number | undefined {
 export function createDiscoveryState(): DiscoveryServerState & {
   describeClusters(call: DiscoveryRequest): DiscoveryAnswer
   organizations(call: DiscoveryRequest, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer
-  assumeRoleDenial(params: Record<string, string>, accessKeyId: string | undefined): DiscoveryAnswer | undefined
+  sts(params: Record<string, string>, accessKeyId: string | undefined): DiscoveryAnswer | undefined
 } {
   const clusters = new Map<string, TestCluster[]>()
   const clusterDenials = new Map<string, TestError>()
@@ -283,7 +284,20 @@ export function createDiscoveryState(): DiscoveryServerState & {
     return { kind: 'xml', status: 200, body: (id) => describeClustersXml(accountId, region, page, next, id) }
   }
 
-  function assumeRoleDenial(params: Record<string, string>, accessKeyId: string | undefined): DiscoveryAnswer | undefined {
+  /** GetCallerIdentity, and AssumeRole of a denied role; undefined for what redshift-server.ts answers itself. */
+  function sts(params: Record<string, string>, accessKeyId: string | undefined): DiscoveryAnswer | undefined {
+    if (params.Action === 'GetCallerIdentity' && params.Version === '2011-06-15') {
+      const account = accountOfKey(accessKeyId)
+      if (account === undefined) return xmlError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403, STS_XMLNS)
+      const arn = accessKeyId!.startsWith('ASIA') ? `arn:aws:sts::${account}:assumed-role/partner-drift-read/partner-drift` : `arn:aws:iam::${account}:user/partner-drift`
+      return {
+        kind: 'xml',
+        status: 200,
+        body: (id) =>
+          `<GetCallerIdentityResponse xmlns="${STS_XMLNS}">\n${pad(1)}<GetCallerIdentityResult>\n${leaf(2, 'Arn', arn)}${leaf(2, 'UserId', `AIDA${account}`)}${leaf(2, 'Account', account)}` +
+          `${pad(1)}</GetCallerIdentityResult>\n${pad(1)}<ResponseMetadata>\n${leaf(2, 'RequestId', id)}${pad(1)}</ResponseMetadata>\n</GetCallerIdentityResponse>\n`,
+      }
+    }
     const role = params.RoleArn
     if (params.Action !== 'AssumeRole' || role === undefined || !deniedRoles.has(role)) return undefined
     const caller = accountOfKey(accessKeyId) ?? '000000000000'
@@ -373,7 +387,7 @@ export function createDiscoveryState(): DiscoveryServerState & {
   return {
     describeClusters,
     organizations,
-    assumeRoleDenial,
+    sts,
     setClusters(accountId, region, list) {
       clusters.set(
         scopeKey(accountId, region),

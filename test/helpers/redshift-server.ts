@@ -30,7 +30,7 @@
  * `latencyMs` (the cluster's, else the server-wide one) delays every answer, errors included.
  *
  * Discovery (DescribeClusters after step 3, AWS Organizations' JSON calls instead of steps 2-7,
- * AssumeRole denials) is answered by test/helpers/discovery-server.ts, set up through `discovery`.
+ * STS GetCallerIdentity and AssumeRole denials) is answered by test/helpers/discovery-server.ts, set up through `discovery`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -436,7 +436,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     const action = call.action
     const globalLatency = opts.latencyMs
     if (auth.error) return { answer: xmlError(auth.error.code, action, p, auth.error), latency: globalLatency }
-    if (auth.service === 'sts') return { answer: discovery.assumeRoleDenial(p, auth.accessKeyId) ?? assumeRole(action, p), latency: globalLatency }
+    if (auth.service === 'sts') return { answer: discovery.sts(p, auth.accessKeyId) ?? assumeRole(action, p), latency: globalLatency }
 
     if (rateLimit !== undefined) {
       const now = Date.now()
