@@ -1,7 +1,7 @@
 import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type RedshiftClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import { AdaptiveRetryStrategy, DefaultRateLimiter, isThrottlingError } from '@smithy/core/retry'
-import type { AwsCredentialIdentityProvider, Command, DeserializeMiddleware, MiddlewareStack, StandardRetryBackoffStrategy } from '@smithy/types'
+import type { AwsCredentialIdentityProvider, Command, DeserializeMiddleware, MiddlewareStack, RetryStrategyV2, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
 import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
@@ -35,7 +35,7 @@ export interface AwsCalls {
     signal: AbortSignal,
   ): Promise<O>
   /** Retries, timeouts and sockets for a client of another AWS service (its credentials are the caller's to choose). */
-  clientSettings(): { retryStrategy: AdaptiveRetryStrategy; requestHandler: Record<string, unknown> }
+  clientSettings(): { retryStrategy: RetryStrategyV2; requestHandler: Record<string, unknown> }
   /** Counts every attempt a client sends (and the throttled ones) in the source's stats. */
   countCalls(client: { middlewareStack: MiddlewareStack<any, any> }): void
   /** Counts the retries of one call from the attempts the SDK reports (on its output or its error). */
@@ -256,7 +256,7 @@ export function failureObservation(error: unknown, target: ClusterTarget, maxAtt
 
 // ------------------------------------------------------------------ answers that are not DescribePartners answers
 
-export const INVALID_RESPONSE_HINT =
+const INVALID_RESPONSE_HINT =
   'something other than the Redshift API answered (a proxy, a captive portal, a non-Redshift or misbehaving endpoint); check --endpoint-url, proxy settings and the network path'
 
 /** What the source reports for an answer it refuses: an error, never "observed, nothing integrated". */
