@@ -7,6 +7,8 @@
  */
 import { execFile } from 'node:child_process'
 import { accessSync, constants as fsConstants } from 'node:fs'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { delimiter, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -16,6 +18,7 @@ import * as assert from 'uvu/assert'
 
 import awsSource from '../plugins/aws/index.js'
 import type { AccountListing, AccountListingRequest, DiscoveryScope, ScopeDiscovery, SourceSession } from '../src/index.js'
+import { awsTestEnv, runCli } from './helpers/cli.js'
 import { describeClustersXml, type TestCluster, type TestOrganization } from './helpers/discovery-server.js'
 import { type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
 
@@ -534,6 +537,90 @@ orgs('organizations :: the SDK is loaded only when an organization is listed', a
 })
 
 orgs.run()
+
+// ------------------------------------------------------------------ the CLI, end to end
+
+const e2e = setUp('discovery: partner-drift check through the aws source')
+
+e2e('check :: an OU of the organization with one account excluded, 2 regions, 2 pages of clusters, a denied region', async () => {
+  const EXCLUDED = '999999999999'
+  server.discovery.setCallerAccount('AKIDPARTNERDRIFTTEST', MANAGEMENT)
+  server.discovery.setOrganization({
+    managementAccountId: MANAGEMENT,
+    rootId: 'r-ab12',
+    ous: [
+      { id: OU_DATA, name: 'data', parentId: 'r-ab12' },
+      { id: OU_DATA_NESTED, name: 'nested', parentId: OU_DATA },
+      { id: OU_SANDBOX, name: 'sandbox', parentId: 'r-ab12' },
+    ],
+    accounts: [
+      { id: MANAGEMENT, name: 'management', status: 'ACTIVE', parentId: 'r-ab12' },
+      { id: ACCOUNT_A, name: 'a', status: 'ACTIVE', parentId: OU_DATA },
+      { id: ACCOUNT_B, name: 'b', status: 'ACTIVE', parentId: OU_DATA_NESTED },
+      { id: EXCLUDED, name: 'excluded', status: 'ACTIVE', parentId: OU_DATA },
+      { id: '555555555555', name: 'closed', status: 'SUSPENDED', parentId: OU_DATA },
+      { id: ACCOUNT_C, name: 'sandbox', status: 'ACTIVE', parentId: OU_SANDBOX },
+    ],
+  })
+  const bulk = manyClusters(120, 'bulk').map((c) => ({ ...c, tags: [{ key: 'env', value: 'dev' }] }))
+  server.discovery.setClusters(ACCOUNT_A, 'eu-west-1', [{ cluster: 'analytics-prod', tags: [{ key: 'env', value: 'prod' }] }, { cluster: 'shadow' }, ...bulk])
+  server.discovery.setClusters(ACCOUNT_B, 'eu-west-1', [{ cluster: 'b-prod', tags: [{ key: 'env', value: 'prod' }] }])
+  server.discovery.setClusters(ACCOUNT_C, 'eu-west-1', [{ cluster: 'sandbox-prod', tags: [{ key: 'env', value: 'prod' }] }])
+  server.discovery.denyDescribeClusters(ACCOUNT_B, 'us-east-1')
+  const fresh = new Date(Date.now() - 3_600_000).toISOString()
+  const integration = (PartnerName: string) => ({ DatabaseName: 'dev', PartnerName, Status: 'Active', UpdatedAt: fresh })
+  server.setCluster({ accountId: ACCOUNT_A, region: 'eu-west-1', cluster: 'analytics-prod', integrations: [integration('Fivetran')] })
+  server.setCluster({ accountId: ACCOUNT_A, region: 'eu-west-1', cluster: 'shadow', integrations: [integration('Segment'), integration('Stitch')] })
+  server.setCluster({ accountId: ACCOUNT_B, region: 'eu-west-1', cluster: 'b-prod', integrations: [] })
+  for (const c of bulk) server.setCluster({ accountId: ACCOUNT_A, region: 'eu-west-1', cluster: c.cluster, integrations: [] })
+  const dir = await mkdtemp(join(tmpdir(), 'partner-drift-discovery-'))
+  try {
+    const manifest = join(dir, 'partner-drift.yaml')
+    await writeFile(
+      manifest,
+      `version: 1
+defaults: { absent: [Segment] }
+discover:
+  organization: { ous: [${OU_DATA}], exclude: ["${EXCLUDED}"] }
+  regions: [eu-west-1, us-east-1]
+  assumeRole: arn:aws:iam::{accountId}:role/partner-drift-read
+rules:
+  - name: prod gets Fivetran
+    match: { tags: { env: prod } }
+    databases:
+      - database: dev
+        partners: [{ partner: Fivetran }]
+  - name: dev clusters
+    match: { tags: { env: dev } }
+unmanaged: fail
+`,
+    )
+    const run = await runCli(['check', manifest, '--endpoint-url', server.url, '--format', 'json', '--source-option', 'retryDelayScale=0.01'], {
+      env: awsTestEnv({ AWS_ENDPOINT_URL_STS: server.url, AWS_ENDPOINT_URL_ORGANIZATIONS: server.url }),
+    })
+    assert.is(run.code, 1, run.stderr)
+    const report = JSON.parse(run.stdout) as { findings: Array<{ kind: string; accountId?: string; region?: string; cluster?: string; partner?: string; cause?: { code?: string } }> }
+    assert.equal(
+      report.findings.map((f) => `${f.kind} ${f.accountId}/${f.region}/${f.cluster} ${f.partner ?? f.cause?.code ?? ''}`).sort(),
+      [
+        `error ${ACCOUNT_B}/us-east-1/* AccessDenied`,
+        `forbidden ${ACCOUNT_A}/eu-west-1/shadow Segment`,
+        `missing ${ACCOUNT_B}/eu-west-1/b-prod Fivetran`,
+        `unmanaged ${ACCOUNT_A}/eu-west-1/shadow Stitch`,
+      ],
+    )
+    const count = (action: string, accountId?: string) => server.calls.filter((c) => c.action === action && (accountId === undefined || c.accountId === accountId)).length
+    assert.is(count('DescribeClusters', ACCOUNT_A), 3, 'account A: 2 pages in eu-west-1, 1 in us-east-1')
+    assert.is(count('DescribeClusters', ACCOUNT_B), 2)
+    assert.is(count('DescribeClusters'), 5, 'the excluded, suspended and out-of-OU accounts are never looked in')
+    assert.is(count('DescribePartners'), 123, 'one per discovered cluster')
+    assert.equal([count('ListAccountsForParent'), count('ListOrganizationalUnitsForParent'), count('ListAccounts')], [2, 2, 0])
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+e2e.run()
 
 // ------------------------------------------------------------------ AWS CLI cross-check
 
