@@ -162,8 +162,9 @@ async function callerAccountOf(calls: AwsCalls, region: string, signal: AbortSig
 function discoveryFailure(error: unknown, scope: DiscoveryScope, maxAttempts: number): LookupError {
   const failure = asLookupError(failureObservation(error, { ...scope, cluster: '*' }, maxAttempts))
   if (ACCESS_DENIED.test(failure.code)) {
-    const resource = `arn:aws:redshift:${scope.region}:${scope.accountId}:cluster:*`
-    return { ...failure, hint: `allow the IAM action redshift:DescribeClusters on ${resource}${scope.assumeRole ? ` for role ${scope.assumeRole}` : ''}` }
+    // Resource "*": DescribeClusters lists; whether a cluster ARN pattern would do is not settled.
+    const who = scope.assumeRole ? `to the role ${scope.assumeRole}` : `to the identity partner-drift runs as`
+    return { ...failure, hint: `allow the IAM action redshift:DescribeClusters (Resource "*") ${who} in account ${scope.accountId}; it was denied in ${scope.region}` }
   }
   return failure
 }
