@@ -171,10 +171,7 @@ function discoveryFailure(error: unknown, scope: DiscoveryScope, maxAttempts: nu
 
 /** failureObservation speaks of clusters; without a ClusterIdentifier, even ClusterNotFound is an error of the scope. */
 export function asLookupError(observation: ReturnType<typeof failureObservation>): LookupError {
-  if (observation.kind === 'error') {
-    const { code, message, requestId, hint } = observation
-    return { kind: 'error', code, message, ...(requestId ? { requestId } : {}), ...(hint ? { hint } : {}) }
-  }
+  if (observation.kind === 'error') return observation
   const message = observation.kind === 'not-found' ? observation.message : undefined
   return { kind: 'error', code: 'ClusterNotFound', message: message ?? 'ClusterNotFound' }
 }
