@@ -29,7 +29,7 @@ export interface DiscoveryAnswer {
 }
 
 /** What the handlers need to know about a request, as redshift-server.ts recorded it. */
-export interface DiscoveryRequest {
+export interface DiscoveryCall {
   params: Record<string, string>
   region: string | undefined
   accessKeyId: string | undefined
@@ -213,8 +213,8 @@ function offsetOf(value: string, kind: string): number | undefined {
 }
 
 export function createDiscoveryState(): DiscoveryServerState & {
-  describeClusters(call: DiscoveryRequest): DiscoveryAnswer
-  organizations(call: DiscoveryRequest, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer
+  describeClusters(call: DiscoveryCall): DiscoveryAnswer
+  organizations(call: DiscoveryCall, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer
   sts(params: Record<string, string>, accessKeyId: string | undefined): DiscoveryAnswer | undefined
 } {
   const clusters = new Map<string, TestCluster[]>()
@@ -232,7 +232,7 @@ export function createDiscoveryState(): DiscoveryServerState & {
     return /^ASIA(\d{12})$/.exec(accessKeyId)?.[1] ?? callerAccounts.get(accessKeyId)
   }
 
-  function describeClusters(call: DiscoveryRequest): DiscoveryAnswer {
+  function describeClusters(call: DiscoveryCall): DiscoveryAnswer {
     const p = call.params
     if (p.Version === undefined) return xmlError('MissingParameter', 'The request must contain the parameter Version', 400)
     if (p.Version !== API_VERSION) return xmlError('InvalidAction', `Could not find operation DescribeClusters for version ${p.Version}`, 400)
@@ -304,7 +304,7 @@ export function createDiscoveryState(): DiscoveryServerState & {
     return xmlError('AccessDenied', `User: arn:aws:iam::${caller}:user/partner-drift is not authorized to perform: sts:AssumeRole on resource: ${role}`, 403, STS_XMLNS)
   }
 
-  function organizations(call: DiscoveryRequest, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer {
+  function organizations(call: DiscoveryCall, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer {
     const target = String(headers['x-amz-target'] ?? '')
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
     call.action = operation || target
