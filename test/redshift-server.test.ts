@@ -364,7 +364,7 @@ errors('server :: protocol-level rejections (auth, action, version, missing para
   assert.is(wrongService.status, 403)
   assert.ok(wrongService.body.includes('<Code>SignatureDoesNotMatch</Code>'))
 
-  const unknown = await raw({ ...base, Action: 'DescribeClusters' })
+  const unknown = await raw({ ...base, Action: 'DescribeEvents' })
   assert.is(unknown.status, 400)
   assert.ok(unknown.body.includes('<Code>InvalidAction</Code>'))
 

@@ -78,7 +78,7 @@ export function checkDescribePartnersAnswer(bytes: Uint8Array): AnswerCheck {
  * and the SDK reads attributes as if they were child elements: `<PartnerIntegrationInfoList
  * PartnerIntegrationInfo="x"/>` would be read as one item, an attribute can replace a member.
  */
-function findAttribute(root: XmlElement): XmlElement | undefined {
+export function findAttribute(root: XmlElement): XmlElement | undefined {
   const pending = [root]
   for (let element = pending.pop(); element; element = pending.pop()) {
     if (element.attributes.some((a) => !isNamespaceDeclaration(a))) return element
@@ -90,14 +90,14 @@ function findAttribute(root: XmlElement): XmlElement | undefined {
 const isNamespaceDeclaration = (name: string) => name === 'xmlns' || name.startsWith('xmlns:')
 
 /** The one child named `name`; a message when there is none or more than one. */
-function only(parent: XmlElement, name: string): XmlElement | string {
+export function only(parent: XmlElement, name: string): XmlElement | string {
   const found = parent.children.filter((c) => c.name === name)
   if (found.length === 1) return found[0]!
   return found.length === 0 ? `<${parent.name}> has no <${name}>` : `<${parent.name}> has ${found.length} <${name}> elements`
 }
 
 /** An element name from the answer, shortened for a message (names hold no control characters: see NAME). */
-function tag(name: string): string {
+export function tag(name: string): string {
   return name.length > 40 ? `<${name.slice(0, 40)}…>` : `<${name}>`
 }
 

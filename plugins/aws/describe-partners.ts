@@ -1,7 +1,7 @@
-import { DescribePartnersCommand, type DescribePartnersCommandInput, type DescribePartnersCommandOutput, type PartnerIntegrationInfo, RedshiftClient, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
+import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type RedshiftClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import { isThrottlingError, StandardRetryStrategy } from '@smithy/core/retry'
-import type { AwsCredentialIdentityProvider, DeserializeMiddleware, FinalizeRequestMiddleware, StandardRetryBackoffStrategy } from '@smithy/types'
+import type { AwsCredentialIdentityProvider, Command, DeserializeMiddleware, FinalizeRequestMiddleware, MiddlewareStack, RetryStrategyV2, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
 import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
@@ -27,13 +27,43 @@ export function requestTimeoutFor(options: Pick<AwsSourceOptions, 'requestTimeou
   return options.requestTimeoutMs ?? Math.min(MAX_REQUEST_TIMEOUT_MS, Math.max(MIN_REQUEST_TIMEOUT_MS, Math.floor(HUNG_CLUSTER_BUDGET_MS / maxAttempts)))
 }
 
+/** An account and region, with the role to assume there (none: the standard chain's credentials). */
+export interface AwsPlace {
+  accountId: string
+  region: string
+  assumeRole?: string
+}
+
+/**
+ * What discovery (describe-clusters.ts, organization-accounts.ts) shares with DescribePartners,
+ * so that its calls go through the same credentials (a role assumed once per run), clients,
+ * retries, timeouts, sockets and rate limiters, and are counted in the same stats.
+ */
+export interface AwsCalls {
+  maxAttempts: number
+  /** The credentials calls in `place` are signed with: the role's, assumed once and shared, else the standard chain's. */
+  credentialsFor(place: AwsPlace): AwsCredentialIdentityProvider
+  /** Sends a Redshift command for `place` through the client DescribePartners uses there, paced by its rate limiter; retries are counted. */
+  sendRedshift<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
+    place: AwsPlace,
+    command: Command<ServiceInputTypes, I, ServiceOutputTypes, O, RedshiftClientResolvedConfig>,
+    signal: AbortSignal,
+  ): Promise<O>
+  /** Retries, timeouts and sockets for a client of another AWS service (its credentials are the caller's to choose). */
+  clientSettings(): { retryStrategy: RetryStrategyV2; requestHandler: Record<string, unknown> }
+  /** Counts every attempt a client sends (and the throttled ones) in the source's stats. */
+  countCalls(client: { middlewareStack: MiddlewareStack<any, any> }): void
+  /** Counts the retries of one call from the attempts the SDK reports (on its output or its error). */
+  countRetries(outcome: unknown): void
+}
+
 /**
  * Observes clusters with exactly one unfiltered DescribePartners call each: its answer holds
  * every database and partner of the cluster, so missing, extra and unhealthy come from one
  * request. Clients are reused per (region, role); assumed-role credentials per role; one rate
  * limiter per (account, region), shared by every call to it, learns the rate AWS allows there.
  */
-export function openDescribePartnersSession(options: AwsSourceOptions, context: SourceContext): SourceSession {
+export function openDescribePartnersSession(options: AwsSourceOptions, context: SourceContext): SourceSession & { calls: AwsCalls } {
   const counts = { apiCalls: 0, retries: 0, throttled: 0 }
   const env = context.env
   const maxAttempts = options.maxAttempts ?? (Number(env.AWS_MAX_ATTEMPTS) || DEFAULT_MAX_ATTEMPTS)
@@ -45,7 +75,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
   // Enough sockets that the orchestrator's concurrency is never queued behind the agent.
   const agent = { keepAlive: true, maxSockets: Math.max(50, context.concurrency ?? 0) }
 
-  const credentialsFor = (target: ClusterTarget): AwsCredentialIdentityProvider => {
+  const credentialsFor = (target: AwsPlace): AwsCredentialIdentityProvider => {
     if (!target.assumeRole) return baseCredentials
     let provider = roleCredentials.get(target.assumeRole)
     if (!provider) {
@@ -61,7 +91,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     return provider
   }
 
-  const limiterFor = (target: ClusterTarget): AdaptiveRateLimiter => {
+  const limiterFor = (target: AwsPlace): AdaptiveRateLimiter => {
     // AWS throttles per account and region, whichever role or client the calls come through.
     const key = `${target.accountId}\u0000${target.region}`
     let entry = limiters.get(key)
@@ -72,7 +102,39 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     return entry.limiter
   }
 
-  const clientFor = (target: ClusterTarget): RedshiftClient => {
+  const clientSettings = () => ({
+    retryStrategy: new StandardRetryStrategy({ maxAttempts, backoff: retryBackoff(options.retryDelayScale ?? 1) }),
+    // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes and keeps waiting.
+    requestHandler: { requestTimeout, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
+  })
+
+  const countCalls = (client: { middlewareStack: MiddlewareStack<any, any> }): void => {
+    // Runs once per attempt (the deserialize step sits inside the retry loop), so it sees every request sent.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        counts.apiCalls++
+        try {
+          return await next(args)
+        } catch (error) {
+          if (isThrottled(error)) counts.throttled++
+          throw error
+        }
+      },
+      { step: 'deserialize', name: 'partnerDriftCallCounter', priority: 'high' },
+    )
+  }
+
+  const countRetries = (outcome: unknown): void => {
+    counts.retries += Math.max(0, ((outcome as { $metadata?: { attempts?: number } } | undefined)?.$metadata?.attempts ?? 1) - 1)
+  }
+
+  /** Every attempt of a command waits for its turn at the limiter of the account and region it is sent to. */
+  const paced = <C extends { middlewareStack: MiddlewareStack<any, any> }>(command: C, place: AwsPlace, signal: AbortSignal): C => {
+    command.middlewareStack.addRelativeTo(pacedAttempts(limiterFor(place), signal), { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'partnerDriftRateLimit' })
+    return command
+  }
+
+  const clientFor = (target: AwsPlace): RedshiftClient => {
     const key = `${target.region}\u0000${target.assumeRole ?? ''}`
     let client = clients.get(key)
     if (!client) {
@@ -80,23 +142,9 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         region: target.region,
         credentials: credentialsFor(target),
         ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
-        retryStrategy: new StandardRetryStrategy({ maxAttempts, backoff: retryBackoff(options.retryDelayScale ?? 1) }),
-        // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes and keeps waiting.
-        requestHandler: { requestTimeout, throwOnRequestTimeout: true, httpAgent: agent, httpsAgent: agent },
+        ...clientSettings(),
       })
-      // Runs once per attempt (the deserialize step sits inside the retry loop), so it sees every request sent.
-      client.middlewareStack.add(
-        (next) => async (args) => {
-          counts.apiCalls++
-          try {
-            return await next(args)
-          } catch (error) {
-            if (isThrottled(error)) counts.throttled++
-            throw error
-          }
-        },
-        { step: 'deserialize', name: 'partnerDriftCallCounter', priority: 'high' },
-      )
+      countCalls(client)
       addAnswerChecks(client)
       clients.set(key, client)
     }
@@ -106,14 +154,9 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
   return {
     async observe(target, signal) {
       try {
-        const command = new DescribePartnersCommand({ AccountId: target.accountId, ClusterIdentifier: target.cluster })
-        command.middlewareStack.addRelativeTo(pacedAttempts(limiterFor(target), signal), {
-          relation: 'before',
-          toMiddleware: 'httpSigningMiddleware',
-          name: 'partnerDriftRateLimit',
-        })
+        const command = paced(new DescribePartnersCommand({ AccountId: target.accountId, ClusterIdentifier: target.cluster }), target, signal)
         const output = await clientFor(target).send(command, { abortSignal: signal })
-        counts.retries += Math.max(0, (output.$metadata.attempts ?? 1) - 1)
+        countRetries(output)
         // The raw answer was checked before the SDK read it (addAnswerChecks); this only guards
         // the mapping itself, so that no item can ever become '' or a made-up status.
         const items = output.PartnerIntegrationInfoList
@@ -124,7 +167,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         }
         return { kind: 'observed', observedAt: new Date().toISOString(), integrations: integrations as ObservedIntegration[] }
       } catch (error) {
-        counts.retries += Math.max(0, ((error as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) - 1)
+        countRetries(error)
         return failureObservation(error, target, maxAttempts)
       }
     },
@@ -139,6 +182,23 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
       for (const { limiter } of limiters.values()) limiter.close()
       for (const client of clients.values()) client.destroy()
     },
+    calls: {
+      maxAttempts,
+      credentialsFor,
+      async sendRedshift(place, command, signal) {
+        try {
+          const output = await clientFor(place).send(paced(command, place, signal), { abortSignal: signal })
+          countRetries(output)
+          return output
+        } catch (error) {
+          countRetries(error)
+          throw error
+        }
+      },
+      clientSettings,
+      countCalls,
+      countRetries,
+    },
   }
 }
 
@@ -148,7 +208,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
  * attempt went: throttled, or answered (any HTTP answer the server did not throttle, errors
  * such as ClusterNotFound included). A network error or timeout says nothing about the rate.
  */
-function pacedAttempts(limiter: AdaptiveRateLimiter, signal: AbortSignal): FinalizeRequestMiddleware<DescribePartnersCommandInput, DescribePartnersCommandOutput> {
+function pacedAttempts(limiter: AdaptiveRateLimiter, signal: AbortSignal): FinalizeRequestMiddleware<any, any> {
   return (next) => async (args) => {
     const sentAt = await limiter.acquire(signal)
     try {
@@ -268,7 +328,7 @@ function invalidResponse(message: string, requestId: string | undefined): Cluste
  * an HTTP 2xx status and no transient trait the SDK's retry strategy classifies it as a client
  * error and does not retry, so a cluster still costs one call.
  */
-class InvalidResponseError extends Error {
+export class InvalidResponseError extends Error {
   override readonly name = 'InvalidResponse'
   readonly $metadata: { httpStatusCode: number; requestId?: string }
   constructor(message: string, httpStatusCode: number, requestId: string | undefined) {
@@ -297,7 +357,9 @@ const rawItemCounts = new WeakMap<object, number>()
  * Non-2xx answers are left to the SDK's error handling (and retries) untouched.
  */
 function addAnswerChecks(client: RedshiftClient): void {
+  // Other commands sent through the same client (discovery's DescribeClusters) check their own answers.
   const answerCheck: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    if (context.commandName !== 'DescribePartnersCommand') return next(args)
     const result = await next(args)
     const response = result.response as RawResponse
     if (typeof response?.statusCode !== 'number' || response.statusCode < 200 || response.statusCode >= 300) return result
@@ -317,6 +379,7 @@ function addAnswerChecks(client: RedshiftClient): void {
     return result
   }
   const itemCount: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
+    if (context.commandName !== 'DescribePartnersCommand') return next(args)
     let result: Awaited<ReturnType<typeof next>>
     try {
       result = await next(args)
@@ -346,7 +409,7 @@ function addAnswerChecks(client: RedshiftClient): void {
   client.middlewareStack.addRelativeTo(itemCount, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftItemCount' })
 }
 
-function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+export function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
   for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value
   return undefined
 }
@@ -356,7 +419,7 @@ function header(headers: Record<string, string | undefined> | undefined, name: s
  * so a hostile endpoint cannot feed an endless answer into memory). A stream error (a reset in
  * the middle of the body) is thrown as it came, so the SDK's retry strategy still sees it.
  */
-async function readBody(body: unknown, max: number): Promise<Uint8Array | undefined> {
+export async function readBody(body: unknown, max: number): Promise<Uint8Array | undefined> {
   if (body === undefined || body === null) return new Uint8Array()
   if (body instanceof Uint8Array) return body.byteLength > max ? undefined : body
   if (typeof body === 'string') return readBody(Buffer.from(body, 'utf8'), max)

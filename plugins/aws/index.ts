@@ -1,6 +1,8 @@
-import { defineSource, SOURCE_CONTRACT_VERSION } from 'partner-drift'
+import { type AccountListingRequest, defineSource, type DiscoveryScope, SOURCE_CONTRACT_VERSION } from 'partner-drift'
 
 import type { AwsSourceOptions } from './options.js'
+// Types only: the module (and the Organizations SDK with it) is imported when an organization is listed.
+import type { listOrganizationAccounts, OrganizationsAccess } from './organization-accounts.js'
 
 export type { AwsSourceOptions } from './options.js'
 
@@ -34,7 +36,23 @@ export default defineSource<AwsSourceOptions>({
     // The SDK warns on every run under Node 20 about its releases after January 2027; the
     // version locked here supports Node 20, so the warning tells our users nothing they can act on.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-    const { openDescribePartnersSession } = await import('./describe-partners.js')
-    return openDescribePartnersSession(options, context)
+    const [{ openDescribePartnersSession }, { discoverScope }] = await Promise.all([import('./describe-partners.js'), import('./describe-clusters.js')])
+    const { calls, ...session } = openDescribePartnersSession(options, context)
+    // The Organizations SDK is loaded on the first listing only: most runs never list an organization.
+    let organizations: Promise<OrganizationsAccess & { list: typeof listOrganizationAccounts }> | undefined
+    const region = context.env.AWS_REGION || context.env.AWS_DEFAULT_REGION || 'us-east-1'
+    return {
+      ...session,
+      discover: (scope: DiscoveryScope, signal: AbortSignal) => discoverScope(scope, signal, calls),
+      async listAccounts(request: AccountListingRequest, signal: AbortSignal) {
+        organizations ??= import('./organization-accounts.js').then((m) => ({ client: m.organizationsClient(calls, region), calls, list: m.listOrganizationAccounts }))
+        const access = await organizations
+        return access.list(request, signal, access)
+      },
+      async close() {
+        await session.close?.()
+        if (organizations) (await organizations).client.destroy()
+      },
+    }
   },
 })

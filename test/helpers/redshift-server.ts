@@ -30,6 +30,9 @@
  * body, an HTML page, another root element, an item without Status...) serve `body`, built by
  * hand or from describePartnersXml.
  * `latencyMs` (the cluster's, else the server-wide one) delays every answer, errors included.
+ *
+ * Discovery (DescribeClusters after step 3, AWS Organizations' JSON calls instead of steps 2-7,
+ * STS GetCallerIdentity and AssumeRole denials) is answered by test/helpers/discovery-server.ts, set up through `discovery`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -39,6 +42,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import type { Test } from 'uvu'
+
+import { createDiscoveryState, type DiscoveryServerState } from './discovery-server.js'
 
 export interface Integration {
   DatabaseName: string
@@ -117,7 +122,9 @@ export interface RedshiftTestServer {
   /** Every request, in arrival order (emptied in place by reset()). */
   calls: RecordedCall[]
   callCount(filter?: { action?: string; cluster?: string; accountId?: string; region?: string }): number
-  /** Clear clusters, behaviours, calls and the rate limit. */
+  /** Discovery: DescribeClusters, Organizations and AssumeRole denials (test/helpers/discovery-server.ts). */
+  discovery: DiscoveryServerState
+  /** Clear clusters, behaviours, calls, the rate limit and the discovery state. */
   reset(): void
   /** Stop listening; ends hung and delayed requests and every open socket promptly. */
   close(): Promise<void>
@@ -350,8 +357,8 @@ function parseAuth(req: IncomingMessage): Auth {
     }
     return auth
   }
-  // STS is served too, so that assume-role runs can be tested end to end (see assumeRole below).
-  if (scope[3] !== 'redshift' && scope[3] !== 'sts') {
+  // STS and Organizations are served too, so that assume-role runs and discovery can be tested end to end.
+  if (scope[3] !== 'redshift' && scope[3] !== 'sts' && scope[3] !== 'organizations') {
     auth.error = { code: 'SignatureDoesNotMatch', status: 403, message: "Credential should be scoped to correct service: 'redshift'. " }
   }
   return auth
@@ -376,6 +383,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
   const behaviours = new Map<string, BehaviourState>()
   const calls: RecordedCall[] = []
   let bucket: { perSecond: number; burst: number; tokens: number; at: number } | undefined
+  const discovery = createDiscoveryState()
   let closed = false
 
   const sockets = new Set<Socket>()
@@ -433,7 +441,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     const action = call.action
     const globalLatency = opts.latencyMs
     if (auth.error) return { answer: xmlError(auth.error.code, action, p, auth.error), latency: globalLatency }
-    if (auth.service === 'sts') return { answer: assumeRole(action, p), latency: globalLatency }
+    if (auth.service === 'sts') return { answer: discovery.sts(p, auth.accessKeyId) ?? assumeRole(action, p), latency: globalLatency }
 
     if (bucket) {
       const now = performance.now()
@@ -444,6 +452,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     }
 
     if (!action) return { answer: xmlError('MissingAction', action, p, { message: 'Missing Action' }), latency: globalLatency }
+    if (action === 'DescribeClusters') return { answer: discovery.describeClusters(call), latency: globalLatency }
     if (!(OPERATIONS as readonly string[]).includes(action)) {
       return { answer: xmlError('InvalidAction', action, p, { message: `The action ${action} is not valid for this web service.` }), latency: globalLatency }
     }
@@ -594,6 +603,8 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       decision = { answer: xmlError('InvalidAction', call.action, params, { status: 405, message: `Method ${req.method} is not allowed` }), latency: undefined }
     } else if (url.pathname !== '/') {
       decision = { answer: xmlError('InvalidAction', call.action, params, { status: 404, message: `No such resource: ${url.pathname}` }), latency: undefined }
+    } else if (auth.service === 'organizations' && !auth.error) {
+      decision = { answer: discovery.organizations(call, req.headers, raw), latency: opts.latencyMs }
     } else {
       decision = decide(call, auth)
     }
@@ -644,6 +655,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
   const api: RedshiftTestServer = {
     url: `http://127.0.0.1:${port}`,
     calls,
+    discovery,
     setCluster(c) {
       clusters.set(
         clusterKey(c.region, c.accountId, c.cluster),
@@ -672,6 +684,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       behaviours.clear()
       calls.length = 0
       bucket = undefined
+      discovery.reset()
     },
     async close() {
       if (closed) return
