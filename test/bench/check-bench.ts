@@ -7,7 +7,7 @@
  * beyond start-up gives the ceiling of this stack: one Node thread drives at most 1 s / that
  * many calls a second, so once C / L asks for more, more concurrency buys nothing.
  *
- *   npm run bench -- [N=2000] [L=50] [C=32]
+ *   node dist/test/bench/check-bench.js [N=2000] [L=50] [C=32]   (after npm run build)
  *   npm run bench:live            (N=2000, L=50, C=32,64,128)
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
