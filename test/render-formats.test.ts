@@ -22,7 +22,7 @@ import type { Report } from '../src/model/report.js'
 import { escapeData, escapeProperty, renderGithubAnnotations } from '../src/report/render/github.js'
 import { renderJunit } from '../src/report/render/junit.js'
 import { GITHUB_MARKDOWN_LIMIT, renderMarkdown } from '../src/report/render/markdown.js'
-import { renderSarif } from '../src/report/render/sarif.js'
+import { MAX_RESULTS, renderSarif } from '../src/report/render/sarif.js'
 
 // dist/test/ -> the package root. Tests run from there, so the example paths are relative to it, as in a CI step.
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -310,6 +310,17 @@ sarif('invocation fails when a cluster could not be observed', () => {
   assert.is(failed.executionSuccessful, false)
   assert.is(failed.exitCode, 1)
   assert.is(failed.toolExecutionNotifications?.length, 2)
+})
+
+sarif('a category per manifest, and at most 25,000 results a run (the failing ones first) with a note of the rest', () => {
+  const log = JSON.parse(renderSarif(drift)) as { runs: Array<{ automationDetails: { id: string } }> }
+  assert.is(log.runs[0]!.automationDetails.id, `partner-drift/${drift.manifest}/`)
+  const one = findingOf(drift, 'missing')
+  const many = Array.from({ length: MAX_RESULTS + 5 }, (_, i) => ({ ...one, fingerprint: `f${i}`, failing: i >= 5, severity: i >= 5 ? ('fail' as const) : ('warn' as const) }))
+  const run = sarifOf({ ...drift, findings: many })
+  assert.is(run.results.length, MAX_RESULTS)
+  assert.ok(run.results.every((r) => r.level === 'error'), 'the 5 warnings are what is left out')
+  assert.match(JSON.stringify(run.invocations[0]!.toolExecutionNotifications), '5 more findings are left out')
 })
 
 sarif.run()

@@ -23,9 +23,15 @@ const SOURCE_ROOT = '%SRCROOT%'
  * one rule per finding kind, every result located in the manifest and fingerprinted so that
  * alerts are de-duplicated across runs, suppressed findings kept as results with `suppressions`.
  */
+/** GitHub code scanning's limit of results in one run. */
+export const MAX_RESULTS = 25_000
+
 export function renderSarif(report: Report): string {
   const ruleIndex = new Map(FINDING_KINDS.map((kind, index) => [kind, index]))
   const errors = report.findings.filter((f) => f.kind === 'error')
+  // GitHub code scanning takes at most 25,000 results a run: beyond that, the failing ones first, and a note of the rest.
+  const shown = report.findings.length <= MAX_RESULTS ? report.findings : [...report.findings].sort((a, b) => Number(b.failing) - Number(a.failing)).slice(0, MAX_RESULTS)
+  const leftOut = report.findings.length - shown.length
 
   const log = {
     $schema: SARIF_SCHEMA,
@@ -46,20 +52,25 @@ export function renderSarif(report: Report): string {
             // A run that could not observe every cluster did not do its job, however many results it has.
             executionSuccessful: report.outcome !== 'incomplete',
             exitCode: report.exitCode,
-            ...(errors.length
+            ...(errors.length || leftOut
               ? {
-                  toolExecutionNotifications: errors.map((f) => ({
-                    level: 'error',
-                    message: { text: escapeControl(`${clusterKey(f)}: ${f.message}`) },
-                    associatedRule: { id: f.kind, index: ruleIndex.get(f.kind) },
-                  })),
+                  toolExecutionNotifications: [
+                    ...errors.map((f) => ({
+                      level: 'error',
+                      message: { text: escapeControl(`${clusterKey(f)}: ${f.message}`) },
+                      associatedRule: { id: f.kind, index: ruleIndex.get(f.kind) },
+                    })),
+                    ...(leftOut ? [{ level: 'warning', message: { text: `${leftOut} more findings are left out of this SARIF file (GitHub takes at most ${MAX_RESULTS} results a run); the JSON report has every one` } }] : []),
+                  ],
                 }
               : {}),
           },
         ],
+        // The category code scanning keeps apart: uploads for different manifests do not replace each other.
+        automationDetails: { id: `partner-drift/${escapeControl(report.manifest)}/` },
         // yaml reports columns in JavaScript string offsets.
         columnKind: 'utf16CodeUnits',
-        results: report.findings.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)),
+        results: shown.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)),
         properties: { outcome: report.outcome, source: report.source, summary: report.summary },
       },
     ],
