@@ -618,6 +618,19 @@ unmanaged: fail
     assert.is(count('DescribeClusters'), 5, 'the excluded, suspended and out-of-OU accounts are never looked in')
     assert.is(count('DescribePartners'), 123, 'one per discovered cluster')
     assert.equal([count('ListAccountsForParent'), count('ListOrganizationalUnitsForParent'), count('ListAccounts')], [2, 2, 0])
+
+    // Recorded, then replayed: the snapshot holds discovery too, and gives the same findings offline.
+    const recorded = join(dir, 'snapshot.json')
+    const env = awsTestEnv({ AWS_ENDPOINT_URL_STS: server.url, AWS_ENDPOINT_URL_ORGANIZATIONS: server.url })
+    const snapshot = await runCli(['snapshot', manifest, '--endpoint-url', server.url, '--out', recorded, '--source-option', 'retryDelayScale=0.01'], { env })
+    assert.is(snapshot.code, 1, 'a region could not be looked at')
+    assert.match(snapshot.stderr, `not discovered: [source aws] ${ACCOUNT_B}/us-east-1: AccessDenied`)
+    const replay = await runCli(['check', manifest, '--source', `snapshot:${recorded}`, '--format', 'json'])
+    assert.is(replay.code, 1)
+    // The live check and the snapshot run are two runs: only the server's request ids differ.
+    const brief = (r: { findings: Array<Record<string, unknown>> }) =>
+      r.findings.map(({ kind, accountId, region, cluster, database, partner, message }) => ({ kind, accountId, region, cluster, database, partner, message: String(message).replace(/ \(request id [^)]*\)/, '') }))
+    assert.equal(brief(JSON.parse(replay.stdout)), brief(report as never))
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
