@@ -8,6 +8,8 @@ import { clusterKey, type ClusterTarget } from './model/cluster.js'
 import { type DiscoveryOutcome, discoveredClusters, type LookupError } from './model/discovery.js'
 import type { ClusterObservation } from './model/observation.js'
 import type { ObserveOptions } from './observe/orchestrator.js'
+import type { Shard } from './shard/assign-shards.js'
+import { shardPlanOf } from './shard/shard-plan.js'
 import { snapshotDiscoveryOf } from './snapshot-discovery.js'
 import { buildSnapshot, type Snapshot } from './snapshot-format.js'
 
@@ -42,17 +44,25 @@ export interface SnapshotPlan {
 }
 
 /** The plan of a manifest, or its problems (a warning may come with a plan, an error never does). */
-export async function snapshotPlanOf(manifest: string, fallback?: ManifestFallback): Promise<{ diagnostics: Diagnostic[]; plan?: SnapshotPlan }> {
+export async function snapshotPlanOf(manifest: string, fallback?: ManifestFallback, shard?: Shard): Promise<{ diagnostics: Diagnostic[]; plan?: SnapshotPlan }> {
   const loaded = await loadManifest(manifest, fallback)
-  const desired = loaded.desired
-  if (!desired) return { diagnostics: loaded.diagnostics }
+  if (!loaded.desired) return { diagnostics: loaded.diagnostics }
+  // A shard records only its own accounts and regions, as `check --shard` observes them.
+  const inShard = shard && shardPlanOf(loaded.desired, shard).inShard
+  const desired = inShard ? { ...loaded.desired, clusters: loaded.desired.clusters.filter(inShard) } : loaded.desired
   const discovery = desired.discovery
   return {
     diagnostics: loaded.diagnostics,
     plan: {
       targets: targetsOf(desired),
       ...(discovery
-        ? { discovery: { ...discoveryRequestOf(discovery.settings), targetsOf: (outcome) => targetsOf({ ...desired, clusters: applyRules(desired, discovery, discoveredClusters(outcome)).clusters }) } }
+        ? {
+            discovery: {
+              ...discoveryRequestOf(discovery.settings),
+              ...(inShard ? { inShard } : {}),
+              targetsOf: (outcome) => targetsOf({ ...desired, clusters: applyRules(desired, discovery, discoveredClusters(outcome)).clusters }),
+            },
+          }
         : {}),
     },
   }

@@ -80,6 +80,22 @@ for (const [name, manifest, snapshot] of [
   })
 }
 
+sharding('snapshot --shard records each shard\'s accounts and regions, disjoint, together the whole', async () => {
+  const record = async (out: string, shard?: string) => {
+    const run = await runCli(['snapshot', `${ROOT}examples/rules/partner-drift.yaml`, '--source', `snapshot:${ROOT}examples/rules/snapshot.json`, '--out', out, ...(shard ? ['--shard', shard] : [])])
+    assert.is(run.code, 0, run.stderr)
+    const snapshot = JSON.parse(await readFile(out, 'utf8')) as { clusters: Array<{ accountId: string; region: string; cluster: string }>; discovery: { scopes: Array<{ accountId: string; region: string }> } }
+    return { clusters: snapshot.clusters.map((c) => `${c.accountId}/${c.region}/${c.cluster}`), scopes: snapshot.discovery.scopes.map((c) => `${c.accountId}/${c.region}`) }
+  }
+  const whole = await record(join(dir, 'whole.json'))
+  const parts = await Promise.all([1, 2, 3].map((i) => record(join(dir, `part-${i}.json`), `${i}/3`)))
+  const clusters = parts.flatMap((p) => p.clusters)
+  const scopes = parts.flatMap((p) => p.scopes)
+  assert.equal(clusters.length, new Set(clusters).size, 'no cluster in two shards')
+  assert.equal([...clusters].sort(), [...whole.clusters].sort())
+  assert.equal([...scopes].sort(), [...whole.scopes].sort())
+})
+
 sharding('shards of different manifests, shard counts, or a file that is no report are refused', async () => {
   const args = (manifest: string, shard: string) => ['check', `${ROOT}${manifest}`, '--source', `snapshot:${ROOT}examples/snapshot.json`, '--format', 'json', '--shard', shard]
   const one = await runCli(args('examples/partner-drift.yaml', '1/2'))

@@ -8,6 +8,7 @@ import type { UsageCode } from '../model/error-codes.js'
 import { type ClusterObservation, describeObservationError } from '../model/observation.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
 import { type RecordedSnapshot, recordSnapshot, type SnapshotPlan, snapshotPlanOf } from '../record-snapshot.js'
+import { parseShard } from '../shard/assign-shards.js'
 import { escapeControl } from '../untrusted-text.js'
 
 export default class Snapshot extends BaseCommand {
@@ -32,6 +33,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
     cluster: Flags.string({ description: 'record this cluster instead of the manifest\'s (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'ID' }),
     'account-id': Flags.string({ description: 'account of the --cluster clusters', helpValue: 'ID' }),
     'manifest-out': Flags.string({ description: 'also write a manifest declaring what was observed', helpValue: 'FILE' }),
+    shard: Flags.string({ description: 'record only shard I of N of the manifest\'s accounts and regions, as check --shard observes them', helpValue: 'I/N' }),
   }
 
   async run(): Promise<void> {
@@ -70,7 +72,9 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
       }))
       plan = { targets }
     } else {
-      const declared = await snapshotPlanOf(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] })
+      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard)
+      if (shard && 'problem' in shard) this.error(escapeControl(shard.problem), { exit: 1, code: 'invalid-flag' satisfies UsageCode })
+      const declared = await snapshotPlanOf(args.manifest, { region: flags.region, assumeRole: flags['assume-role'] }, shard)
       if (declared.diagnostics.length > 0) process.stderr.write(diagnosticsText(declared.diagnostics))
       if (!declared.plan) return this.exit(1)
       plan = declared.plan
