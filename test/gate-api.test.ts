@@ -112,7 +112,7 @@ const INVALID: InvalidRow[] = [
   {
     name: 'a timestamp the SDK cannot read (a space instead of T)',
     body: answer(list(rawItem({ ...FIVETRAN, UpdatedAt: '2021-05-02 11:22:33Z' }))),
-    problem: /the SDK could not read the HTTP 200 answer: .*2021-05-02 11:22:33Z/,
+    problem: /the SDK could not read the HTTP 200 DescribePartners answer: .*2021-05-02 11:22:33Z/,
   },
   { name: 'two root elements', body: describePartnersXml([]) + describePartnersXml([]), problem: /a second root element/ },
 ]

@@ -1,9 +1,9 @@
-import { type Cluster, DescribeClustersCommand, type DescribeClustersCommandInput, type DescribeClustersCommandOutput } from '@aws-sdk/client-redshift'
-import type { DeserializeMiddleware } from '@smithy/types'
+import { type Cluster, DescribeClustersCommand, type DescribeClustersCommandOutput } from '@aws-sdk/client-redshift'
 import type { DiscoveryScope, FoundCluster, LookupError, ScopeDiscovery } from 'partner-drift'
 
-import { findAttribute, MAX_ANSWER_BYTES, only, parseXml, tag, type XmlElement } from './answer-check.js'
-import { type AwsCalls, failureObservation, header, InvalidResponseError, readBody } from './describe-partners.js'
+import { findAttribute, only, parseXml, tag, type XmlElement } from './answer-check.js'
+import { type AwsCalls, failureObservation } from './describe-partners.js'
+import { addRawAnswerChecks, InvalidResponseError } from './raw-answers.js'
 
 /** The most DescribeClusters returns per page (the API allows 20 to 100): the fewest requests. */
 export const CLUSTERS_PAGE_SIZE = 100
@@ -245,63 +245,23 @@ function textMember(item: XmlElement, name: string, which: string, required: boo
   return { ok: true, text: member.text }
 }
 
-interface RawResponse {
-  statusCode: number
-  headers: Record<string, string | undefined>
-  body?: unknown
-}
-
 /**
- * Two middlewares around the SDK's deserializer for one DescribeClusters command, once per
- * attempt, as DescribePartners has (see addAnswerChecks there): inside it, the raw 2xx body is
- * buffered (bounded) and checked; outside it, the SDK must have read exactly as many clusters,
- * and as many tags of each, as the body held, and a 2xx answer it could not read is an
- * InvalidResponse error too. Non-2xx answers are left to the SDK's error handling and retries.
+ * The raw answer of every DescribeClusters attempt is checked before the SDK reads it (see
+ * raw-answers.ts), and the SDK must then have read as many clusters, and as many tags of each,
+ * as the body held.
  */
 function addAnswerChecks(command: DescribeClustersCommand): void {
-  const tagCounts = new WeakMap<object, number[]>()
-  const answerCheck: DeserializeMiddleware<DescribeClustersCommandInput, DescribeClustersCommandOutput> = (next, context) => async (args) => {
-    const result = await next(args)
-    const response = result.response as RawResponse
-    if (typeof response?.statusCode !== 'number' || response.statusCode < 200 || response.statusCode >= 300) return result
-    const refuse = (problem: string) => {
-      const type = header(response.headers, 'content-type')
-      const shown = type ? ` (content-type ${type.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)})` : ''
-      return new InvalidResponseError(`the HTTP ${response.statusCode} answer${shown} is not a DescribeClusters response: ${problem}`, response.statusCode, header(response.headers, 'x-amzn-requestid'))
-    }
-    const bytes = await readBody(response.body, MAX_ANSWER_BYTES)
-    if (bytes === undefined) throw refuse(`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
-    const check = checkDescribeClustersAnswer(bytes)
-    if (!check.ok) throw refuse(check.problem)
-    tagCounts.set(context, check.tagCounts)
-    response.body = bytes
-    return result
-  }
-  const readAll: DeserializeMiddleware<DescribeClustersCommandInput, DescribeClustersCommandOutput> = (next, context) => async (args) => {
-    let result: Awaited<ReturnType<typeof next>>
-    try {
-      result = await next(args)
-    } catch (error) {
-      const e = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }
-      const status = e.$metadata?.httpStatusCode ?? 0
-      if (error instanceof InvalidResponseError || status < 200 || status >= 300) throw error
-      throw new InvalidResponseError(`the SDK could not read the HTTP ${status} DescribeClusters answer: ${String(e.message ?? e).split('\n')[0]!.slice(0, 200)}`, status, e.$metadata?.requestId)
-    }
-    const expected = tagCounts.get(context)
-    const read = (result.output as DescribeClustersCommandOutput | undefined)?.Clusters
-    if (expected !== undefined) {
+  addRawAnswerChecks<number[]>(command.middlewareStack, 'partnerDriftClusters', {
+    operationOf: () => 'DescribeClusters',
+    check: (bytes) => {
+      const checked = checkDescribeClustersAnswer(bytes)
+      return checked.ok ? { ok: true, held: checked.tagCounts } : checked
+    },
+    misread: (tagCounts, output) => {
+      const read = (output as DescribeClustersCommandOutput | undefined)?.Clusters
       const readCounts = read?.map((c) => c.Tags?.length ?? 0)
-      if (!read || readCounts!.join() !== expected.join() || read.some((c) => !c.ClusterIdentifier)) {
-        const response = result.response as RawResponse
-        throw new InvalidResponseError(
-          `the DescribeClusters answer held ${expected.length} clusters with ${expected.join('/') || 'no'} tags, but the SDK read ${read ? `${read.length} with ${readCounts!.join('/') || 'no'}` : 'none'}`,
-          response.statusCode,
-          header(response.headers, 'x-amzn-requestid'),
-        )
-      }
-    }
-    return result
-  }
-  command.middlewareStack.addRelativeTo(answerCheck, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftClustersAnswerCheck' })
-  command.middlewareStack.addRelativeTo(readAll, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftClustersReadAll' })
+      if (read && readCounts!.join() === tagCounts.join() && read.every((c) => c.ClusterIdentifier)) return undefined
+      return `the DescribeClusters answer held ${tagCounts.length} clusters with ${tagCounts.join('/') || 'no'} tags, but the SDK read ${read ? `${read.length} with ${readCounts!.join('/') || 'no'}` : 'none'}`
+    },
+  })
 }

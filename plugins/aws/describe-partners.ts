@@ -1,12 +1,13 @@
 import { DescribePartnersCommand, type PartnerIntegrationInfo, RedshiftClient, type RedshiftClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import { isThrottlingError, StandardRetryStrategy } from '@smithy/core/retry'
-import type { AwsCredentialIdentityProvider, Command, DeserializeMiddleware, FinalizeRequestMiddleware, MiddlewareStack, RetryStrategyV2, StandardRetryBackoffStrategy } from '@smithy/types'
+import type { AwsCredentialIdentityProvider, Command, FinalizeRequestMiddleware, MiddlewareStack, RetryStrategyV2, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
-import { checkDescribePartnersAnswer, MAX_ANSWER_BYTES } from './answer-check.js'
+import { checkDescribePartnersAnswer } from './answer-check.js'
 import type { AwsSourceOptions } from './options.js'
 import { AdaptiveRateLimiter } from './rate-limiter.js'
+import { addRawAnswerChecks } from './raw-answers.js'
 
 const DEFAULT_MAX_ATTEMPTS = 5
 /**
@@ -324,115 +325,20 @@ function invalidResponse(message: string, requestId: string | undefined): Cluste
 }
 
 /**
- * Thrown for a 2xx answer that is not a DescribePartners response. Its name is its code; with
- * an HTTP 2xx status and no transient trait the SDK's retry strategy classifies it as a client
- * error and does not retry, so a cluster still costs one call.
- */
-export class InvalidResponseError extends Error {
-  override readonly name = 'InvalidResponse'
-  readonly $metadata: { httpStatusCode: number; requestId?: string }
-  constructor(message: string, httpStatusCode: number, requestId: string | undefined) {
-    super(message)
-    this.$metadata = { httpStatusCode, ...(requestId ? { requestId } : {}) }
-  }
-}
-
-interface RawResponse {
-  statusCode: number
-  headers: Record<string, string | undefined>
-  body?: unknown
-}
-
-/** How many PartnerIntegrationInfo the raw answer of a send() held, keyed by that send()'s middleware context. */
-const rawItemCounts = new WeakMap<object, number>()
-
-/**
- * Two middlewares around the SDK's deserializer, once per attempt:
- *  - inside it, `partnerDriftAnswerCheck` buffers a 2xx body (bounded), checks its shape
- *    (checkDescribePartnersAnswer) and hands the same bytes on; a body that fails is an
- *    InvalidResponseError before the SDK reads anything;
- *  - outside it, `partnerDriftItemCount` turns the SDK failing to read a 2xx answer into an
- *    InvalidResponseError, and makes sure it read as many items as the body held, so no
- *    leniency of the SDK can drop an item that was there.
- * Non-2xx answers are left to the SDK's error handling (and retries) untouched.
+ * The raw answer of every DescribePartners attempt is checked before the SDK reads it
+ * (checkDescribePartnersAnswer), and the SDK must then have read as many items as it held.
+ * Other commands sent through the same client (discovery's DescribeClusters) check their own answers.
  */
 function addAnswerChecks(client: RedshiftClient): void {
-  // Other commands sent through the same client (discovery's DescribeClusters) check their own answers.
-  const answerCheck: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
-    if (context.commandName !== 'DescribePartnersCommand') return next(args)
-    const result = await next(args)
-    const response = result.response as RawResponse
-    if (typeof response?.statusCode !== 'number' || response.statusCode < 200 || response.statusCode >= 300) return result
-    const requestId = header(response.headers, 'x-amzn-requestid')
-    const refuse = (problem: string) => {
-      const type = header(response.headers, 'content-type')
-      // The content type helps tell a captive portal (text/html) from a broken endpoint; printable ASCII only.
-      const shown = type ? ` (content-type ${type.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)})` : ''
-      return new InvalidResponseError(`the HTTP ${response.statusCode} answer${shown} is not a DescribePartners response: ${problem}`, response.statusCode, requestId)
-    }
-    const bytes = await readBody(response.body, MAX_ANSWER_BYTES)
-    if (bytes === undefined) throw refuse(`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
-    const check = checkDescribePartnersAnswer(bytes)
-    if (!check.ok) throw refuse(check.problem)
-    rawItemCounts.set(context, check.items)
-    response.body = bytes
-    return result
-  }
-  const itemCount: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
-    if (context.commandName !== 'DescribePartnersCommand') return next(args)
-    let result: Awaited<ReturnType<typeof next>>
-    try {
-      result = await next(args)
-    } catch (error) {
-      // The SDK refusing a 2xx answer that passed the shape check (say a timestamp with a space
-      // instead of T) is an invalid answer too, not a TypeError. The deserializer gave the error
-      // $metadata; errors without it (a reset while the body was read) keep their own kind.
-      const e = error as SdkError
-      const status = e.$metadata?.httpStatusCode ?? 0
-      if (error instanceof InvalidResponseError || status < 200 || status >= 300) throw error
-      const reason = String(e.message ?? e).split('\n')[0]!.slice(0, 200)
-      throw new InvalidResponseError(`the SDK could not read the HTTP ${status} answer: ${reason}`, status, e.$metadata?.requestId)
-    }
-    const expected = rawItemCounts.get(context)
-    const read = (result.output as { PartnerIntegrationInfoList?: unknown[] } | undefined)?.PartnerIntegrationInfoList?.length
-    if (expected !== undefined && read !== expected) {
-      const response = result.response as RawResponse
-      throw new InvalidResponseError(
-        `the DescribePartners answer held ${expected} PartnerIntegrationInfo items but ${read ?? 'none'} could be read`,
-        response.statusCode,
-        header(response.headers, 'x-amzn-requestid'),
-      )
-    }
-    return result
-  }
-  client.middlewareStack.addRelativeTo(answerCheck, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftAnswerCheck' })
-  client.middlewareStack.addRelativeTo(itemCount, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftItemCount' })
-}
-
-export function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
-  for (const [key, value] of Object.entries(headers ?? {})) if (key.toLowerCase() === name) return value
-  return undefined
-}
-
-/**
- * The whole body as bytes, or undefined once it grows past `max` (the stream is destroyed then,
- * so a hostile endpoint cannot feed an endless answer into memory). A stream error (a reset in
- * the middle of the body) is thrown as it came, so the SDK's retry strategy still sees it.
- */
-export async function readBody(body: unknown, max: number): Promise<Uint8Array | undefined> {
-  if (body === undefined || body === null) return new Uint8Array()
-  if (body instanceof Uint8Array) return body.byteLength > max ? undefined : body
-  if (typeof body === 'string') return readBody(Buffer.from(body, 'utf8'), max)
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
-    size += bytes.byteLength
-    if (size > max) {
-      ;(body as { destroy?: () => void }).destroy?.()
-      return undefined
-    }
-    chunks.push(bytes)
-  }
-  return Buffer.concat(chunks)
+  addRawAnswerChecks<number>(client.middlewareStack, 'partnerDriftPartners', {
+    operationOf: (commandName) => (commandName === 'DescribePartnersCommand' ? 'DescribePartners' : undefined),
+    check: (bytes) => {
+      const checked = checkDescribePartnersAnswer(bytes)
+      return checked.ok ? { ok: true, held: checked.items } : checked
+    },
+    misread: (items, output) => {
+      const read = (output as { PartnerIntegrationInfoList?: unknown[] } | undefined)?.PartnerIntegrationInfoList?.length
+      return read === items ? undefined : `the DescribePartners answer held ${items} PartnerIntegrationInfo items but ${read ?? 'none'} could be read`
+    },
+  })
 }

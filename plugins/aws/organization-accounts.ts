@@ -8,12 +8,12 @@ import {
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-organizations'
-import type { Command, DeserializeMiddleware } from '@smithy/types'
+import type { Command } from '@smithy/types'
 import type { AccountListing, AccountListingRequest, LookupError, OrganizationAccount } from 'partner-drift'
 
-import { MAX_ANSWER_BYTES } from './answer-check.js'
 import { asLookupError } from './describe-clusters.js'
-import { type AwsCalls, failureObservation, header, InvalidResponseError, readBody } from './describe-partners.js'
+import { type AwsCalls, failureObservation } from './describe-partners.js'
+import { addRawAnswerChecks, InvalidResponseError } from './raw-answers.js'
 
 /** The most the three List operations return per page (the API allows 1 to 20): the fewest requests. */
 export const ORGANIZATIONS_PAGE_SIZE = 20
@@ -191,58 +191,21 @@ export function checkOrganizationsAnswer(bytes: Uint8Array, list: 'Accounts' | '
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
-interface RawResponse {
-  statusCode: number
-  headers: Record<string, string | undefined>
-  body?: unknown
-}
-
 /**
- * As for DescribePartners and DescribeClusters: inside the SDK's deserializer, a 2xx body is
- * buffered (bounded) and checked; outside it, the SDK must have read as many items as the body
- * held, and a 2xx answer it could not read is an InvalidResponse error. Non-2xx answers are left
- * to the SDK's error handling and retries.
+ * The raw answer of every listing is checked before the SDK reads it (see raw-answers.ts), and
+ * the SDK must then have read as many items as the body held.
  */
 function addAnswerChecks(client: OrganizationsClient): void {
-  const itemCounts = new WeakMap<object, number>()
-  const answerCheck: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
-    const result = await next(args)
-    const list = LIST_OF.get(context.commandName ?? '')
-    const response = result.response as RawResponse
-    if (!list || typeof response?.statusCode !== 'number' || response.statusCode < 200 || response.statusCode >= 300) return result
-    const refuse = (problem: string) => {
-      const type = header(response.headers, 'content-type')
-      const shown = type ? ` (content-type ${type.replace(/[^\x20-\x7e]/g, '?').slice(0, 60)})` : ''
-      const operation = (context.commandName ?? '').replace(/Command$/, '')
-      return new InvalidResponseError(`the HTTP ${response.statusCode} answer${shown} is not a ${operation} response: ${problem}`, response.statusCode, header(response.headers, 'x-amzn-requestid'))
-    }
-    const bytes = await readBody(response.body, MAX_ANSWER_BYTES)
-    if (bytes === undefined) throw refuse(`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
-    const check = checkOrganizationsAnswer(bytes, list)
-    if (!check.ok) throw refuse(check.problem)
-    itemCounts.set(context, check.items)
-    response.body = bytes
-    return result
-  }
-  const readAll: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next, context) => async (args) => {
-    let result: Awaited<ReturnType<typeof next>>
-    try {
-      result = await next(args)
-    } catch (error) {
-      const e = error as Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }
-      const status = e.$metadata?.httpStatusCode ?? 0
-      if (error instanceof InvalidResponseError || status < 200 || status >= 300) throw error
-      throw new InvalidResponseError(`the SDK could not read the HTTP ${status} answer: ${String(e.message ?? e).split('\n')[0]!.slice(0, 200)}`, status, e.$metadata?.requestId)
-    }
-    const expected = itemCounts.get(context)
-    const list = LIST_OF.get(context.commandName ?? '')
-    const read = list ? (result.output as Partial<Record<typeof list, unknown[]>> | undefined)?.[list]?.length : undefined
-    if (expected !== undefined && read !== expected) {
-      const response = result.response as RawResponse
-      throw new InvalidResponseError(`the answer held ${expected} ${list} items but ${read ?? 'none'} could be read`, response.statusCode, header(response.headers, 'x-amzn-requestid'))
-    }
-    return result
-  }
-  client.middlewareStack.addRelativeTo(answerCheck, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftOrganizationsAnswerCheck' })
-  client.middlewareStack.addRelativeTo(readAll, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: 'partnerDriftOrganizationsReadAll' })
+  addRawAnswerChecks<number>(client.middlewareStack, 'partnerDriftOrganizations', {
+    operationOf: (commandName) => (LIST_OF.has(commandName ?? '') ? (commandName ?? '').replace(/Command$/, '') : undefined),
+    check: (bytes, operation) => {
+      const checked = checkOrganizationsAnswer(bytes, LIST_OF.get(`${operation}Command`)!)
+      return checked.ok ? { ok: true, held: checked.items } : checked
+    },
+    misread: (items, output, operation) => {
+      const list = LIST_OF.get(`${operation}Command`)!
+      const read = (output as Partial<Record<typeof list, unknown[]>> | undefined)?.[list]?.length
+      return read === items ? undefined : `the answer held ${items} ${list} items but ${read ?? 'none'} could be read`
+    },
+  })
 }
