@@ -7,7 +7,8 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import { assignShards, parseShard } from '../src/shard/assign-shards.js'
-import { reportSchemaErrors, ROOT, runCli } from './helpers/cli.js'
+import { awsTestEnv, reportSchemaErrors, ROOT, runCli } from './helpers/cli.js'
+import { type RedshiftTestServer, withRedshiftServer } from './helpers/redshift-server.js'
 
 const assignment = suite('shard assignment')
 
@@ -118,3 +119,61 @@ sharding('shards of different manifests, shard counts, or a file that is no repo
 })
 
 sharding.run()
+
+const live = suite<{ server: RedshiftTestServer; dir: string }>('check --shard against the Redshift server')
+withRedshiftServer(live, 'shard')
+
+live('4 shards over 3 accounts and 2 regions, some clusters drifting and some failing, merge to the single run; a shard missing fails', async ({ server, dir }) => {
+  const accounts = ['111111111111', '222222222222', '333333333333']
+  const regions = ['eu-west-1', 'us-east-1']
+  const lines = ['version: 1', 'clusters:']
+  for (const accountId of accounts) {
+    for (const region of regions) {
+      for (const n of [1, 2]) {
+        const cluster = `c${n}-${accountId.slice(0, 1)}-${region}`
+        lines.push(`  - { cluster: ${cluster}, accountId: "${accountId}", region: ${region}, databases: [{ database: dev, partners: [{ partner: Fivetran }] }] }`)
+        // One cluster of each scope drifts (Fivetran missing); account 2's us-east-1 clusters cannot be read.
+        server.setCluster({ accountId, region, cluster, integrations: n === 1 ? [{ DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'Active' }] : [] })
+        if (accountId === '222222222222' && region === 'us-east-1') server.setBehaviour({ accountId, region, cluster }, { error: { code: 'AccessDenied' } })
+      }
+    }
+  }
+  const manifest = join(dir, 'estate.yaml')
+  await writeFile(manifest, lines.join('\n') + '\n')
+  const args = ['check', manifest, '--endpoint-url', server.url, '--format', 'json', '--source-option', 'retryDelayScale=0.01']
+  const env = awsTestEnv()
+  const single = await runCli(args, { env })
+  assert.is(single.code, 1, single.stderr)
+  const shards = await Promise.all([1, 2, 3, 4].map((i) => runCli([...args, '--shard', `${i}/4`], { env })))
+  const files = await Promise.all(shards.map(async (run, i) => {
+    const file = join(dir, `live-${i + 1}.json`)
+    await writeFile(file, run.stdout)
+    return file
+  }))
+  const merged = await runCli(['merge', ...files, '--format', 'json'])
+  assert.is(merged.code, 1, merged.stderr)
+  // Two runs against a server: only request ids and timings differ.
+  const comparable = (json: string) => {
+    const report = JSON.parse(json) as { findings: Array<{ message: string; cause?: { requestId?: string } }>; stats: { elapsedMs?: number; apiCalls?: number } }
+    for (const f of report.findings) {
+      f.message = f.message.replace(/ \(request id [^)]*\)/, '')
+      if (f.cause) delete f.cause.requestId
+    }
+    delete report.stats.elapsedMs
+    return report
+  }
+  assert.equal(comparable(merged.stdout), comparable(single.stdout))
+  assert.is(comparable(merged.stdout).stats.apiCalls, 12, 'one call per cluster, across the shards')
+  const summary = (JSON.parse(merged.stdout) as { summary: { missing: number; errors: number; inSync: number } }).summary
+  assert.equal([summary.missing, summary.errors, summary.inSync], [5, 2, 5])
+  const parts = shards.map((run) => JSON.parse(run.stdout) as { summary: { clusters: number }; shard: { scopes: string[] } })
+  assert.is(parts.reduce((n, p) => n + p.summary.clusters, 0), 12, 'every cluster judged by exactly one shard')
+  const scopes = parts.flatMap((p) => p.shard.scopes)
+  assert.equal(scopes.length, 6)
+  assert.equal(new Set(scopes).size, 6, 'no scope in two shards')
+  const missing = await runCli(['merge', ...files.slice(1)])
+  assert.is(missing.code, 1)
+  assert.match(missing.stderr, 'shard 1/4 is missing')
+})
+
+live.run()
