@@ -127,7 +127,7 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
     let done = 0
     let errors = 0
     await Promise.all(
-      targets.map((target) =>
+      interleavedByScope(targets).map((target) =>
         limit(async () => {
           const observation = await observeOne(session, source.name, target, deadline)
           observations.set(clusterKey(target), observation)
@@ -335,6 +335,25 @@ async function observeOne(session: SourceSession, sourceName: string, target: Cl
   } finally {
     release()
   }
+}
+
+/**
+ * The order clusters are asked for in: one of each (account, region) in turn. AWS throttles per
+ * account and region, so the clusters in flight are spread over as many of them as there are,
+ * instead of all waiting on the rate of the first one the manifest lists.
+ */
+function interleavedByScope(targets: readonly ClusterTarget[]): ClusterTarget[] {
+  const byScope = new Map<string, ClusterTarget[]>()
+  for (const target of targets) {
+    const key = accountRegionKey(target)
+    const queue = byScope.get(key)
+    if (queue) queue.push(target)
+    else byScope.set(key, [target])
+  }
+  const queues = [...byScope.values()]
+  const order: ClusterTarget[] = []
+  for (let i = 0; order.length < targets.length; i++) for (const queue of queues) if (i < queue.length) order.push(queue[i]!)
+  return order
 }
 
 function uniqueTargets(targets: ClusterTarget[]): ClusterTarget[] {

@@ -114,11 +114,12 @@ export interface RedshiftTestServer {
   /** Replace the behaviour of one cluster (the cluster need not be registered) and restart its "first N" counters. */
   setBehaviour(c: { accountId: string; cluster: string; region?: string }, b: ClusterBehaviour): void
   /**
-   * Global token bucket: `perSecond` tokens a second, at most `burst` (default `perSecond`, so at
-   * most that many at once) saved up; a request finding no token is answered Throttling.
+   * Token bucket: `perSecond` tokens a second, at most `burst` (default `perSecond`, so at
+   * most that many at once) saved up; a request finding no token is answered Throttling. One
+   * bucket for the server, or with `perScope` one per (account, region), as AWS throttles.
    * `undefined` switches the limit off.
    */
-  setRateLimit(perSecond: number | undefined, options?: { burst?: number }): void
+  setRateLimit(perSecond: number | undefined, options?: { burst?: number; perScope?: boolean }): void
   /** Every request, in arrival order (emptied in place by reset()). */
   calls: RecordedCall[]
   callCount(filter?: { action?: string; cluster?: string; accountId?: string; region?: string }): number
@@ -382,7 +383,8 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
   const clusters = new Map<string, Integration[]>()
   const behaviours = new Map<string, BehaviourState>()
   const calls: RecordedCall[] = []
-  let bucket: { perSecond: number; burst: number; tokens: number; at: number } | undefined
+  let limit: { perSecond: number; burst: number; perScope: boolean } | undefined
+  const buckets = new Map<string, { tokens: number; at: number }>()
   const discovery = createDiscoveryState()
   let closed = false
 
@@ -443,9 +445,12 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     if (auth.error) return { answer: xmlError(auth.error.code, action, p, auth.error), latency: globalLatency }
     if (auth.service === 'sts') return { answer: discovery.sts(p, auth.accessKeyId) ?? assumeRole(action, p), latency: globalLatency }
 
-    if (bucket) {
+    if (limit) {
       const now = performance.now()
-      bucket.tokens = Math.min(bucket.burst, bucket.tokens + ((now - bucket.at) * bucket.perSecond) / 1000)
+      const key = limit.perScope ? `${call.accountId ?? ''}/${call.region ?? ''}` : ''
+      let bucket = buckets.get(key)
+      if (!bucket) buckets.set(key, (bucket = { tokens: limit.burst, at: now }))
+      bucket.tokens = Math.min(limit.burst, bucket.tokens + ((now - bucket.at) * limit.perSecond) / 1000)
       bucket.at = now
       if (bucket.tokens < 1) return { answer: xmlError('Throttling', action, p), latency: globalLatency }
       bucket.tokens -= 1
@@ -667,8 +672,8 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       behaviours.set(clusterKey(c.region, c.accountId, c.cluster), { b: { ...b }, seen: 0 })
     },
     setRateLimit(perSecond, options = {}) {
-      const burst = options.burst ?? perSecond ?? 0
-      bucket = perSecond === undefined ? undefined : { perSecond, burst, tokens: burst, at: performance.now() }
+      limit = perSecond === undefined ? undefined : { perSecond, burst: options.burst ?? perSecond, perScope: options.perScope ?? false }
+      buckets.clear()
     },
     callCount(filter = {}) {
       return calls.filter(
@@ -683,7 +688,8 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       clusters.clear()
       behaviours.clear()
       calls.length = 0
-      bucket = undefined
+      limit = undefined
+      buckets.clear()
       discovery.reset()
     },
     async close() {
