@@ -51,6 +51,8 @@ function comparable(json: string): unknown {
 for (const [name, manifest, snapshot] of [
   ['rules and discovery', 'examples/rules/partner-drift.yaml', 'examples/rules/snapshot.json'],
   ['declared clusters', 'examples/partner-drift.yaml', 'examples/snapshot.json'],
+  // Exceptions used in one shard only, one used nowhere, and a policy: applied per shard, the same verdict.
+  ['policy and exceptions', 'test/fixtures/shard-policy.yaml', 'examples/snapshot.json'],
 ] as const) {
   sharding(`${name}: 4 shards, run as separate processes and merged, give the single run's report; a missing shard fails the merge`, async () => {
     const args = ['check', `${ROOT}${manifest}`, '--source', `snapshot:${ROOT}${snapshot}`, '--format', 'json']
