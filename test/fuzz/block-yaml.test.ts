@@ -10,17 +10,11 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { Document, isSeq, isScalar, visit } from 'yaml'
 
-import { type KeyPath, parseBlockYamlDocument, parseYamlDocument } from '../../src/input/document.js'
+import { parseBlockYamlDocument, parseYamlDocument } from '../../src/input/document.js'
 import { fuzzParameters, runsFor } from './helpers/harness.js'
+import { assertSameDocument, pathsOf } from './helpers/same-document.js'
 
 const test = suite('fuzz :: block YAML documents')
-
-function pathsOf(value: unknown, path: KeyPath = [], out: KeyPath[] = []): KeyPath[] {
-  out.push(path, [...path, 'no-such-key'], [...path, 1_000_000])
-  if (Array.isArray(value)) value.forEach((item, i) => pathsOf(item, [...path, i], out))
-  else if (typeof value === 'object' && value !== null) for (const [key, item] of Object.entries(value)) pathsOf(item, [...path, key], out)
-  return out
-}
 
 /** Keys and scalars a manifest has, and the ones YAML reads as something other than they look. */
 const key = fc.oneof(
@@ -76,14 +70,7 @@ test('fuzz :: block YAML documents :: the line reading reads what the YAML readi
       }
       if (!fast) return
       answered++
-      assert.equal(fast.value, reference.value)
-      assert.equal(fast.diagnostics, [])
-      for (const path of pathsOf(reference.value)) {
-        assert.equal(fast.locate(path), reference.locate(path), `locate ${JSON.stringify(path)}`)
-        assert.equal(fast.locate(path, { key: true }), reference.locate(path, { key: true }), `locate key ${JSON.stringify(path)}`)
-        assert.is(fast.isNumberNode(path), reference.isNumberNode(path), `isNumberNode ${JSON.stringify(path)}`)
-        assert.is(fast.numberAsWritten?.(path), reference.numberAsWritten?.(path), `numberAsWritten ${JSON.stringify(path)}`)
-      }
+      assertSameDocument(fast, reference)
     }),
     fuzzParameters(runsFor(10, 200)),
   )
