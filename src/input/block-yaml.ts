@@ -30,9 +30,9 @@ export interface BlockYamlText {
  * it stands on the line of its key, or of its flow sequence.
  */
 interface PlacedNode extends Place {
-  /** A mapping's keys, in order, with the line and column of each (two numbers per key) and its value. */
+  /** A mapping's keys, in order, with the line of each (its column is the mapping's: block keys stand in one column) and its value. */
   keys?: string[]
-  keyPlaces?: number[]
+  keyLines?: number[]
   values?: Array<PlacedNode | Column>
   items?: Array<PlacedNode | Column>
   /** For numbers: the scalar as written. */
@@ -83,8 +83,8 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
       if (node.keys) {
         const index = node.keys.indexOf(String(segment))
         if (index < 0) break
-        line = node.keyPlaces![2 * index]
-        if (wantKey && i === path.length - 1) return { line, column: node.keyPlaces![2 * index + 1] }
+        line = node.keyLines![index]
+        if (wantKey && i === path.length - 1) return { line, column: node.column }
         child = node.values![index]
       } else if (node.items && typeof segment === 'number' && segment < node.items.length) {
         line = node.line
@@ -164,9 +164,8 @@ function scalarOrFlow(source: string, at: number, line: number, lineStart: numbe
   }
   const values: unknown[] = []
   const items: Array<PlacedNode | Column> = []
-  const node: PlacedNode = { line, column: at - lineStart + 1, items }
   let i = skipSpaces(source, at + 1)
-  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node, end: i + 1 }
+  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node: { line, column: at - lineStart + 1, items }, end: i + 1 }
   for (;;) {
     const scalar = scalarAt(source, i, PLAIN_IN_FLOW)
     if (!scalar) return undefined
@@ -175,11 +174,20 @@ function scalarOrFlow(source: string, at: number, line: number, lineStart: numbe
     items.push(scalar.source === undefined ? column : { line, column, source: scalar.source })
     i = skipSpaces(source, scalar.end)
     const c = source.charCodeAt(i)
-    if (c === 93) return { value: values, node, end: i + 1 }
+    if (c === 93) return { value: fitted(values), node: { line, column: at - lineStart + 1, items: fitted(items) }, end: i + 1 }
     // After a comma comes another item: `[a, b,]` is left to the YAML reading.
     if (c !== 44 /* , */) return undefined
     i = skipSpaces(source, i + 1)
   }
+}
+
+/**
+ * A copy with no spare room. An array filled by `push` keeps room for 17 elements, about 150 bytes,
+ * however few it holds; a manifest has hundreds of thousands of one- and two-element arrays, kept
+ * until the run ends.
+ */
+function fitted<T>(array: T[]): T[] {
+  return array.slice()
 }
 
 function skipSpaces(source: string, i: number): number {
@@ -242,9 +250,8 @@ class PieceReader {
     const value: Record<string, unknown> = {}
     const first = this.current!
     const keys: string[] = []
-    const keyPlaces: number[] = []
+    const keyLines: number[] = []
     const values: Array<PlacedNode | Column> = []
-    const node: PlacedNode = { line: first.line, column: first.at + 1, keys, keyPlaces, values }
     for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at) break
       if (piece.at > at || piece.dash || piece.key === undefined || keys.includes(piece.key)) return undefined
@@ -259,10 +266,10 @@ class PieceReader {
       }
       value[piece.key] = entry.value
       keys.push(piece.key)
-      keyPlaces.push(piece.line, piece.at + 1)
+      keyLines.push(piece.line)
       values.push(entry.node)
     }
-    return this.outOfSubset ? undefined : { value, node }
+    return this.outOfSubset ? undefined : { value, node: { line: first.line, column: first.at + 1, keys: fitted(keys), keyLines: fitted(keyLines), values: fitted(values) } }
   }
 
   /** The sequence whose `-` stand at column `at`. */
@@ -270,7 +277,6 @@ class PieceReader {
     const value: unknown[] = []
     const first = this.current!
     const items: Array<PlacedNode | Column> = []
-    const node: PlacedNode = { line: first.line, column: first.at + 1, items }
     for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at || (piece.at === at && !piece.dash)) break
       if (piece.at > at || !piece.dash) return undefined
@@ -289,6 +295,6 @@ class PieceReader {
       // A scalar item stands on its dash's line, not on the sequence's first line.
       items.push(typeof item.node === 'number' ? { line: content.line, column: item.node } : item.node)
     }
-    return this.outOfSubset ? undefined : { value, node }
+    return this.outOfSubset ? undefined : { value: fitted(value), node: { line: first.line, column: first.at + 1, items: fitted(items) } }
   }
 }
