@@ -61,6 +61,9 @@ interface Inherited {
   absent: ForbiddenPartner[]
 }
 
+/** What an entry may set for everything below it (see `Inherited`). */
+const CASCADED_KEYS = ['accountId', 'region', 'assumeRole', 'status', 'maxStatusAge', 'extra', 'absent'] as const
+
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -97,6 +100,8 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   // The semantic checks below run even when the schema found problems, so that a user sees
   // every mistake in one pass; they skip values of the wrong type instead of trusting them.
   const cascade = (parent: Inherited, raw: Raw, path: KeyPath): Inherited => {
+    // Most partner entries set nothing of their own: they share their database's settings.
+    if (CASCADED_KEYS.every((key) => raw[key] === undefined)) return parent
     const status = raw.status
     checkStatuses(status, [...path, 'status'])
     const absent = list(raw.absent)
@@ -131,14 +136,15 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       if (!isObject(rawDatabase) || typeof rawDatabase.database !== 'string') return
       const dbSettings = cascade(settings, rawDatabase, dPath)
       const dbName = rawDatabase.database
+      const dbLocation = at(dPath)
       const dbFirst = databaseSeen.get(dbName)
       if (dbFirst) {
         problem([...dPath, 'database'], 'duplicate-database', `database ${excerpt(dbName)} of ${owner} is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
       } else {
-        databaseSeen.set(dbName, at(dPath))
+        databaseSeen.set(dbName, dbLocation)
       }
 
-      const database: DesiredDatabase = { database: dbName, location: at(dPath), extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
+      const database: DesiredDatabase = { database: dbName, location: dbLocation, extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
       const partnerSeen = new Map<string, FileLocation>()
       list(rawDatabase.partners).forEach((rawPartner, pi) => {
         const pPath: KeyPath = [...dPath, 'partners', pi]
@@ -150,7 +156,8 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
           problem([...pPath, 'partner'], 'duplicate-partner', `partner ${excerpt(partner)} is listed twice on database ${excerpt(dbName)}; first at ${where(pFirst)}`, 'remove one of the two entries')
           return
         }
-        partnerSeen.set(partner, at(pPath))
+        const location = at(pPath)
+        partnerSeen.set(partner, location)
         const forbidden = dbSettings.absent.find((a) => a.partner === partner)
         if (forbidden) {
           problem(
@@ -165,7 +172,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
           statuses: pSettings.status,
           maxStatusAge: pSettings.maxStatusAge,
           maxStatusAgeMs: pSettings.maxStatusAge ? durationMs(pSettings.maxStatusAge) : undefined,
-          location: at(pPath),
+          location,
         })
       })
       databases.push(database)
