@@ -27,9 +27,10 @@ export function* renderJsonChunks(report: Report): Generator<string> {
     }
     yield `${head}[`
     for (let start = 0; start < value.length; start += ENTRIES_PER_CHUNK) {
-      let chunk = ''
-      for (let i = start; i < Math.min(value.length, start + ENTRIES_PER_CHUNK); i++) chunk += `${i === 0 ? '' : ','}\n    ${nested(value[i], '\n    ')}`
-      yield jsonWithoutRawControl(chunk)
+      // Entries stringified where they stand (two levels deep) in one call, and cut out of their wrapper.
+      const wrapped = JSON.stringify({ [key]: value.slice(start, start + ENTRIES_PER_CHUNK) }, null, 2)
+      const entries = wrapped.slice(`{\n  ${JSON.stringify(key)}: [`.length, -'\n  ]\n}'.length)
+      yield jsonWithoutRawControl(start === 0 ? entries : `,${entries}`)
     }
     yield '\n  ]'
   }
