@@ -24,22 +24,24 @@ export interface BlockYamlText {
 }
 
 /**
- * A node's start, as the YAML reading puts it: a mapping at its first key, a sequence at its first
- * `-`. A manifest has hundreds of thousands of nodes, so a mapping keeps its entries in arrays (not
- * a Map and an object per entry), and a scalar that is not a number is only its column (`Column`):
- * it stands on the line of its key, or of its flow sequence.
+ * Where a collection and everything in it stand, as the YAML reading puts them: a mapping at its
+ * first key, a sequence at its first `-`. A manifest has hundreds of thousands of collections,
+ * kept until it is resolved, so each is one array of numbers and children, and no more:
+ * - a mapping: `[line, column, keyLine, child, keyLine, child, ...]`, entries in the order of the
+ *   keys of its value (block keys all stand in the mapping's column);
+ * - a sequence: `[line, column, child, child, ...]`.
+ * A child is a `PlacedCollection`; or only a column (`Column`) for a scalar that is not a number
+ * and stands on its key's line or its flow sequence's line; else a `PlacedScalar`.
  */
-interface PlacedNode extends Place {
-  /** A mapping's keys, in order, with the line of each (its column is the mapping's: block keys stand in one column) and its value. */
-  keys?: string[]
-  keyLines?: number[]
-  values?: Array<PlacedNode | Column>
-  items?: Array<PlacedNode | Column>
-  /** For numbers: the scalar as written. */
+type PlacedCollection = Array<number | PlacedChild>
+type PlacedChild = PlacedCollection | PlacedScalar | Column
+
+/** A number (with the scalar as written), or a scalar item of a block sequence, on its own line. */
+interface PlacedScalar extends Place {
   source?: string
 }
 
-/** The column of a scalar on its parent's line (see `PlacedNode`). */
+/** The column of a scalar on its parent's line (see `PlacedCollection`). */
 type Column = number
 
 /** One piece of a line: a `- ` sequence marker, or what follows it or the indentation. */
@@ -50,7 +52,7 @@ interface Piece {
   dash?: true
   key?: string
   /** A scalar or flow sequence after `key: ` or `- `; absent after `key:` alone. */
-  value?: { value: unknown; node: PlacedNode | Column }
+  value?: { value: unknown; node: PlacedChild }
 }
 
 /** Not in this reading: control characters (tab and CR included), a byte order mark, document markers, directives. */
@@ -68,35 +70,37 @@ const LINE_END = /(?: +#.*| *)$/my
 /** `undefined` unless the whole text is in the subset, with no key twice: then the value and places are the YAML reading's. */
 export function readBlockYaml(text: string): BlockYamlText | undefined {
   if (OUT_OF_SUBSET.test(text)) return undefined
-  const reader = new PieceReader(piecesOf(text))
+  const reader = new PieceReader(piecesOf(text, new Map()))
   const first = reader.peek()
   if (!first || first.dash || first.key === undefined) return undefined
   const root = reader.mapping(first.at)
   if (!root || reader.peek() !== undefined || reader.outOfSubset) return undefined
 
-  const nodeAt = (path: KeyPath, wantKey: boolean): Place & { source?: string } => {
-    let node: PlacedNode = root.node
+  const nodeAt = (path: KeyPath, wantKey: boolean): PlacedScalar => {
+    let node: PlacedCollection = root.node
+    let value: unknown = root.value
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]
-      let child: PlacedNode | Column
+      let child: PlacedChild
       let line: number
-      if (node.keys) {
-        const index = node.keys.indexOf(String(segment))
-        if (index < 0) break
-        line = node.keyLines![index]
-        if (wantKey && i === path.length - 1) return { line, column: node.column }
-        child = node.values![index]
-      } else if (node.items && typeof segment === 'number' && segment < node.items.length) {
-        line = node.line
-        child = node.items[segment]
+      if (Array.isArray(value)) {
+        if (typeof segment !== 'number' || segment >= value.length) break
+        line = node[0] as number
+        child = node[2 + segment] as PlacedChild
       } else {
-        break
+        const index = keyIndex(value as Record<string, unknown>, String(segment))
+        if (index < 0) break
+        line = node[2 + 2 * index] as number
+        if (wantKey && i === path.length - 1) return { line, column: node[1] as number }
+        child = node[3 + 2 * index] as PlacedChild
       }
       // A scalar has nothing below it: the path stops here.
       if (typeof child === 'number') return { line, column: child }
+      if (!Array.isArray(child)) return child
       node = child
+      value = (value as Record<string, unknown>)[segment]
     }
-    return node
+    return { line: node[0] as number, column: node[1] as number }
   }
   return {
     value: root.value,
@@ -109,10 +113,24 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
 }
 
 /**
+ * The place of `key` among the keys of a mapping read here, in the order they were written; -1
+ * if absent. These keys are never integer-like (see `KEY`), so the order of an object's keys is
+ * the order they were set in; and nothing changes a document's value once it is read.
+ */
+function keyIndex(mapping: Record<string, unknown>, key: string): number {
+  let index = 0
+  for (const k in mapping) {
+    if (k === key) return index
+    index++
+  }
+  return -1
+}
+
+/**
  * The pieces of every line, as they are needed: the text is never split into lines, and no list
  * of pieces is kept. Yields `null` at the first line outside the subset, and stops.
  */
-function* piecesOf(text: string): Generator<Piece | null> {
+function* piecesOf(text: string, strings: Strings): Generator<Piece | null> {
   let line = 0
   for (let lineStart = 0; lineStart <= text.length; lineStart++) {
     line++
@@ -143,7 +161,7 @@ function* piecesOf(text: string): Generator<Piece | null> {
     if (key && (from === lineEnd || text.charCodeAt(from) === 35)) {
       yield piece
     } else {
-      const value = scalarOrFlow(text, from, line, lineStart)
+      const value = scalarOrFlow(text, from, line, lineStart, strings)
       if (!value) return yield null
       LINE_END.lastIndex = value.end
       if (!LINE_END.test(text)) return yield null
@@ -155,26 +173,26 @@ function* piecesOf(text: string): Generator<Piece | null> {
 }
 
 /** A scalar or a one-line flow sequence of scalars at `at`, resolved as YAML 1.2's core schema does. */
-function scalarOrFlow(source: string, at: number, line: number, lineStart: number): { value: unknown; node: PlacedNode | Column; end: number } | undefined {
+function scalarOrFlow(source: string, at: number, line: number, lineStart: number, strings: Strings): { value: unknown; node: PlacedChild; end: number } | undefined {
   if (source.charCodeAt(at) !== 91 /* [ */) {
-    const scalar = scalarAt(source, at, PLAIN)
+    const scalar = scalarAt(source, at, PLAIN, strings)
     if (!scalar) return undefined
     const column = at - lineStart + 1
     return { value: scalar.value, node: scalar.source === undefined ? column : { line, column, source: scalar.source }, end: scalar.end }
   }
   const values: unknown[] = []
-  const items: Array<PlacedNode | Column> = []
+  const node: PlacedCollection = [line, at - lineStart + 1]
   let i = skipSpaces(source, at + 1)
-  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node: { line, column: at - lineStart + 1, items }, end: i + 1 }
+  if (source.charCodeAt(i) === 93 /* ] */) return { value: values, node, end: i + 1 }
   for (;;) {
-    const scalar = scalarAt(source, i, PLAIN_IN_FLOW)
+    const scalar = scalarAt(source, i, PLAIN_IN_FLOW, strings)
     if (!scalar) return undefined
     values.push(scalar.value)
     const column = i - lineStart + 1
-    items.push(scalar.source === undefined ? column : { line, column, source: scalar.source })
+    node.push(scalar.source === undefined ? column : { line, column, source: scalar.source })
     i = skipSpaces(source, scalar.end)
     const c = source.charCodeAt(i)
-    if (c === 93) return { value: fitted(values), node: { line, column: at - lineStart + 1, items: fitted(items) }, end: i + 1 }
+    if (c === 93) return { value: fitted(values), node: fitted(node), end: i + 1 }
     // After a comma comes another item: `[a, b,]` is left to the YAML reading.
     if (c !== 44 /* , */) return undefined
     i = skipSpaces(source, i + 1)
@@ -195,19 +213,33 @@ function skipSpaces(source: string, i: number): number {
   return i
 }
 
+/**
+ * One copy of each string value: a manifest repeats a few names (partners, databases, statuses)
+ * a hundred thousand times, and each match would otherwise be a string of its own, kept as long
+ * as the document.
+ */
+type Strings = Map<string, string>
+
+function interned(strings: Strings, value: string): string {
+  const known = strings.get(value)
+  if (known !== undefined) return known
+  strings.set(value, value)
+  return value
+}
+
 /** `source` is set for numbers only (the "quote it" hint shows a number as written). */
-function scalarAt(source: string, at: number, plain: RegExp): { value: unknown; end: number; source?: string } | undefined {
+function scalarAt(source: string, at: number, plain: RegExp, strings: Strings): { value: unknown; end: number; source?: string } | undefined {
   const c = source.charCodeAt(at)
   if (c === 34 /* " */) {
     DOUBLE_QUOTED.lastIndex = at
     const match = DOUBLE_QUOTED.exec(source)
     // Within these escapes, JSON and YAML double-quoted strings mean the same.
-    return match ? { value: JSON.parse(match[0]) as string, end: DOUBLE_QUOTED.lastIndex } : undefined
+    return match ? { value: interned(strings, JSON.parse(match[0]) as string), end: DOUBLE_QUOTED.lastIndex } : undefined
   }
   if (c === 39 /* ' */) {
     SINGLE_QUOTED.lastIndex = at
     const match = SINGLE_QUOTED.exec(source)
-    return match ? { value: match[0].slice(1, -1).replaceAll("''", "'"), end: SINGLE_QUOTED.lastIndex } : undefined
+    return match ? { value: interned(strings, match[0].slice(1, -1).replaceAll("''", "'")), end: SINGLE_QUOTED.lastIndex } : undefined
   }
   plain.lastIndex = at
   const match = plain.exec(source)
@@ -221,7 +253,7 @@ function scalarAt(source: string, at: number, plain: RegExp): { value: unknown; 
   if (/^(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/.test(written)) return { value: Number.parseFloat(written), end, source: written }
   // Other numbers of the core schema (0x1F, 0o17, .inf, .nan) are rare in a manifest: the YAML reading resolves them.
   if (/^(?:0x|0o|\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(written)) return undefined
-  return { value: written, end }
+  return { value: interned(strings, written), end }
 }
 
 /** Builds values and places from the pieces, by indentation, as YAML block collections nest. */
@@ -246,17 +278,15 @@ class PieceReader {
   }
 
   /** The mapping whose keys stand at column `at`; `undefined` when anything is outside the subset. */
-  mapping(at: number): { value: Record<string, unknown>; node: PlacedNode } | undefined {
+  mapping(at: number): { value: Record<string, unknown>; node: PlacedCollection } | undefined {
     const value: Record<string, unknown> = {}
     const first = this.current!
-    const keys: string[] = []
-    const keyLines: number[] = []
-    const values: Array<PlacedNode | Column> = []
+    const node: PlacedCollection = [first.line, first.at + 1]
     for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at) break
-      if (piece.at > at || piece.dash || piece.key === undefined || keys.includes(piece.key)) return undefined
+      if (piece.at > at || piece.dash || piece.key === undefined || Object.hasOwn(value, piece.key)) return undefined
       this.advance()
-      let entry: { value: unknown; node: PlacedNode | Column } | undefined = piece.value
+      let entry: { value: unknown; node: PlacedChild } | undefined = piece.value
       if (!entry) {
         const below = this.current
         // `key:` then a sequence at the key's own column or deeper, or a mapping deeper; an empty value is left to the YAML reading.
@@ -265,18 +295,16 @@ class PieceReader {
         if (!entry) return undefined
       }
       value[piece.key] = entry.value
-      keys.push(piece.key)
-      keyLines.push(piece.line)
-      values.push(entry.node)
+      node.push(piece.line, entry.node)
     }
-    return this.outOfSubset ? undefined : { value, node: { line: first.line, column: first.at + 1, keys: fitted(keys), keyLines: fitted(keyLines), values: fitted(values) } }
+    return this.outOfSubset ? undefined : { value, node: fitted(node) }
   }
 
   /** The sequence whose `-` stand at column `at`. */
-  sequence(at: number): { value: unknown[]; node: PlacedNode } | undefined {
+  sequence(at: number): { value: unknown[]; node: PlacedCollection } | undefined {
     const value: unknown[] = []
     const first = this.current!
-    const items: Array<PlacedNode | Column> = []
+    const node: PlacedCollection = [first.line, first.at + 1]
     for (let piece = this.current; piece; piece = this.current) {
       if (piece.at < at || (piece.at === at && !piece.dash)) break
       if (piece.at > at || !piece.dash) return undefined
@@ -284,7 +312,7 @@ class PieceReader {
       const content = this.current
       // What follows `- ` is on the same line: a scalar, a flow sequence, or the first key of a mapping.
       if (!content || content.line !== piece.line) return undefined
-      let item: { value: unknown; node: PlacedNode | Column } | undefined
+      let item: { value: unknown; node: PlacedChild } | undefined
       if (content.key !== undefined) item = this.mapping(content.at)
       else {
         item = content.value
@@ -293,8 +321,8 @@ class PieceReader {
       if (!item) return undefined
       value.push(item.value)
       // A scalar item stands on its dash's line, not on the sequence's first line.
-      items.push(typeof item.node === 'number' ? { line: content.line, column: item.node } : item.node)
+      node.push(typeof item.node === 'number' ? { line: content.line, column: item.node } : item.node)
     }
-    return this.outOfSubset ? undefined : { value: fitted(value), node: { line: first.line, column: first.at + 1, items: fitted(items) } }
+    return this.outOfSubset ? undefined : { value: fitted(value), node: fitted(node) }
   }
 }
