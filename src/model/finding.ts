@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import type { ClusterIdentity } from './cluster.js'
 import { compareText } from './compare-text.js'
 import { FINDING_KINDS, type FindingKind, type Severity } from './finding-kinds.js'
+import type { ReviewState } from './review.js'
 
 /** A place in an input file (the manifest, an exceptions file, a baseline). */
 export interface FileLocation {
@@ -23,9 +24,12 @@ export interface Remediation {
   manifest?: string
 }
 
-/** Why a finding is reported but no longer fails: an exception or the baseline accepts it. */
+/**
+ * Why a finding is reported but no longer fails: an exception or the baseline accepts it, or (`check
+ * --base`) the base manifest already had it failing, so the change under review did not bring it.
+ */
 export interface Suppression {
-  by: 'exception' | 'baseline'
+  by: 'exception' | 'baseline' | 'base'
   reason: string
   owner?: string
   expires?: string
@@ -64,6 +68,8 @@ export interface RemediatedFinding extends Finding {
 export interface ReportedFinding extends RemediatedFinding {
   /** Whether this finding fails the run: fail severity and not suppressed. Renderers read it; none decides it again. */
   failing: boolean
+  /** With `check --base`: whether the change under review brought this finding (see `ReviewState`). */
+  reviewState?: ReviewState
 }
 
 const KIND_ORDER = new Map(FINDING_KINDS.map((k, i) => [k, i]))
