@@ -4,6 +4,7 @@
  * Redshift test server to count calls. Outputs are read back with real parsers.
  */
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -12,11 +13,12 @@ import { Ajv } from 'ajv'
 import ajvFormats from 'ajv-formats'
 import { XMLValidator } from 'fast-xml-parser'
 import { parse as parseJunit } from 'junit2json'
-import { suite } from 'uvu'
+import { suite, test } from 'uvu'
 import * as assert from 'uvu/assert'
+import { parse } from 'yaml'
 
 import type { Report } from '../src/model/report.js'
-import { awsTestEnv, type CliRun, FIXTURES, reportSchemaErrors, runCli } from './helpers/cli.js'
+import { awsTestEnv, type CliRun, FIXTURES, ROOT, reportSchemaErrors, runCli } from './helpers/cli.js'
 import { type RedshiftTestServer, withRedshiftServer } from './helpers/redshift-server.js'
 
 const ACCOUNT = '123456789012'
@@ -303,3 +305,19 @@ live('review :: exactly one DescribePartners call per cluster in the union of he
 })
 
 live.run()
+
+test('examples/ci/github-review.yml: runs check --base with flags partner-drift has, fetches history and may comment', () => {
+  const text = readFileSync(`${ROOT}examples/ci/github-review.yml`, 'utf8')
+  const doc = parse(text) as { permissions: Record<string, string>; jobs: { review: { steps: Array<{ run?: string; with?: Record<string, unknown> }> } } }
+  const manifest = JSON.parse(readFileSync(`${ROOT}oclif.manifest.json`, 'utf8')) as { commands: Record<string, { flags: Record<string, unknown> }> }
+  const steps = doc.jobs.review.steps
+  const check = steps.map((s) => s.run ?? '').join('\n').match(/npx partner-drift check ([^|\n]*)/)
+  assert.ok(check, 'a check step')
+  for (const [, flag] of check![1]!.matchAll(/(?:^|\s)--([a-z-]+)/g)) assert.ok(manifest.commands.check!.flags[flag!], `check has no --${flag}`)
+  assert.match(check![1]!, /--base "\$BASE_SHA:infra\/partner-drift\.yaml"/)
+  assert.is(steps.find((s) => s.with && 'fetch-depth' in s.with)?.with?.['fetch-depth'], 0)
+  assert.is(doc.permissions['pull-requests'], 'write')
+  assert.match(text, /gh pr comment "\$PR" --body-file review\.md --edit-last \|\| gh pr comment "\$PR" --body-file review\.md/)
+})
+
+test.run()

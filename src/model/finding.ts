@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto'
 import type { ClusterIdentity } from './cluster.js'
 import { compareText } from './compare-text.js'
 import { FINDING_KINDS, type FindingKind, type Severity } from './finding-kinds.js'
-import type { ReviewState } from './review.js'
 
 /** A place in an input file (the manifest, an exceptions file, a baseline). */
 export interface FileLocation {
@@ -36,6 +35,14 @@ export interface Suppression {
   /** The exception entry, or the baseline file. */
   location?: FileLocation
 }
+
+/**
+ * How a finding of the head manifest stands against the base (`check --base`): `introduced` the
+ * base had no such finding; `unchanged` it had, and it failed there as it does here (or does not
+ * fail here); `escalated` it had, but it did not fail there and fails now (the change made a
+ * warning, or an accepted finding, fail). Findings are the same when their fingerprints are.
+ */
+export type ReviewState = 'introduced' | 'unchanged' | 'escalated'
 
 /** One difference between the manifest and reality, as the diff and then the policy see it. */
 export interface Finding extends ClusterIdentity {

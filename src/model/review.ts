@@ -1,13 +1,7 @@
 import type { ClusterIdentity } from './cluster.js'
 import type { FileLocation, ReportedFinding } from './finding.js'
 
-/**
- * How a finding of the head manifest stands against the base (`check --base`): `introduced` the
- * base had no such finding; `unchanged` it had, and it failed there as it does here (or does not
- * fail here); `escalated` it had, but it did not fail there and fails now (the change made a
- * warning, or an accepted finding, fail). Findings are the same when their fingerprints are.
- */
-export type ReviewState = 'introduced' | 'unchanged' | 'escalated'
+export type { ReviewState } from './finding.js'
 
 /** What an expectation change is about. */
 export type ExpectationSubject = 'cluster' | 'integration' | 'absent' | 'extra' | 'policy' | 'rule' | 'discover' | 'unmanaged'
