@@ -109,7 +109,7 @@ export function discoveryRequestOf(settings: DiscoverySettings): DiscoveryReques
  * The load stage: the manifest and the policy files. Every input is read and checked before the
  * first API call, and all their problems are reported together; with any of them there is no desired state.
  */
-async function loadInputs(request: CheckRequest): Promise<{ desired?: DesiredState; policy: PolicyOptions; diagnostics: Diagnostic[] }> {
+export async function loadInputs(request: CheckRequest): Promise<{ desired?: DesiredState; policy: PolicyOptions; diagnostics: Diagnostic[] }> {
   const [manifest, policy] = await Promise.all([loadManifest(request.manifest, request.fallback), loadPolicyInputs(request.policy)])
   const diagnostics = [...manifest.diagnostics, ...policy.diagnostics]
   return { ...(manifest.desired && diagnostics.length === 0 ? { desired: manifest.desired } : {}), policy: policy.options, diagnostics }

@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises'
 
 import { runCheck } from '../check.js'
+import { runReview } from '../review/run-review.js'
 import { BaseCommand } from '../cli/base-command.js'
 import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
@@ -19,13 +20,16 @@ export default class Check extends BaseCommand {
 
 One observation of every cluster can write several reports: --format for stdout, and --output FORMAT=PATH (repeatable) for files. Under GitHub Actions (GITHUB_ACTIONS=true) with no --format, the text report is followed by ::error annotations on the manifest lines.
 
-Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.`
+Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.
+
+Review mode (--base BASE) judges a change to the manifest: BASE is the manifest before the change, a file or REV:PATH read with git from the manifest's repository (origin/main:infra/partner-drift.yaml; PATH from the repository's root as in git, REV:./PATH from the current directory; an existing file wins; a PATH not at REV is an empty base). Reality is observed once for the clusters of both; each finding is reported as introduced by the change or unchanged, and what the base found that the head no longer does as resolved, beside the expectations added, removed and changed. Only failing findings the change introduces (or makes fail) fail the run; unchanged ones are shown as known; errors always fail.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/partner-drift.yaml --source snapshot:examples/snapshot.json',
     '<%= config.bin %> <%= command.id %> partner-drift.yaml --format json > report.json',
     '<%= config.bin %> <%= command.id %> --output sarif=partner-drift.sarif --output junit=partner-drift.xml --output markdown=summary.md',
     '<%= config.bin %> <%= command.id %> --baseline last-report.json --fail-on missing,forbidden',
     '<%= config.bin %> <%= command.id %> --format diff',
+    '<%= config.bin %> <%= command.id %> infra/partner-drift.yaml --base origin/main:infra/partner-drift.yaml --format markdown',
   ]
 
   static override args = {
@@ -46,6 +50,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     explain: Flags.boolean({ description: 'show the full fix under each finding: AWS CLI commands, Terraform, manifest lines' }),
     'fail-on': Flags.string({ description: `kinds that fail the run; the others only warn (overrides the manifest policy; errors always fail): ${POLICY_KINDS.join(',')}`, helpValue: 'KIND,...' }),
     exceptions: Flags.string({ description: 'exceptions file (an `exceptions:` list as in the manifest), in addition to the manifest\'s', helpValue: 'FILE' }),
+    base: Flags.string({ description: 'review a change: the manifest before it, a file or REV:PATH (e.g. origin/main:infra/partner-drift.yaml); fail only on findings the change introduces (errors always fail)', helpValue: 'BASE' }),
     baseline: Flags.string({ description: 'a previous JSON report: fail only on findings that are new since', helpValue: 'FILE' }),
     'github-summary': Flags.boolean({ description: 'append the Markdown report to $GITHUB_STEP_SUMMARY' }),
     shard: Flags.string({ description: 'observe only shard I of N (1-based, as CI matrices count): its accounts and regions; partner-drift merge joins the shards\' JSON reports', helpValue: 'I/N' }),
@@ -56,6 +61,8 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     const failOn = flags['fail-on'] === undefined ? undefined : this.parseKinds(flags['fail-on'])
     const shard = flags.shard === undefined ? undefined : parseShard(flags.shard)
     if (shard && 'problem' in shard) this.error(escapeControl(shard.problem), { exit: 1, code: 'invalid-flag' satisfies UsageCode })
+    // A review compares whole manifests; a shard's report would call another shard's findings resolved.
+    if (shard && flags.base !== undefined) this.error('--base and --shard cannot be used together: a review observes and judges both manifests whole', { exit: 1, code: 'invalid-flag' satisfies UsageCode })
     // Every output target is checked before the first API call: a typo must not cost a whole run against the API.
     const { targets: outputs, problems } = await checkOutputTargets(flags.output ?? [], {
       formats: REPORT_FORMATS,
@@ -68,14 +75,14 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     const annotate = flags.format === undefined && format === 'text' && process.env.GITHUB_ACTIONS === 'true'
 
     const progress = shouldShowProgress(format) ? new ProgressLine(process.stderr) : undefined
-    const result = await runCheck({
+    const request = {
       manifest: args.manifest,
       ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
       onProgress: progress?.update,
       policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
-      ...(shard ? { shard } : {}),
-    })
+    }
+    const result = flags.base === undefined ? await runCheck({ ...request, ...(shard ? { shard } : {}) }) : await runReview({ ...request, base: flags.base })
     progress?.clear()
     if (result.diagnostics.length > 0) process.stderr.write(diagnosticsText(result.diagnostics))
     if (!result.report) this.exit(1)
@@ -112,9 +119,10 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
 }
 
 /** The files this run reads, which no report may overwrite. */
-function inputFiles(manifest: string, flags: { source: string; 'source-option'?: string[]; exceptions?: string; baseline?: string }): InputFile[] {
+function inputFiles(manifest: string, flags: { source: string; 'source-option'?: string[]; exceptions?: string; baseline?: string; base?: string }): InputFile[] {
   return [
     { role: 'manifest', path: manifest },
+    ...(flags.base ? [{ role: '--base', path: flags.base }] : []),
     ...sourceInputFiles(parseSourceSpec(flags.source), flags['source-option'] ?? []),
     ...(flags.exceptions ? [{ role: 'exceptions file', path: flags.exceptions }] : []),
     ...(flags.baseline ? [{ role: 'baseline', path: flags.baseline }] : []),

@@ -136,6 +136,15 @@ async function readStdin(maxBytes: number, signal?: AbortSignal): Promise<InputT
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/**
+ * Bytes read from somewhere other than a file (`git show REV:PATH`), judged as `readInputText`
+ * judges a file's: at most `maxBytes`, text only, valid UTF-8. `file` names it in every message.
+ */
+export function inputTextOfBytes(bytes: Buffer, file: string, maxBytes = MAX_INPUT_BYTES): InputText {
+  if (bytes.length > maxBytes) return refused(file, 'read', `${file} is more than ${maxBytes} bytes (the limit)`, 'split the input or check that this is the right file')
+  return decode(bytes, file)
+}
+
 /** Bytes -> text, refusing binary and invalid UTF-8. A leading byte order mark is dropped. */
 function decode(bytes: Buffer, file: string, modifiedAt?: Date): InputText {
   if (bytes.includes(0)) {

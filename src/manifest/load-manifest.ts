@@ -42,9 +42,14 @@ export interface ManifestFallback {
 export async function loadManifest(file: string, fallback: ManifestFallback = {}): Promise<LoadedManifest> {
   const input = await readInputText(file)
   if (!input.ok) return { diagnostics: input.diagnostics }
-  const loaded = resolveManifest(parseDocumentText(input.text, input.file), fallback)
+  return manifestOfText(input.text, input.file, fallback)
+}
+
+/** A manifest's text read elsewhere (a git revision), validated and resolved as a file's; `file` names it in every diagnostic. */
+export function manifestOfText(text: string, file: string, fallback: ManifestFallback = {}): LoadedManifest {
+  const loaded = resolveManifest(parseDocumentText(text, file), fallback)
   // What shards of one check compare, to refuse merging reports of different manifests.
-  return loaded.desired ? { ...loaded, desired: { ...loaded.desired, digest: createHash('sha256').update(input.text).digest('hex') } } : loaded
+  return loaded.desired ? { ...loaded, desired: { ...loaded.desired, digest: createHash('sha256').update(text).digest('hex') } } : loaded
 }
 
 type Raw = Record<string, unknown>

@@ -76,6 +76,9 @@ export const ERROR_CODES = {
   'discover-accounts': { family: 'input', meaning: 'discover: gives both accounts: and organization:, or neither', fix: 'list the accounts to look in, or write organization: {} for every ACTIVE account of the organization' },
   'duplicate-rule': { family: 'input', meaning: 'two rules have the same name', fix: 'give every rule its own name: findings and coverage name rules by it' },
   baseline: { family: 'input', meaning: 'the --baseline file is not a partner-drift JSON report, or a finding in it has no fingerprint', fix: 'give a report written by `check --format json` or `--output json=FILE`' },
+  'base-revision': { family: 'input', meaning: '--base REV:PATH names no file, and REV is not a commit of the head manifest\'s repository (or starts with "-")', fix: 'fetch the base first (actions/checkout with fetch-depth: 0, or git fetch origin main) and check the revision\'s name' },
+  'base-git': { family: 'input', meaning: '--base REV:PATH could not be read with git: git is not installed, the head manifest is not in a git repository, or PATH is a directory at REV', fix: 'run in the manifest\'s repository with git installed and name the manifest file, or give --base a manifest file' },
+  'review-discovery': { family: 'input', meaning: 'the head and the base manifest discover clusters in ways one discovery cannot serve both (accounts: in one and organization: in the other, other OUs, or another assumeRole)', fix: 'review the change to discover: in two steps, or compare with a base file written for the same discovery' },
   'tfstate-json': { family: 'input', meaning: 'the Terraform state is not valid JSON', fix: 'give the file `terraform state pull` writes' },
   'tfstate-show-json': { family: 'input', meaning: 'the file is the output of `terraform show -json`, not a state file', fix: 'give the file `terraform state pull` writes' },
 

@@ -23,15 +23,26 @@ export interface Remediation {
   manifest?: string
 }
 
-/** Why a finding is reported but no longer fails: an exception or the baseline accepts it. */
+/**
+ * Why a finding is reported but no longer fails: an exception or the baseline accepts it, or (`check
+ * --base`) the base manifest already had it failing, so the change under review did not bring it.
+ */
 export interface Suppression {
-  by: 'exception' | 'baseline'
+  by: 'exception' | 'baseline' | 'base'
   reason: string
   owner?: string
   expires?: string
   /** The exception entry, or the baseline file. */
   location?: FileLocation
 }
+
+/**
+ * How a finding of the head manifest stands against the base (`check --base`): `introduced` the
+ * base had no such finding; `unchanged` it had, and it failed there as it does here (or does not
+ * fail here); `escalated` it had, but it did not fail there and fails now (the change made a
+ * warning, or an accepted finding, fail). Findings are the same when their fingerprints are.
+ */
+export type ReviewState = 'introduced' | 'unchanged' | 'escalated'
 
 /** One difference between the manifest and reality, as the diff and then the policy see it. */
 export interface Finding extends ClusterIdentity {
@@ -64,6 +75,8 @@ export interface RemediatedFinding extends Finding {
 export interface ReportedFinding extends RemediatedFinding {
   /** Whether this finding fails the run: fail severity and not suppressed. Renderers read it; none decides it again. */
   failing: boolean
+  /** With `check --base`: whether the change under review brought this finding (see `ReviewState`). */
+  reviewState?: ReviewState
 }
 
 const KIND_ORDER = new Map(FINDING_KINDS.map((k, i) => [k, i]))

@@ -2,6 +2,7 @@ import type { ClusterIdentity } from './cluster.js'
 import type { KindCountKey } from './finding-kinds.js'
 import type { FileLocation, ReportedFinding } from './finding.js'
 import type { ClusterObservation, ObserveStats, ObservedIntegration } from './observation.js'
+import type { Review } from './review.js'
 
 export const REPORT_VERSION = 1
 
@@ -85,4 +86,6 @@ export interface Report {
   /** Present on a shard's report. */
   shard?: ShardInfo
   stats?: ObserveStats
+  /** With `check --base`: what the change does, judged against the same observation. */
+  review?: Review
 }

@@ -1,7 +1,7 @@
 import type { DesiredState, FindingException, SeverityPolicy } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
 import { FINDING_KIND_INFO, isPolicyKind, type PolicyKind } from '../model/finding-kinds.js'
-import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
+import { compareFindings, type FileLocation, type Finding, fingerprintOf } from '../model/finding.js'
 
 export interface PolicyOptions {
   /** `--fail-on`: these kinds fail, every other policy kind only warns. Overrides the manifest. */
@@ -12,11 +12,16 @@ export interface PolicyOptions {
   baseline?: { fingerprints: ReadonlySet<string>; file: string }
   /** `YYYY-MM-DD` (UTC) the run is judged on, for exception expiry. */
   today: string
+  /**
+   * `check --base`: the findings that already failed under the base manifest, by fingerprint, each
+   * where the base has it; `name` is `--base` as given. The change under review did not bring them.
+   */
+  base?: { failing: ReadonlyMap<string, FileLocation>; name: string }
 }
 
 /**
  * Turns the diff's findings into the verdict: per-kind severity from the manifest's policy and
- * `--fail-on`, then exceptions, then the baseline. Errors (clusters not observed) are never
+ * `--fail-on`, then exceptions, then the baseline, then (in review) the base. Errors (clusters not observed) are never
  * downgraded, excepted or baselined: a gate that could not look must not pass.
  */
 export function applyPolicy(findings: readonly Finding[], desired: DesiredState, options: PolicyOptions): Finding[] {
@@ -61,6 +66,13 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
     for (const [i, finding] of judged.entries()) {
       if (finding.suppressed || finding.kind === 'error' || !fingerprints.has(finding.fingerprint)) continue
       judged[i] = { ...finding, suppressed: { by: 'baseline', reason: `known in baseline ${file}`, location: { file, line: 1, column: 1 } } }
+    }
+  }
+  if (options.base) {
+    const { failing, name } = options.base
+    for (const [i, finding] of judged.entries()) {
+      const location = finding.suppressed || finding.kind === 'error' ? undefined : failing.get(finding.fingerprint)
+      if (location) judged[i] = { ...finding, suppressed: { by: 'base', reason: `failing before this change too (base ${name})`, location } }
     }
   }
   return [...judged, ...exceptionFindings].sort(compareFindings)

@@ -71,7 +71,7 @@ export function summaryOf(findings: readonly ReportedFinding[], drift: DriftCoun
     failing: findings.filter((f) => f.failing).length,
     warnings: active.filter((f) => f.severity === 'warn').length,
     excepted: findings.filter((f) => f.suppressed?.by === 'exception').length,
-    known: findings.filter((f) => f.suppressed?.by === 'baseline').length,
+    known: findings.filter((f) => f.suppressed?.by === 'baseline' || f.suppressed?.by === 'base').length,
     expiredExceptions: count('expired-exception'),
     unusedExceptions: count('unused-exception'),
     unusedRules: count('unused-rule'),

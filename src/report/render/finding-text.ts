@@ -2,10 +2,12 @@ import { clusterKey } from '../../model/cluster.js'
 import type { Finding, FileLocation, Suppression } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 
-/** `excepted: REASON (owner X, expires D)` or `known (baseline): REASON`. */
+const SUPPRESSION_LABEL: Record<Suppression['by'], string> = { exception: 'excepted', baseline: 'known (baseline)', base: 'known (base)' }
+
+/** `excepted: REASON (owner X, expires D)`, `known (baseline): REASON` or `known (base): REASON`. */
 export function describeSuppression(s: Suppression): string {
   const details = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ')
-  return `${s.by === 'baseline' ? 'known (baseline)' : 'excepted'}: ${s.reason}${details ? ` (${details})` : ''}`
+  return `${SUPPRESSION_LABEL[s.by]}: ${s.reason}${details ? ` (${details})` : ''}`
 }
 
 /** `database/partner`, or what part of it is known. */

@@ -3,6 +3,7 @@ import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
 import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
+import { REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
 /** Names the test case of findings that concern a cluster as a whole, not one integration. */
 const CLUSTER_CASE = '(cluster)'
@@ -43,7 +44,8 @@ export function* renderJunitChunks(report: Report): Generator<string> {
     }
     return { suite, outcomes, counts }
   })
-  const totals = { tests: 0, failures: 0, errors: 0, skipped: 0 }
+  const review = reviewSuite(report)
+  const totals = { tests: review?.cases.length ?? 0, failures: 0, errors: 0, skipped: 0 }
   for (const { counts } of suites) for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key]
   const time = report.stats ? (report.stats.elapsedMs / 1000).toFixed(3) : '0'
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes({ name: 'partner-drift', ...totals, time })}>\n`
@@ -54,6 +56,17 @@ export function* renderJunitChunks(report: Report): Generator<string> {
       ...suite.properties.map(([name, value]) => `      <property${attributes({ name, value })}/>`),
       '    </properties>',
       ...suite.cases.flatMap((c, i) => testCase(c, outcomes[i], report)),
+      '  </testsuite>',
+    ]
+    yield lines.map((line) => `${line}\n`).join('')
+  }
+  if (review) {
+    const lines = [
+      `  <testsuite${attributes({ name: review.name, tests: review.cases.length, failures: 0, errors: 0, skipped: 0, time: '0' })}>`,
+      '    <properties>',
+      ...review.properties.map(([name, value]) => `      <property${attributes({ name, value })}/>`),
+      '    </properties>',
+      ...review.cases.map((c) => `    <testcase${attributes({ classname: review.name, name: c.name, time: '0' })}>\n      <system-out>${text(c.out.map(escapeControl).join('\n'))}</system-out>\n    </testcase>`),
       '  </testsuite>',
     ]
     yield lines.map((line) => `${line}\n`).join('')
@@ -123,7 +136,8 @@ function testCase(c: TestCase, outcome: TestCaseOutcome, report: Report): string
   if (outcome?.element === 'skipped') {
     lines.push(`      <skipped${attributes({ message: outcome.findings.map((f) => `${f.kind}: ${describeSuppression(f.suppressed!)}`).join('; ') })}/>`)
   } else if (outcome) {
-    const message = outcome.findings.map((f) => f.message).join('; ')
+    // In a review, a failure says whether the change brought it: that is why it fails.
+    const message = outcome.findings.map((f) => (f.reviewState && f.reviewState !== 'unchanged' ? `${REVIEW_STATE_LABEL[f.reviewState]}: ${f.message}` : f.message)).join('; ')
     const type = [...new Set(outcome.findings.map((f) => f.kind))].join(',')
     lines.push(`      <${outcome.element}${attributes({ message, type })}>${text(outcome.findings.map((f) => details(f, report)).join('\n\n'))}</${outcome.element}>`)
   }
@@ -134,7 +148,8 @@ function testCase(c: TestCase, outcome: TestCaseOutcome, report: Report): string
 
 function details(f: ReportedFinding, report: Report): string {
   const suppression = f.suppressed
-  const label = suppression ? ` (${describeSuppression(suppression)})` : f.severity === 'warn' ? ' (warning)' : ''
+  const state = f.reviewState && !suppression ? ` (${REVIEW_STATE_LABEL[f.reviewState]})` : ''
+  const label = (suppression ? ` (${describeSuppression(suppression)})` : f.severity === 'warn' ? ' (warning)' : '') + state
   const subject = subjectOf(f)
   const lines = [`${f.kind}${label}: ${clusterKey(f)}${subject ? `/${subject}` : ''}: ${f.message}`]
   const at = manifestLocationOf(f, report)
@@ -174,4 +189,26 @@ function text(value: string): string {
  */
 function attribute(value: string): string {
   return text(escapeControl(value)).replace(/"/g, '&quot;')
+}
+
+/**
+ * In a review, one more suite: what the change does. Its properties are the review's counts; a
+ * passing test case per expectation change and per resolved finding says what it is. Failures
+ * stay in the clusters' suites, where they are.
+ */
+function reviewSuite(report: Report): { name: string; properties: Array<[string, string]>; cases: Array<{ name: string; out: string[] }> } | undefined {
+  const review = report.review
+  if (!review) return undefined
+  return {
+    name: 'partner-drift review',
+    properties: [['base', review.base], ['summary', reviewLead({ ...report, review })], ...Object.entries(review.counts).map(([name, value]): [string, string] => [name, String(value)])],
+    cases: [
+      ...review.changes.map((c) => ({ name: `${c.change} ${c.subject}: ${c.message}`, out: [`${c.change} ${c.subject}: ${c.message}`, `manifest: ${c.location.file}:${c.location.line}:${c.location.column}`] })),
+      ...review.resolved.map((f) => {
+        const subject = subjectOf(f)
+        const at = manifestLocationOf(f, report)
+        return { name: `resolved ${f.kind}: ${clusterKey(f)}${subject ? `/${subject}` : ''}`, out: [`resolved by this change: ${f.kind}: ${f.message}`, `base: ${at.file}:${at.line}:${at.column}`] }
+      }),
+    ],
+  }
 }

@@ -4,6 +4,7 @@ import type { Remediation, ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
 import { describeSuppression, groupByCluster, subjectOf } from './finding-text.js'
+import { CHANGE_MARK, REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
 export const GITHUB_MARKDOWN_LIMIT = 65_536
@@ -26,11 +27,11 @@ interface ClusterSection {
  * fixes first and then table rows, saying so.
  */
 export function renderMarkdown(report: Report): string {
-  const head = [`### ${headline(report)}`, '', summaryLine(report), '', ...coverageTable(report)]
+  const head = [`### ${headline(report)}`, '', ...reviewHead(report), summaryLine(report), '', ...coverageTable(report)]
   const sections = findingsByCluster(report).map(section)
   const withFindings = new Set(report.findings.map(clusterKey))
   const inSync = report.clusters.filter((c) => !withFindings.has(clusterKey(c)))
-  const tail = inSync.length ? [`✅ In sync: ${inSync.map((c) => `${code(c.cluster)} (${escapeText(`${c.accountId}, ${c.region}`)})`).join(', ')}`, ''] : []
+  const tail = [...resolvedTable(report), ...(inSync.length ? [`✅ In sync: ${inSync.map((c) => `${code(c.cluster)} (${escapeText(`${c.accountId}, ${c.region}`)})`).join(', ')}`, ''] : [])]
 
   const full = [...head, ...sections.flatMap((s) => [s.heading, '', ...tableOf(s.rows), '', s.details, '']), ...tail].join('\n')
   if (full.length <= GITHUB_MARKDOWN_LIMIT) return full
@@ -140,7 +141,43 @@ function icon(f: ReportedFinding): string {
 
 function detail(f: ReportedFinding): string {
   const suppression = f.suppressed
-  return suppression ? `${describeSuppression(suppression)} — ${f.message}` : f.message
+  if (suppression) return `${describeSuppression(suppression)} — ${f.message}`
+  // In a review, whether the change brought the finding comes first: it is what decides the verdict.
+  return f.reviewState ? `${REVIEW_STATE_LABEL[f.reviewState]} — ${f.message}` : f.message
+}
+
+/** Rows a review table shows at most; the JSON report has every one. */
+const REVIEW_TABLE_ROWS = 50
+
+/** A review leads with the change: the sentence, then a table of the expectations it adds, removes and changes. */
+function reviewHead(report: Report): string[] {
+  const review = report.review
+  if (!review) return []
+  const lead = [`**${escapeText(reviewLead({ ...report, review }))}**`, '', `Compared with ${code(review.base, { inTable: false })}; reality observed once for both.`, '']
+  if (review.changes.length === 0) return lead
+  const rows = review.changes.slice(0, REVIEW_TABLE_ROWS).map((c) => `| ${CHANGE_MARK[c.change]} | ${escapeText(c.change)} | ${escapeText(c.subject)} | ${escapeText(c.message)} | ${code(`${c.location.file}:${c.location.line}:${c.location.column}`)} |`)
+  const more = review.changes.length - rows.length
+  return [...lead, '| | Change | Of | Expectation | Manifest |', '|:-:|---|---|---|---|', ...rows, '', ...(more ? [`…and ${more} more expectation changes (the JSON report has every one).`, ''] : [])]
+}
+
+/** What the base found that the head no longer does. */
+function resolvedTable(report: Report): string[] {
+  const resolved = report.review?.resolved ?? []
+  if (resolved.length === 0) return []
+  const rows = resolved.slice(0, REVIEW_TABLE_ROWS).map((f) => {
+    const where = f.location ? code(`${f.location.file}:${f.location.line}:${f.location.column}`) : ''
+    return `| ✔️ | ${escapeText(f.kind)} | ${code(f.cluster)} | ${escapeText(f.database ?? '')} | ${escapeText(f.partner ?? '')} | ${escapeText(f.message)} | ${where} |`
+  })
+  const more = resolved.length - rows.length
+  return [
+    `#### Resolved by this change (${resolved.length})`,
+    '',
+    '| | Kind | Cluster | Database | Partner | Detail | Base |',
+    '|:-:|---|---|---|---|---|---|',
+    ...rows,
+    '',
+    ...(more ? [`…and ${more} more (the JSON report has every one).`, ''] : []),
+  ]
 }
 
 function fixOf(f: ReportedFinding, r: Remediation): string {

@@ -5,6 +5,7 @@ import { clusterKey } from '../../model/cluster.js'
 import { FINDING_KIND_INFO, FINDING_KINDS, type FindingKind } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
+import type { ReviewState } from '../../model/review.js'
 import { escapeControl, jsonWithoutRawControl } from '../../untrusted-text.js'
 import { VERSION } from '../../version.js'
 import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
@@ -70,8 +71,8 @@ export function renderSarif(report: Report): string {
         automationDetails: { id: `partner-drift/${escapeControl(report.manifest)}/` },
         // yaml reports columns in JavaScript string offsets.
         columnKind: 'utf16CodeUnits',
-        results: shown.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)),
-        properties: { outcome: report.outcome, source: report.source, summary: report.summary },
+        results: [...shown.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)), ...resolvedResults(report, ruleIndex)],
+        properties: { outcome: report.outcome, source: report.source, summary: report.summary, ...(report.review ? { review: { base: report.review.base, ...report.review.counts } } : {}) },
       },
     ],
   }
@@ -115,6 +116,7 @@ function result(finding: ReportedFinding, report: Report, ruleIndex: number): Re
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: finding.fingerprint },
+    ...(finding.reviewState ? { baselineState: BASELINE_STATE[finding.reviewState] } : {}),
     ...(suppression
       ? {
           suppressions: [
@@ -136,6 +138,31 @@ function result(finding: ReportedFinding, report: Report, ruleIndex: number): Re
       ...(finding.remediation ? { remediation: finding.remediation } : {}),
     },
   }
+}
+
+/** A review's states as SARIF names a result's state against a baseline (3.27.24): a finding the change made fail is `updated`. */
+const BASELINE_STATE: Record<ReviewState, 'new' | 'unchanged' | 'updated'> = { introduced: 'new', unchanged: 'unchanged', escalated: 'updated' }
+
+/**
+ * In a review, what the base found and the head no longer does: results with `baselineState`
+ * `absent`, as SARIF has them. They are located at the head manifest's start (the base may be a
+ * git revision, which is no file in the checkout), with the base's own place in `properties`.
+ */
+function resolvedResults(report: Report, ruleIndex: ReadonlyMap<FindingKind, number>): Array<Record<string, unknown>> {
+  return (report.review?.resolved ?? []).map((finding) => {
+    const at = finding.location
+    const moved = { ...finding, location: { file: report.manifest, line: 1, column: 1 } }
+    const base = result(moved, report, ruleIndex.get(finding.kind) ?? 0)
+    const message = base.message as { text: string; markdown: string }
+    return {
+      ...base,
+      // Nothing to act on any more: shown as a note, whatever it was under the base.
+      level: 'note',
+      message: { text: `Resolved by this change: ${message.text}`, markdown: `**Resolved by this change:** ${message.markdown}` },
+      baselineState: 'absent',
+      properties: { ...(base.properties as object), ...(at ? { baseLocation: `${at.file}:${at.line}:${at.column}` } : {}) },
+    }
+  })
 }
 
 /**

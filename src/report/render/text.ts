@@ -2,7 +2,8 @@ import { FINDING_KIND_INFO, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
-import { groupByCluster } from './finding-text.js'
+import { groupByCluster, subjectOf } from './finding-text.js'
+import { CHANGE_MARK, REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
 export interface TextOptions {
   color: boolean
@@ -37,6 +38,17 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
   const styleOf = (f: ReportedFinding): Style => (f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : (MARK_STYLE.get(markOf(f)) ?? 'red'))
   let lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
+  const review = report.review
+  if (review) {
+    // A review leads with what the change does: the sentence, then every expectation it adds, removes or changes.
+    lines.push(`Review against ${inert(review.base)}: ${inert(reviewLead({ ...report, review }))}`, '')
+    if (review.changes.length) lines.push(`  ${paint('bold', 'expectation changes')}`)
+    for (const change of review.changes) {
+      const style: Style = change.change === 'added' ? 'green' : change.change === 'removed' ? 'red' : 'yellow'
+      lines.push(`    ${paint(style, `${CHANGE_MARK[change.change]} ${change.subject}`)}: ${inert(change.message)}${paint('dim', `  [${inert(change.location.file)}:${change.location.line}:${change.location.column}]`)}`)
+    }
+    if (review.changes.length) lines.push('')
+  }
   /** The lines so far, as one piece of the text. */
   const piece = (): string => {
     const text = lines.map((line) => `${line}\n`).join('')
@@ -45,7 +57,9 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   }
 
   const findingLines = (finding: ReportedFinding, indent: string): void => {
-    const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
+    // In a review, the suppression by the base already says `known`; every other finding says whether the change brought it.
+    const state = finding.reviewState && finding.suppressed?.by !== 'base' ? REVIEW_STATE_LABEL[finding.reviewState] : ''
+    const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '', state]
       .filter(Boolean)
       .join(', ')
     const label = `${markOf(finding)} ${finding.partner && !isAboutEntry(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
@@ -98,6 +112,16 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
     lines.push('')
   }
 
+  if (review?.resolved.length) {
+    lines.push(`  ${paint('bold', 'resolved by this change')} ${paint('dim', `(found under ${inert(review.base)}, not under this manifest)`)}`)
+    for (const f of review.resolved) {
+      const subject = subjectOf(f)
+      const where = f.location ? paint('dim', `  [${inert(f.location.file)}:${f.location.line}:${f.location.column}]`) : ''
+      lines.push(`    ${paint('green', `✓ ${f.kind}`)} ${inert(`${f.cluster}${subject ? `/${subject}` : ''}`)}: ${inert(f.message)}${where}`)
+    }
+    lines.push('')
+  }
+
   const s = report.summary
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
   // Every policy kind is counted even at 0; errors and exception findings are said their own way.
@@ -107,7 +131,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   const accepted = [
     s.warnings ? plural(s.warnings, 'warning') : '',
     s.excepted ? `${s.excepted} excepted` : '',
-    s.known ? `${s.known} known from the baseline` : '',
+    s.known ? `${s.known} known ${review ? 'before this change' : 'from the baseline'}` : '',
     s.expiredExceptions ? plural(s.expiredExceptions, 'expired exception') : '',
     s.unusedExceptions ? plural(s.unusedExceptions, 'unused exception') : '',
     s.unusedRules ? plural(s.unusedRules, 'unused rule') : '',
