@@ -79,7 +79,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
       onProgress: progress?.update,
       policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
-      repositoryRoot: repositoryRootOf(process.env, process.cwd()),
+      repositoryRoot: repositoryRootOf(process.env, process.cwd(), args.manifest),
       ...(shard ? { shard } : {}),
     })
     progress?.clear()

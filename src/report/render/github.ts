@@ -55,22 +55,24 @@ export function renderGithubAnnotations(report: Report, options: AnnotationOptio
 /**
  * At most `ANNOTATIONS_PER_LEVEL` per level, the note on the rest included (it takes a place at
  * the level of the most severe finding it stands for, so it is shown too); at most 30 in all,
- * within the job's 50. Findings keep the report's order among those chosen.
+ * within the job's 50. Within the limits, every finding in the report's order; beyond them, the
+ * chosen ones level by level, most severe first (the report's order among equals).
  */
 export function planAnnotations(report: Report): AnnotationPlan {
   const byLevel = new Map<Level, ReportedFinding[]>(LEVELS.map((level) => [level, []]))
   for (const finding of report.findings) byLevel.get(levelOf(finding))!.push(finding)
+  // The note takes a place at the most severe level that overflows: the level of the most severe finding it counts.
   const overflowLevel = LEVELS.find((level) => byLevel.get(level)!.length > ANNOTATIONS_PER_LEVEL)
   if (!overflowLevel) return { annotated: report.findings, leftOut: [] }
-  const chosen = new Set<ReportedFinding>()
+  const annotated: ReportedFinding[] = []
+  const leftOut: ReportedFinding[] = []
   for (const level of LEVELS) {
     const room = ANNOTATIONS_PER_LEVEL - (level === overflowLevel ? 1 : 0)
-    for (const finding of [...byLevel.get(level)!].sort(bySeverity).slice(0, room)) chosen.add(finding)
+    const ranked = [...byLevel.get(level)!].sort(bySeverity)
+    annotated.push(...ranked.slice(0, room))
+    leftOut.push(...ranked.slice(room))
   }
-  const annotated = report.findings.filter((f) => chosen.has(f))
-  const leftOut = [...report.findings.filter((f) => !chosen.has(f))].sort(bySeverity)
-  // The note stands at the level of the most severe finding it counts.
-  return { annotated, leftOut, overflowLevel: levelOf(leftOut[0]!) }
+  return { annotated, leftOut, overflowLevel }
 }
 
 /**
