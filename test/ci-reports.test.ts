@@ -318,6 +318,32 @@ annotations('a report within the limits: one annotation per finding, no note', a
   assert.is(renderGithubAnnotations(report).trimEnd().split('\n').length, report.findings.length)
 })
 
+annotations('every mix of levels: at most 10 annotations per level with the note, every finding annotated or counted, a note exactly when a level overflows', async () => {
+  const report = await exampleReport()
+  const base = report.findings.find((f) => f.kind === 'missing')!
+  const of = (level: 'error' | 'warning' | 'notice', i: number): ReportedFinding => ({
+    ...base,
+    partner: `${level}${i}`,
+    severity: level === 'warning' ? 'warn' : 'fail',
+    failing: level === 'error',
+    ...(level === 'notice' ? { suppressed: { by: 'exception' as const, reason: 'accepted' } } : {}),
+  })
+  for (const [errors, warnings, notices] of [[0, 0, 0], [10, 10, 10], [11, 0, 0], [0, 11, 3], [3, 0, 40], [10, 10, 11], [200, 1, 30]]) {
+    const findings = [...Array.from({ length: errors }, (_, i) => of('error', i)), ...Array.from({ length: warnings }, (_, i) => of('warning', i)), ...Array.from({ length: notices }, (_, i) => of('notice', i))]
+    const mixed = { ...report, findings }
+    const plan = planAnnotations(mixed)
+    const lines = renderGithubAnnotations(mixed).split('\n').filter(Boolean)
+    const counts = levelsOf(lines)
+    const overflows = errors > 10 || warnings > 10 || notices > 10
+    const name = `${errors}/${warnings}/${notices}`
+    assert.ok(Object.values(counts).every((n) => n <= ANNOTATIONS_PER_LEVEL), `${name}: ${JSON.stringify(counts)}`)
+    assert.is(plan.annotated.length + plan.leftOut.length, findings.length, name)
+    assert.is(lines.length, plan.annotated.length + (overflows ? 1 : 0), name)
+    assert.is(lines.filter((l) => l.includes('more findings not annotated')).length, overflows ? 1 : 0, name)
+    if (overflows) assert.is(lines.at(-1)!.startsWith(`::${errors > 10 ? 'error' : warnings > 10 ? 'warning' : 'notice'} `), true, name)
+  }
+})
+
 annotations('cli :: 647 findings under GITHUB_ACTIONS: at most 10 per level, the most severe first, one note counting the rest and naming the full report; the job summary says so too', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'partner-drift-many-'))
   try {
