@@ -16,6 +16,7 @@ import { applyPolicy, type PolicyOptions } from './policy/apply-policy.js'
 import { loadBaseline } from './policy/baseline.js'
 import { withRemediations } from './report/remediation.js'
 import { summariseReport } from './report/report.js'
+import { withRepositoryPaths } from './report/repository-paths.js'
 import type { Shard } from './shard/assign-shards.js'
 import { shardPlanOf } from './shard/shard-plan.js'
 import { VERSION } from './version.js'
@@ -36,6 +37,11 @@ export interface CheckRequest {
   onProgress?: (progress: ObserveProgress) => void
   /** `--shard I/N`: observe and judge only this shard's (account, region) scopes. */
   shard?: Shard
+  /**
+   * The repository root (from the command layer): the report names every file relative to it,
+   * as CI tools match paths. Without it, files are named as they were written.
+   */
+  repositoryRoot?: string
   /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`. */
   policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string }
 }
@@ -78,7 +84,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   const ruled = discovery && outcome ? { estate: estate ?? applyRules(desired, discovery, discoveredClusters(outcome)), outcome } : undefined
   const shard = plan && { ...plan.shard, manifestDigest: desired.digest ?? '', version: VERSION, scopes: plan.scopes, work: plan.work }
   const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled, ...(shard ? { shard } : {}) })
-  return { diagnostics: [], report }
+  return { diagnostics: [], report: request.repositoryRoot === undefined ? report : withRepositoryPaths(report, request.repositoryRoot, request.cwd ?? process.cwd()) }
 }
 
 /** The stages after observing, which read no file and call no API: diff -> policy -> remediation -> summarise. */

@@ -251,7 +251,7 @@ sarif('results point at the manifest entry each finding comes from', () => {
     const result = run.results.find((r) => r.message.text.includes(`/${partner}: `))!
     const { artifactLocation, region } = result.locations[0].physicalLocation
     assert.is(artifactLocation.uri, MANIFEST)
-    assert.is(artifactLocation.uriBaseId, '%SRCROOT%')
+    assert.is(artifactLocation.uriBaseId, 'SRCROOT')
     return MANIFEST_LINES[region.startLine - 1].slice(region.startColumn - 1)
   }
   assert.is(at('Etleap'), 'partner: Etleap')
@@ -292,12 +292,12 @@ sarif('suppressed findings keep their result, with an external suppression and i
 sarif('a finding without a manifest entry is located at line 1 of the manifest', () => {
   const run = sarifOf(withPolicyFindings())
   const unused = run.results.find((r) => r.ruleId === 'unused-exception')!
-  assert.equal(unused.locations[0].physicalLocation, { artifactLocation: { uri: MANIFEST, uriBaseId: '%SRCROOT%' }, region: { startLine: 1, startColumn: 1 } })
+  assert.equal(unused.locations[0].physicalLocation, { artifactLocation: { uri: MANIFEST, uriBaseId: 'SRCROOT' }, region: { startLine: 1, startColumn: 1 } })
 })
 
-sarif('manifest paths become valid URIs: relative ones under %SRCROOT%, absolute ones as file URIs', () => {
+sarif('manifest paths become valid URIs: relative ones under SRCROOT, absolute ones as file URIs', () => {
   const loc = (manifest: string): unknown => sarifOf({ ...drift, manifest, findings: [made({ kind: 'error' })] }).results[0].locations[0].physicalLocation.artifactLocation
-  assert.equal(loc('./ci/my manifest#1.yaml'), { uri: 'ci/my%20manifest%231.yaml', uriBaseId: '%SRCROOT%' })
+  assert.equal(loc('./ci/my manifest#1.yaml'), { uri: 'ci/my%20manifest%231.yaml', uriBaseId: 'SRCROOT' })
   assert.equal(loc('/repo/partner-drift.yaml'), { uri: 'file:///repo/partner-drift.yaml' })
 })
 

@@ -6,10 +6,12 @@ import { BaseCommand } from '../cli/base-command.js'
 import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, shouldColor, writeStdout } from '../cli/output.js'
+import { repositoryRootOf } from '../cli/repository-root.js'
 import { checkOutputTargets, type InputFile, sourceInputFiles, writeOutputFiles } from '../cli/report-outputs.js'
 import type { UsageCode } from '../model/error-codes.js'
 import { POLICY_KINDS, type PolicyKind } from '../model/finding-kinds.js'
 import { parseSourceSpec } from '../observe/source-registry.js'
+import { annotationOverflowSummary } from '../report/render/github.js'
 import { REPORT_FORMATS, renderReport, renderReportChunks, type ReportFormat } from '../report/render/index.js'
 import { parseShard } from '../shard/assign-shards.js'
 import { escapeControl } from '../untrusted-text.js'
@@ -18,7 +20,9 @@ export default class Check extends BaseCommand {
   static override summary = 'Compare the partner integrations a manifest declares with what a source observes.'
   static override description = `Reads the manifest, observes every declared cluster through the chosen source, and reports missing, extra, forbidden, unhealthy and stale integrations like terraform plan.
 
-One observation of every cluster can write several reports: --format for stdout, and --output FORMAT=PATH (repeatable) for files. Under GitHub Actions (GITHUB_ACTIONS=true) with no --format, the text report is followed by ::error annotations on the manifest lines.
+One observation of every cluster can write several reports: --format for stdout, and --output FORMAT=PATH (repeatable) for files. Under GitHub Actions (GITHUB_ACTIONS=true) with no --format, the text report is followed by ::error annotations on the manifest lines: the most severe, within GitHub's limit of 10 of each level per step, and one more that counts the rest (also noted in $GITHUB_STEP_SUMMARY).
+
+Every report names files relative to the repository root (GITHUB_WORKSPACE, CI_PROJECT_DIR, else the nearest directory above with .git, else the current directory), as code scanning, annotations and GitLab match them.
 
 Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.
 
@@ -30,6 +34,7 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
     '<%= config.bin %> <%= command.id %> --baseline last-report.json --fail-on missing,forbidden',
     '<%= config.bin %> <%= command.id %> --format diff',
     '<%= config.bin %> <%= command.id %> infra/partner-drift.yaml --base origin/main:infra/partner-drift.yaml --format markdown',
+    '<%= config.bin %> <%= command.id %> --output codequality=gl-code-quality.json --output junit=partner-drift.xml',
   ]
 
   static override args = {
@@ -81,6 +86,7 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
       onProgress: progress?.update,
       policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
+      repositoryRoot: repositoryRootOf(process.env, process.cwd(), args.manifest),
     }
     const result = flags.base === undefined ? await runCheck({ ...request, ...(shard ? { shard } : {}) }) : await runReview({ ...request, base: flags.base })
     progress?.clear()
@@ -88,15 +94,24 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
     if (!result.report) this.exit(1)
     const report = result.report!
 
+    // Annotations beyond GitHub's limits are left out, with a note naming a file that holds every finding.
+    const fullReport = completeReportFile(outputs)
+    const annotationOptions = { ...(fullReport ? { fullReport } : {}), textReportInLog: annotate }
     // One output failing stops neither the others nor the stdout report; the run then exits 1.
-    const failures = await writeOutputFiles(outputs, (fileFormat) => renderReportChunks(fileFormat, report, { explain: flags.explain }))
+    const failures = await writeOutputFiles(outputs, (fileFormat) => renderReportChunks(fileFormat, report, { explain: flags.explain, ...annotationOptions, textReportInLog: false }))
+    const summaryFile = process.env.GITHUB_STEP_SUMMARY
     if (flags['github-summary']) {
-      const summaryFile = process.env.GITHUB_STEP_SUMMARY
       if (!summaryFile) process.stderr.write('--github-summary: GITHUB_STEP_SUMMARY is not set; no job summary written\n')
       else await appendFile(summaryFile, renderReport('markdown', report)).catch((error: NodeJS.ErrnoException) => failures.push(`could not append the job summary to GITHUB_STEP_SUMMARY: ${error.code ?? error.message}`))
     }
-    await writeStdout(renderReportChunks(format, report, { color: shouldColor(flags.color), explain: flags.explain }))
-    if (annotate) await writeStdout(renderReport('github', report))
+    await writeStdout(renderReportChunks(format, report, { color: shouldColor(flags.color), explain: flags.explain, ...annotationOptions, textReportInLog: false }))
+    if (annotate) await writeStdout(renderReport('github', report, annotationOptions))
+    // The job summary says so too when annotations were left out: the note annotation alone is easy to miss.
+    const annotatedHere = annotate || (format === 'github' && process.env.GITHUB_ACTIONS === 'true')
+    const overflow = annotatedHere ? annotationOverflowSummary(report, annotationOptions) : ''
+    if (overflow && summaryFile) {
+      await appendFile(summaryFile, overflow).catch((error: NodeJS.ErrnoException) => failures.push(`could not append to the job summary GITHUB_STEP_SUMMARY: ${error.code ?? error.message}`))
+    }
     if (failures.length > 0) {
       process.stderr.write(failures.map((f) => `Error: ${f}\nCode: ${'output-write' satisfies UsageCode}\n`).join(''))
       this.exit(1)
@@ -116,6 +131,15 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
     }
     return kinds as PolicyKind[]
   }
+}
+
+/** A report file this run writes that holds every finding, as the command line named it. */
+function completeReportFile(outputs: ReadonlyArray<{ format: string; path: string; written: string }>): string | undefined {
+  for (const format of ['json', 'text', 'sarif', 'junit']) {
+    const file = outputs.find((o) => o.format === format && o.path !== '-')
+    if (file) return file.written
+  }
+  return undefined
 }
 
 /** The files this run reads, which no report may overwrite. */

@@ -7,6 +7,7 @@ import type { DesiredState, DiscoverySettings } from '../manifest/desired-state.
 import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from '../model/discovery.js'
 import type { ObserveResult } from '../observe/orchestrator.js'
 import type { PolicyOptions } from '../policy/apply-policy.js'
+import { withRepositoryPaths } from '../report/repository-paths.js'
 import { expectationChanges } from './expectation-changes.js'
 import { loadBaseManifest } from './read-base.js'
 import { failingInBase, withReview } from './review-findings.js'
@@ -56,7 +57,11 @@ export async function runReview(request: ReviewRequest): Promise<CheckResult> {
     buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy, ...ruled(estate, outcome, desired) })
   const baseReport = judge(before, estates.base, inputs.policy)
   const headReport = judge(head, estates.head, { ...inputs.policy, base: { failing: failingInBase(baseReport, request.base), name: request.base } })
-  return { diagnostics: [], report: withReview(headReport, baseReport, { base: request.base, baseExists: base.exists, changes: expectationChanges(before, head) }) }
+  const report = withReview(headReport, baseReport, { base: request.base, baseExists: base.exists, changes: expectationChanges(before, head) })
+  if (request.repositoryRoot === undefined) return { diagnostics: [], report }
+  // A base read from git is named `REV:PATH` as given; a base file is a path like the manifest.
+  const asWritten = new Set(base.origin?.kind === 'git' ? [request.base] : [])
+  return { diagnostics: [], report: withRepositoryPaths(report, request.repositoryRoot, request.cwd ?? process.cwd(), asWritten) }
 }
 
 /** What `buildReport` takes for a side with `discover:`; each side sees only the scopes it looks in. */

@@ -1,4 +1,5 @@
 import type { Report } from '../../model/report.js'
+import { renderCodeQuality } from './codequality.js'
 import { renderDiff } from './diff.js'
 import { renderGithubAnnotations } from './github.js'
 import { renderJsonChunks } from './json.js'
@@ -7,15 +8,19 @@ import { renderMarkdown } from './markdown.js'
 import { renderSarif } from './sarif.js'
 import { renderTextChunks } from './text.js'
 
-export const REPORT_FORMATS = ['text', 'json', 'diff', 'sarif', 'junit', 'markdown', 'github'] as const
+export const REPORT_FORMATS = ['text', 'json', 'diff', 'sarif', 'junit', 'markdown', 'github', 'codequality'] as const
 export type ReportFormat = (typeof REPORT_FORMATS)[number]
 
 export interface RenderOptions {
   color?: boolean
   explain?: boolean
+  /** For github: a report file with every finding, named in the note on findings beyond GitHub's annotation limits. */
+  fullReport?: string
+  /** For github: the text report is in the same log, before the annotations. */
+  textReportInLog?: boolean
 }
 
-/** Every format is a pure function of the report; only text takes presentation options. */
+/** Every format is a pure function of the report (and these options); only text and github take any. */
 export function renderReport(format: ReportFormat, report: Report, options: RenderOptions = {}): string {
   return [...renderReportChunks(format, report, options)].join('')
 }
@@ -33,12 +38,14 @@ export function renderReportChunks(format: ReportFormat, report: Report, options
       return renderJsonChunks(report)
     case 'junit':
       return renderJunitChunks(report)
+    case 'github':
+      return [renderGithubAnnotations(report, { ...(options.fullReport === undefined ? {} : { fullReport: options.fullReport }), ...(options.textReportInLog ? { textReportInLog: true } : {}) })]
     default:
       return [renderWhole(format, report)]
   }
 }
 
-function renderWhole(format: Exclude<ReportFormat, 'text' | 'json' | 'junit'>, report: Report): string {
+function renderWhole(format: Exclude<ReportFormat, 'text' | 'json' | 'junit' | 'github'>, report: Report): string {
   switch (format) {
     case 'diff':
       return renderDiff(report)
@@ -46,7 +53,7 @@ function renderWhole(format: Exclude<ReportFormat, 'text' | 'json' | 'junit'>, r
       return renderSarif(report)
     case 'markdown':
       return renderMarkdown(report)
-    case 'github':
-      return renderGithubAnnotations(report)
+    case 'codequality':
+      return renderCodeQuality(report)
   }
 }

@@ -15,8 +15,13 @@ const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
 const INFORMATION_URI = 'https://github.com/partner-drift/partner-drift'
 /** Versioned so that a change in what the fingerprint covers can be introduced as v2 without merging unrelated alerts. */
 const FINGERPRINT_KEY = 'partnerDrift/v1'
-/** Code scanning resolves this against the repository root, which is where CI runs `check`. */
-const SOURCE_ROOT = '%SRCROOT%'
+/**
+ * The base of every relative artifact location: the repository root, which `check` names the
+ * manifest relative to (`GITHUB_WORKSPACE`, `CI_PROJECT_DIR`, the git top level). Declared in
+ * `originalUriBaseIds` without a `uri`: the absolute path of a runner's checkout would make the
+ * file differ from machine to machine, and code scanning matches the relative paths itself.
+ */
+const SOURCE_ROOT = 'SRCROOT'
 
 
 /**
@@ -69,6 +74,7 @@ export function renderSarif(report: Report): string {
         ],
         // The category code scanning keeps apart: uploads for different manifests do not replace each other.
         automationDetails: { id: `partner-drift/${escapeControl(report.manifest)}/` },
+        originalUriBaseIds: { [SOURCE_ROOT]: { description: { text: 'The root of the repository that holds the manifest.' } } },
         // yaml reports columns in JavaScript string offsets.
         columnKind: 'utf16CodeUnits',
         results: [...shown.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)), ...resolvedResults(report, ruleIndex)],
@@ -183,8 +189,9 @@ function messageOf(finding: ReportedFinding, name: string): { text: string; mark
 }
 
 /**
- * The manifest path as the user gave it: relative paths stay relative to the source root
- * (what code scanning maps onto the repository), absolute ones become `file:` URIs.
+ * The manifest path as the report names it: relative paths (relative to the repository root)
+ * stay relative to the source root, absolute ones (a manifest outside the repository) become
+ * `file:` URIs, which may carry no base id.
  */
 function artifactLocation(file: string): { uri: string; uriBaseId?: string } {
   if (isAbsolute(file) || /^[A-Za-z]:[\\/]/.test(file)) return { uri: pathToFileURL(file).href }
