@@ -2,7 +2,7 @@ import { computeFindings } from './diff/compute-findings.js'
 import { applyRules, type RuledEstate } from './discover/apply-rules.js'
 import { coverageOf, discoveryFindings } from './discover/discovery-findings.js'
 import { type Diagnostic, InputError } from './input/diagnostics.js'
-import type { DesiredState, DiscoverySettings, FindingException } from './manifest/desired-state.js'
+import type { DesiredState, DiscoverySettings, ExceptionRules, FindingException } from './manifest/desired-state.js'
 import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
 import type { ClusterTarget } from './model/cluster.js'
 import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from './model/discovery.js'
@@ -36,8 +36,13 @@ export interface CheckRequest {
   onProgress?: (progress: ObserveProgress) => void
   /** `--shard I/N`: observe and judge only this shard's (account, region) scopes. */
   shard?: Shard
-  /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`. */
-  policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string }
+  /**
+   * `--attribute`: who last changed each missing, extra, unmanaged, forbidden and unhealthy
+   * integration, asked of the source after observing (never changes a verdict).
+   */
+  attribute?: boolean
+  /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`, `--audit`. */
+  policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string; audit?: boolean }
 }
 
 export interface CheckResult {
@@ -96,7 +101,13 @@ export function buildReport(
   const judged = applyPolicy(findings, ruled, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
   const remedied = withRemediations(judged)
   const coverage = discovery ? coverageOf(discovery.estate, discovery.outcome, observations) : undefined
-  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}), ...(run.shard ? { shard: run.shard } : {}) })
+  return summariseReport(ruled, observations, drift, remedied, {
+    source: run.source,
+    stats: run.stats,
+    ...(coverage ? { coverage } : {}),
+    ...(run.shard ? { shard: run.shard } : {}),
+    ...(run.policy?.audit ? { audit: true } : {}),
+  })
 }
 
 /** What the orchestrator needs of `discover:`. */
@@ -110,17 +121,21 @@ export function discoveryRequestOf(settings: DiscoverySettings): DiscoveryReques
  * first API call, and all their problems are reported together; with any of them there is no desired state.
  */
 async function loadInputs(request: CheckRequest): Promise<{ desired?: DesiredState; policy: PolicyOptions; diagnostics: Diagnostic[] }> {
-  const [manifest, policy] = await Promise.all([loadManifest(request.manifest, request.fallback), loadPolicyInputs(request.policy)])
+  const today = request.policy?.today
+  const manifest = await loadManifest(request.manifest, request.fallback, today ? { today } : {})
+  // After the manifest: its exceptionRules hold for the exceptions file too.
+  const policy = await loadPolicyInputs(request.policy, manifest.desired?.exceptionRules)
   const diagnostics = [...manifest.diagnostics, ...policy.diagnostics]
   return { ...(manifest.desired && diagnostics.length === 0 ? { desired: manifest.desired } : {}), policy: policy.options, diagnostics }
 }
 
-async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {
+async function loadPolicyInputs(policy: CheckRequest['policy'] = {}, rules?: ExceptionRules): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = []
+  const today = policy.today ?? new Date().toISOString().slice(0, 10)
   let exceptions: FindingException[] | undefined
   let baseline: PolicyOptions['baseline']
   if (policy.exceptionsFile) {
-    const loaded = await loadExceptionsFile(policy.exceptionsFile)
+    const loaded = await loadExceptionsFile(policy.exceptionsFile, { ...(rules ? { rules } : {}), today })
     diagnostics.push(...loaded.diagnostics)
     exceptions = loaded.exceptions
   }
@@ -129,8 +144,7 @@ async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ 
     diagnostics.push(...loaded.diagnostics)
     baseline = { fingerprints: loaded.fingerprints, file: policy.baselineFile }
   }
-  const today = policy.today ?? new Date().toISOString().slice(0, 10)
-  return { options: { today, failOn: policy.failOn, exceptions, baseline }, diagnostics }
+  return { options: { today, failOn: policy.failOn, exceptions, baseline, ...(policy.audit ? { audit: true } : {}) }, diagnostics }
 }
 
 export function targetsOf(desired: DesiredState): ClusterTarget[] {

@@ -19,6 +19,8 @@ export default class Check extends BaseCommand {
 
 One observation of every cluster can write several reports: --format for stdout, and --output FORMAT=PATH (repeatable) for files. Under GitHub Actions (GITHUB_ACTIONS=true) with no --format, the text report is followed by ::error annotations on the manifest lines.
 
+--audit judges as if there were no exceptions and no baseline (a periodic audit sees everything acceptance hides). --attribute adds who last changed each drifting integration, from CloudTrail; it never changes the verdict or the exit code.
+
 Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/partner-drift.yaml --source snapshot:examples/snapshot.json',
@@ -26,6 +28,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     '<%= config.bin %> <%= command.id %> --output sarif=partner-drift.sarif --output junit=partner-drift.xml --output markdown=summary.md',
     '<%= config.bin %> <%= command.id %> --baseline last-report.json --fail-on missing,forbidden',
     '<%= config.bin %> <%= command.id %> --format diff',
+    '<%= config.bin %> <%= command.id %> --audit --attribute --format markdown',
   ]
 
   static override args = {
@@ -47,6 +50,8 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
     'fail-on': Flags.string({ description: `kinds that fail the run; the others only warn (overrides the manifest policy; errors always fail): ${POLICY_KINDS.join(',')}`, helpValue: 'KIND,...' }),
     exceptions: Flags.string({ description: 'exceptions file (an `exceptions:` list as in the manifest), in addition to the manifest\'s', helpValue: 'FILE' }),
     baseline: Flags.string({ description: 'a previous JSON report: fail only on findings that are new since', helpValue: 'FILE' }),
+    audit: Flags.boolean({ description: 'judge as if there were no exceptions and no baseline: what they would accept fails, and each such finding names the exception or baseline that would have accepted it' }),
+    attribute: Flags.boolean({ description: 'name who last changed each missing, extra, unmanaged, forbidden and unhealthy integration, from CloudTrail (AddPartner, DeletePartner, UpdatePartnerStatus in the last 90 days; needs cloudtrail:LookupEvents); never changes the verdict' }),
     'github-summary': Flags.boolean({ description: 'append the Markdown report to $GITHUB_STEP_SUMMARY' }),
     shard: Flags.string({ description: 'observe only shard I of N (1-based, as CI matrices count): its accounts and regions; partner-drift merge joins the shards\' JSON reports', helpValue: 'I/N' }),
   }
@@ -73,7 +78,8 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
       onProgress: progress?.update,
-      policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
+      policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline, ...(flags.audit ? { audit: true } : {}) },
+      ...(flags.attribute ? { attribute: true } : {}),
       ...(shard ? { shard } : {}),
     })
     progress?.clear()

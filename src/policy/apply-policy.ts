@@ -12,7 +12,15 @@ export interface PolicyOptions {
   baseline?: { fingerprints: ReadonlySet<string>; file: string }
   /** `YYYY-MM-DD` (UTC) the run is judged on, for exception expiry. */
   today: string
+  /**
+   * `--audit`: judge as if there were no exceptions and no baseline. What they would have accepted
+   * still fails, and says which exception or baseline would have accepted it (`wouldBeSuppressed`).
+   */
+  audit?: boolean
 }
+
+/** Exceptions that expire within this many days are warned about, so that nobody is surprised by a red gate. */
+export const EXPIRY_WARNING_DAYS = 14
 
 /**
  * Turns the diff's findings into the verdict: per-kind severity from the manifest's policy and
@@ -37,6 +45,13 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
     if (exception.expires && exception.expires < options.today) {
       exceptionFindings.push(exceptionFinding('expired-exception', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
       continue
+    }
+    const left = exception.expires ? daysFrom(options.today, exception.expires) : undefined
+    if (left !== undefined && left <= EXPIRY_WARNING_DAYS) {
+      const when = left === 0 ? 'today' : left === 1 ? 'tomorrow' : `in ${left} days`
+      exceptionFindings.push(
+        exceptionFinding('expiring-exception', exception, `exception expires ${when} (${exception.expires}), owner ${exception.owner ?? 'not named'}: ${describe(exception)}`),
+      )
     }
     let used = false
     for (const [i, finding] of judged.entries()) {
@@ -63,7 +78,20 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
       judged[i] = { ...finding, suppressed: { by: 'baseline', reason: `known in baseline ${file}`, location: { file, line: 1, column: 1 } } }
     }
   }
-  return [...judged, ...exceptionFindings].sort(compareFindings)
+  // An audit sees everything acceptance hides: the same matching, recorded without the acceptance.
+  const verdicts = options.audit ? judged.map(withoutAcceptance) : judged
+  return [...verdicts, ...exceptionFindings].sort(compareFindings)
+}
+
+function withoutAcceptance(finding: Finding): Finding {
+  if (!finding.suppressed) return finding
+  const { suppressed, ...rest } = finding
+  return { ...rest, wouldBeSuppressed: suppressed }
+}
+
+/** Whole days from `today` to `day`, both `YYYY-MM-DD` (UTC). */
+function daysFrom(today: string, day: string): number {
+  return Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000)
 }
 
 /** undefined: keep the diff's own severity (e.g. `extra: warn`). */
@@ -124,7 +152,7 @@ function describe(e: FindingException): string {
   return `${e.kinds.join(',')} on ${scope} ("${e.reason}"${e.owner ? `, owner ${e.owner}` : ''})`
 }
 
-function exceptionFinding(kind: 'expired-exception' | 'unused-exception', e: FindingException, message: string): Finding {
+function exceptionFinding(kind: 'expired-exception' | 'expiring-exception' | 'unused-exception', e: FindingException, message: string): Finding {
   const place = {
     accountId: e.accountId,
     region: e.region,

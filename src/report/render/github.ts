@@ -2,7 +2,7 @@ import { clusterKey } from '../../model/cluster.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
+import { describeLastChange, describeSuppression, describeWouldBeSuppressed, manifestLocationOf, subjectOf } from './finding-text.js'
 
 /**
  * GitHub Actions workflow commands, one per finding, so that each finding is shown on its line
@@ -26,6 +26,8 @@ function annotation(finding: ReportedFinding, report: Report): string {
     `title=${escapeProperty(escapeControl(title))}`,
   ].join(',')
   const lines = [suppression ? `${describeSuppression(suppression)} — ${finding.message}` : finding.message]
+  if (finding.wouldBeSuppressed) lines.push(describeWouldBeSuppressed(finding.wouldBeSuppressed))
+  if (finding.lastChange) lines.push(capitalize(describeLastChange(finding.lastChange)))
   if (finding.remediation) lines.push(`Fix: ${finding.remediation.summary}`, ...(finding.remediation.commands ?? []))
   // Two layers. The runner's encoding covers only `%`, CR and LF: an ESC or a bidi override would
   // still reach the log raw, and an encoded newline from a status message would come back as a
@@ -33,6 +35,8 @@ function annotation(finding: ReportedFinding, report: Report): string {
   // then joined by the line breaks this renderer means, then encoded for the runner.
   return `::${command} ${properties}::${escapeData(lines.map(escapeControl).join('\n'))}\n`
 }
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** The runner's rules for a command's message (actions/toolkit `escapeData`). */
 export function escapeData(text: string): string {

@@ -3,7 +3,7 @@ import { FINDING_KIND_INFO, FINDING_KINDS } from '../../model/finding-kinds.js'
 import type { Remediation, ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import { describeSuppression, groupByCluster, subjectOf } from './finding-text.js'
+import { describeLastChange, describeSuppression, describeWouldBeSuppressed, groupByCluster, subjectOf } from './finding-text.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
 export const GITHUB_MARKDOWN_LIMIT = 65_536
@@ -88,6 +88,7 @@ function summaryLine(report: Report): string {
     ...(kinds ? [escapeText(kinds)] : []),
     `${s.inSync} of ${s.expected} expected integrations in sync on ${s.clusters} cluster${s.clusters === 1 ? '' : 's'}`,
     `manifest ${code(report.manifest)}, source ${code(report.source)}`,
+    ...(report.audit ? ['**audit**: exceptions and the baseline accept nothing'] : []),
   ].join(' · ')
 }
 
@@ -140,7 +141,11 @@ function icon(f: ReportedFinding): string {
 
 function detail(f: ReportedFinding): string {
   const suppression = f.suppressed
-  return suppression ? `${describeSuppression(suppression)} — ${f.message}` : f.message
+  return [
+    suppression ? `${describeSuppression(suppression)} — ${f.message}` : f.message,
+    ...(f.wouldBeSuppressed ? [describeWouldBeSuppressed(f.wouldBeSuppressed)] : []),
+    ...(f.lastChange ? [describeLastChange(f.lastChange)] : []),
+  ].join(' — ')
 }
 
 function fixOf(f: ReportedFinding, r: Remediation): string {

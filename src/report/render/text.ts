@@ -2,7 +2,7 @@ import { FINDING_KIND_INFO, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
-import { groupByCluster } from './finding-text.js'
+import { describeLastChange, describeWouldBeSuppressed, groupByCluster } from './finding-text.js'
 
 export interface TextOptions {
   color: boolean
@@ -37,6 +37,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   const paint = (style: Style, text: string): string => (options.color ? `\u001B[${CODES[style][0]}m${text}\u001B[${CODES[style][1]}m` : text)
   const styleOf = (f: ReportedFinding): Style => (f.suppressed ? 'dim' : f.severity === 'warn' ? 'yellow' : (MARK_STYLE.get(markOf(f)) ?? 'red'))
   let lines: string[] = [`partner-drift: ${inert(report.manifest)} against source ${inert(report.source)}`, '']
+  if (report.audit) lines.push('  Audit: exceptions and the baseline accept nothing in this run; what they would accept fails and says so.', '')
   /** The lines so far, as one piece of the text. */
   const piece = (): string => {
     const text = lines.map((line) => `${line}\n`).join('')
@@ -45,7 +46,11 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   }
 
   const findingLines = (finding: ReportedFinding, indent: string): void => {
-    const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '']
+    const tags = [
+      finding.severity === 'warn' ? 'warning' : '',
+      finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '',
+      finding.wouldBeSuppressed ? `would be ${finding.wouldBeSuppressed.by === 'exception' ? 'excepted' : 'known'}` : '',
+    ]
       .filter(Boolean)
       .join(', ')
     const label = `${markOf(finding)} ${finding.partner && !isAboutEntry(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
@@ -57,6 +62,8 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
       const said = s.by === 'exception' ? `excepted: ${s.reason}${s.owner ? ` (owner ${s.owner})` : ''}${s.expires ? `, until ${s.expires}` : ''}` : s.reason
       lines.push(paint('dim', `${more}${inert(said)}`))
     }
+    if (finding.wouldBeSuppressed) lines.push(`${more}${inert(describeWouldBeSuppressed(finding.wouldBeSuppressed))}`)
+    if (finding.lastChange) lines.push(`${more}${inert(describeLastChange(finding.lastChange))}`)
     if (finding.cause?.hint) lines.push(`${more}hint: ${inert(finding.cause.hint)}`)
     const fix = finding.remediation
     if (!fix || finding.suppressed || finding.kind === 'error') return
@@ -109,6 +116,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
     s.excepted ? `${s.excepted} excepted` : '',
     s.known ? `${s.known} known from the baseline` : '',
     s.expiredExceptions ? plural(s.expiredExceptions, 'expired exception') : '',
+    s.expiringExceptions ? plural(s.expiringExceptions, 'exception') + ' expiring soon' : '',
     s.unusedExceptions ? plural(s.unusedExceptions, 'unused exception') : '',
     s.unusedRules ? plural(s.unusedRules, 'unused rule') : '',
   ].filter(Boolean)
