@@ -400,7 +400,7 @@ command('text: every source with version, origin, contract and options', async (
   const dir = await tempDir('list')
   const run = await runCli(['sources'], { cwd: dir })
   assert.is(run.code, 0, run.stderr)
-  assert.match(run.stdout, /^aws \S+ \(built-in, contract 1\.1\)\n/)
+  assert.match(run.stdout, /^aws \S+ \(built-in, contract 1\.2\)\n/)
   assert.match(run.stdout, '\nsnapshot 1.0.0 (built-in, contract 1.2)\n  Recorded DescribePartners answers from a snapshot file (JSON or YAML)\n  usage: --source snapshot:PATH\n  options:\n    path  string, required, shorthand')
   assert.match(run.stdout, '\ntfstate 1.0.0 (built-in, contract 1.2)\n')
 })
