@@ -2,12 +2,14 @@ import { computeFindings } from './diff/compute-findings.js'
 import { applyRules, type RuledEstate } from './discover/apply-rules.js'
 import { coverageOf, discoveryFindings } from './discover/discovery-findings.js'
 import { type Diagnostic, InputError } from './input/diagnostics.js'
-import type { DesiredState, DiscoverySettings, FindingException } from './manifest/desired-state.js'
+import type { DesiredState, DiscoverySettings, ExceptionRules, FindingException } from './manifest/desired-state.js'
 import { loadExceptionsFile, loadManifest, type ManifestFallback } from './manifest/load-manifest.js'
 import type { ClusterTarget } from './model/cluster.js'
 import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from './model/discovery.js'
 import type { PolicyKind } from './model/finding-kinds.js'
-import { compareFindings } from './model/finding.js'
+import { attributionRequests, withLastChanges } from './attribute/last-changes.js'
+import type { ChangeHistory } from './model/attribution.js'
+import { compareFindings, type Finding } from './model/finding.js'
 import type { ClusterObservation, ObserveStats } from './model/observation.js'
 import type { Report, ShardInfo } from './model/report.js'
 import { type ObserveOptions, type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
@@ -42,8 +44,13 @@ export interface CheckRequest {
    * as CI tools match paths. Without it, files are named as they were written.
    */
   repositoryRoot?: string
-  /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`. */
-  policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string }
+  /**
+   * `--attribute`: who last changed each missing, extra, unmanaged, forbidden and unhealthy
+   * integration, asked of the source after observing (never changes a verdict).
+   */
+  attribute?: boolean
+  /** `--fail-on`, `--exceptions FILE`, `--baseline FILE`, `--audit`. */
+  policy?: { failOn?: PolicyKind[]; exceptionsFile?: string; baselineFile?: string; today?: string; audit?: boolean }
 }
 
 export interface CheckResult {
@@ -67,42 +74,90 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   // The rules stage runs between discovery and observation: what it decides is what gets observed, and judged.
   let estate: RuledEstate | undefined
   const discovery = desired.discovery
+  const ruledOf = (outcome: DiscoveryOutcome | undefined) =>
+    discovery && outcome ? { estate: estate ?? applyRules(desired, discovery, discoveredClusters(outcome)), outcome } : undefined
+  // Who changed what is asked once everything is observed, for the findings the diff then makes.
+  const attribution: ObserveOptions['attribution'] = request.attribute
+    ? {
+        requestsOf: (observations, outcome) => {
+          const { ruled, findings } = findingsOf(desired, observations, ruledOf(outcome))
+          return attributionRequests(findings, targetsOf(ruled), new Date())
+        },
+      }
+    : undefined
   try {
-    observed = await observeTargets(targetsOf(desired), request, discovery && {
-      ...discoveryRequestOf(discovery.settings),
-      ...(plan ? { inShard: plan.inShard } : {}),
-      targetsOf: (outcome) => targetsOf({ ...desired, clusters: (estate = applyRules(desired, discovery, discoveredClusters(outcome))).clusters }),
-    })
+    observed = await observeTargets(
+      targetsOf(desired),
+      request,
+      discovery && {
+        ...discoveryRequestOf(discovery.settings),
+        ...(plan ? { inShard: plan.inShard } : {}),
+        targetsOf: (outcome) => targetsOf({ ...desired, clusters: (estate = applyRules(desired, discovery, discoveredClusters(outcome))).clusters }),
+      },
+      attribution,
+    )
   } catch (error) {
     // The source's own input (a snapshot file, a state file) is unusable: that located cause is
     // the whole answer, and there is no report, as with a broken manifest.
     if (error instanceof InputError) return { diagnostics: error.diagnostics }
     throw error
   }
-  const outcome = observed.discovery
   // When the source never got as far as discovering, no cluster was found: the rules still say which are unused.
-  const ruled = discovery && outcome ? { estate: estate ?? applyRules(desired, discovery, discoveredClusters(outcome)), outcome } : undefined
+  const ruled = ruledOf(observed.discovery)
   const shard = plan && { ...plan.shard, manifestDigest: desired.digest ?? '', version: VERSION, scopes: plan.scopes, work: plan.work }
-  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled, ...(shard ? { shard } : {}) })
+  const report = buildReport(desired, observed.observations, {
+    source: request.source,
+    stats: observed.stats,
+    policy: inputs.policy,
+    discovery: ruled,
+    ...(shard ? { shard } : {}),
+    ...(observed.attribution ? { attribution: observed.attribution } : {}),
+  })
   return { diagnostics: [], report: request.repositoryRoot === undefined ? report : withRepositoryPaths(report, request.repositoryRoot, request.cwd ?? process.cwd()) }
 }
 
-/** The stages after observing, which read no file and call no API: diff -> policy -> remediation -> summarise. */
+/**
+ * The stages after observing, which read no file and call no API: diff -> attribution (the change
+ * histories `--attribute` fetched, if any) -> policy -> remediation -> summarise.
+ */
 export function buildReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions; discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome }; shard?: ShardInfo },
+  run: {
+    source: string
+    stats?: ObserveStats
+    policy?: PolicyOptions
+    discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome }
+    shard?: ShardInfo
+    attribution?: ReadonlyMap<string, ChangeHistory>
+  },
 ): Report {
   const { discovery } = run
+  const { ruled, drift, findings: diffed } = findingsOf(desired, observations, discovery)
+  const findings = run.attribution ? withLastChanges(diffed, run.attribution) : diffed
+  const judged = applyPolicy(findings, ruled, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
+  const remedied = withRemediations(judged)
+  const coverage = discovery ? coverageOf(discovery.estate, discovery.outcome, observations) : undefined
+  return summariseReport(ruled, observations, drift, remedied, {
+    source: run.source,
+    stats: run.stats,
+    ...(coverage ? { coverage } : {}),
+    ...(run.shard ? { shard: run.shard } : {}),
+    ...(run.policy?.audit ? { audit: true } : {}),
+  })
+}
+
+/** The diff stage: the drift of the judged clusters, and with discovery what discovery found (unmanaged integrations, unused rules). */
+export function findingsOf(
+  desired: DesiredState,
+  observations: ReadonlyMap<string, ClusterObservation>,
+  discovery: { estate: RuledEstate; outcome: DiscoveryOutcome } | undefined,
+): { ruled: DesiredState; drift: ReturnType<typeof computeFindings>; findings: Finding[] } {
   // With discovery, the clusters judged are the rules' estate: entries combined with rules, and every discovered cluster.
   const ruled = discovery ? { ...desired, clusters: discovery.estate.clusters } : desired
   const drift = computeFindings(ruled, observations)
   const found = discovery ? discoveryFindings(discovery.estate, discovery.outcome, desired.discovery?.settings.location) : []
-  const findings = found.length ? [...drift.findings, ...found].sort(compareFindings) : drift.findings
-  const judged = applyPolicy(findings, ruled, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
-  const remedied = withRemediations(judged)
-  const coverage = discovery ? coverageOf(discovery.estate, discovery.outcome, observations) : undefined
-  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}), ...(run.shard ? { shard: run.shard } : {}) })
+  return { ruled, drift, findings: found.length ? [...drift.findings, ...found].sort(compareFindings) : drift.findings }
 }
 
 /** What the orchestrator needs of `discover:`. */
@@ -116,17 +171,21 @@ export function discoveryRequestOf(settings: DiscoverySettings): DiscoveryReques
  * first API call, and all their problems are reported together; with any of them there is no desired state.
  */
 export async function loadInputs(request: CheckRequest): Promise<{ desired?: DesiredState; policy: PolicyOptions; diagnostics: Diagnostic[] }> {
-  const [manifest, policy] = await Promise.all([loadManifest(request.manifest, request.fallback), loadPolicyInputs(request.policy)])
+  const today = request.policy?.today
+  const manifest = await loadManifest(request.manifest, request.fallback, today ? { today } : {})
+  // After the manifest: its exceptionRules hold for the exceptions file too.
+  const policy = await loadPolicyInputs(request.policy, manifest.desired?.exceptionRules)
   const diagnostics = [...manifest.diagnostics, ...policy.diagnostics]
   return { ...(manifest.desired && diagnostics.length === 0 ? { desired: manifest.desired } : {}), policy: policy.options, diagnostics }
 }
 
-async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {
+async function loadPolicyInputs(policy: CheckRequest['policy'] = {}, rules?: ExceptionRules): Promise<{ options: PolicyOptions; diagnostics: Diagnostic[] }> {
   const diagnostics: Diagnostic[] = []
+  const today = policy.today ?? new Date().toISOString().slice(0, 10)
   let exceptions: FindingException[] | undefined
   let baseline: PolicyOptions['baseline']
   if (policy.exceptionsFile) {
-    const loaded = await loadExceptionsFile(policy.exceptionsFile)
+    const loaded = await loadExceptionsFile(policy.exceptionsFile, { ...(rules ? { rules } : {}), today })
     diagnostics.push(...loaded.diagnostics)
     exceptions = loaded.exceptions
   }
@@ -135,8 +194,7 @@ async function loadPolicyInputs(policy: CheckRequest['policy'] = {}): Promise<{ 
     diagnostics.push(...loaded.diagnostics)
     baseline = { fingerprints: loaded.fingerprints, file: policy.baselineFile }
   }
-  const today = policy.today ?? new Date().toISOString().slice(0, 10)
-  return { options: { today, failOn: policy.failOn, exceptions, baseline }, diagnostics }
+  return { options: { today, failOn: policy.failOn, exceptions, baseline, ...(policy.audit ? { audit: true } : {}) }, diagnostics }
 }
 
 export function targetsOf(desired: DesiredState): ClusterTarget[] {
@@ -153,7 +211,12 @@ export function targetsOf(desired: DesiredState): ClusterTarget[] {
  * Throws before any cluster is observed when the source cannot be used: `SourceError` (unknown source,
  * bad options, failed to open) or `InputError` (its own input file has located problems).
  */
-export async function observeTargets(targets: ClusterTarget[], request: Omit<CheckRequest, 'manifest'>, discovery?: ObserveOptions['discovery']): Promise<ObserveResult> {
+export async function observeTargets(
+  targets: ClusterTarget[],
+  request: Omit<CheckRequest, 'manifest'>,
+  discovery?: ObserveOptions['discovery'],
+  attribution?: ObserveOptions['attribution'],
+): Promise<ObserveResult> {
   const { source, options } = await resolveSource(request.source, request.sourceOptions, { cwd: request.cwd, pluginRoots: request.pluginRoots })
   return observeClusters({
     source,
@@ -165,5 +228,6 @@ export async function observeTargets(targets: ClusterTarget[], request: Omit<Che
     env: request.env,
     onProgress: request.onProgress,
     ...(discovery ? { discovery } : {}),
+    ...(attribution ? { attribution } : {}),
   })
 }

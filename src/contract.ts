@@ -9,6 +9,7 @@
  */
 
 import type { JsonSchema } from './input/schema-check.js'
+import type { AttributionRequest, ChangeHistory } from './model/attribution.js'
 import type { ClusterTarget } from './model/cluster.js'
 import type { AccountListing, AccountListingRequest, DiscoveryScope, ScopeDiscovery } from './model/discovery.js'
 import type { ClusterObservation, LearnedRate } from './model/observation.js'
@@ -17,10 +18,14 @@ import type { ClusterObservation, LearnedRate } from './model/observation.js'
 // author finds them here, beside the contract that uses them.
 export type { ClusterTarget } from './model/cluster.js'
 export type { ClusterObservation, LearnedRate, ObservedIntegration } from './model/observation.js'
+export type { AttributionRequest, ChangeHistory, PartnerChange, PartnerEventName } from './model/attribution.js'
 export type { AccountListing, AccountListingRequest, ClusterTag, DiscoveryScope, FoundCluster, LookupError, OrganizationAccount, ScopeDiscovery } from './model/discovery.js'
 
-/** 1.1 added the optional discovery members of a session (`discover`, `listAccounts`). */
-export const SOURCE_CONTRACT_VERSION = '1.1'
+/**
+ * 1.1 added the optional discovery members of a session (`discover`, `listAccounts`); 1.2 the
+ * optional `attribute` (who changed an integration, for `check --attribute`).
+ */
+export const SOURCE_CONTRACT_VERSION = '1.2'
 
 /** Counters a source may keep; the orchestrator adds its own and reports them. */
 export interface SourceStats {
@@ -69,6 +74,16 @@ export interface SourceSession {
    * (or of the given OUs and the OUs under them) with their status; the core keeps ACTIVE ones.
    */
   listAccounts?(request: AccountListingRequest, signal: AbortSignal): Promise<AccountListing>
+  /**
+   * Since 1.2, used by `check --attribute`. The recorded changes of partner integrations in one
+   * account and region: every event of the requested names between `since` and `until` (all
+   * pages), each naming its cluster, database and partner; or an `error` when the source could
+   * not look (never an empty list for a history it could not read). Called once per account and
+   * region, after every cluster is observed; the core picks each finding's latest change. A
+   * source without it leaves every finding's last change unknown (`AttributionUnsupported`).
+   * Checked like observations: anything malformed is an `InvalidAttribution` error of that scope.
+   */
+  attribute?(request: AttributionRequest, signal: AbortSignal): Promise<ChangeHistory>
   stats?(): SourceStats
   close?(): Promise<void>
 }

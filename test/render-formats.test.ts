@@ -239,7 +239,7 @@ sarif('one rule per kind; results refer to their rule by id and index', () => {
   assert.is(run.tool.driver.name, 'partner-drift')
   assert.match(run.tool.driver.version, /^\d+\.\d+\.\d+/)
   const ids = run.tool.driver.rules.map((r) => r.id)
-  assert.equal(ids, ['missing', 'extra', 'unmanaged', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception', 'unused-rule'])
+  assert.equal(ids, ['missing', 'extra', 'unmanaged', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'expiring-exception', 'unused-exception', 'unused-rule'])
   assert.is(run.tool.driver.rules[ids.indexOf('unused-exception')].defaultConfiguration.level, 'warning')
   assert.match(run.tool.driver.rules[0].help.markdown, /add-partner/)
   for (const result of run.results) assert.is(ids[result.ruleIndex], result.ruleId)

@@ -257,7 +257,7 @@ naming('check refuses a source built for another contract major, naming both ver
   const run = await runCli(['check', '--source', 'future'], { cwd: dir })
   assert.is(run.code, 1)
   assert.is(run.stdout, '')
-  assert.match(run.stderr, 'Error: source "future" of package queue-future@3.0.0 implements source contract 2.0, but this partner-drift implements source contract 1.1')
+  assert.match(run.stderr, 'Error: source "future" of package queue-future@3.0.0 implements source contract 2.0, but this partner-drift implements source contract 1.2')
 })
 
 naming('a module whose definition does not match its declaration is refused', async () => {
@@ -400,9 +400,9 @@ command('text: every source with version, origin, contract and options', async (
   const dir = await tempDir('list')
   const run = await runCli(['sources'], { cwd: dir })
   assert.is(run.code, 0, run.stderr)
-  assert.match(run.stdout, /^aws \S+ \(built-in, contract 1\.1\)\n/)
-  assert.match(run.stdout, '\nsnapshot 1.0.0 (built-in, contract 1.1)\n  Recorded DescribePartners answers from a snapshot file (JSON or YAML)\n  usage: --source snapshot:PATH\n  options:\n    path  string, required, shorthand')
-  assert.match(run.stdout, '\ntfstate 1.0.0 (built-in, contract 1.1)\n')
+  assert.match(run.stdout, /^aws \S+ \(built-in, contract 1\.2\)\n/)
+  assert.match(run.stdout, '\nsnapshot 1.0.0 (built-in, contract 1.2)\n  Recorded DescribePartners answers from a snapshot file (JSON or YAML)\n  usage: --source snapshot:PATH\n  options:\n    path  string, required, shorthand')
+  assert.match(run.stdout, '\ntfstate 1.0.0 (built-in, contract 1.2)\n')
 })
 
 command('--json: the same, as data', async () => {
@@ -414,9 +414,9 @@ command('--json: the same, as data', async () => {
   assert.equal(
     sources.map((s) => [s.name, s.origin, s.contractVersion]),
     [
-      ['aws', 'built-in', '1.1'],
-      ['snapshot', 'built-in', '1.1'],
-      ['tfstate', 'built-in', '1.1'],
+      ['aws', 'built-in', '1.2'],
+      ['snapshot', 'built-in', '1.2'],
+      ['tfstate', 'built-in', '1.2'],
     ],
   )
   const snapshot = sources.find((s) => s.name === 'snapshot')!
@@ -436,7 +436,7 @@ command('an unusable package is listed with its problem, the others still are, a
   await writePackage(join(dir, 'node_modules'), { name: 'queue-ok', declaration: { sources: { queue: './index.js' } }, files: { 'index.js': sourceModule({ name: 'queue' }) } })
   const text = await runCli(['sources'], { cwd: dir })
   assert.is(text.code, 1)
-  assert.match(text.stdout, 'future (queue-future@3.0.0, dependency)\n  unusable: source "future" of package queue-future@3.0.0 implements source contract 2.1, but this partner-drift implements source contract 1.1')
+  assert.match(text.stdout, 'future (queue-future@3.0.0, dependency)\n  unusable: source "future" of package queue-future@3.0.0 implements source contract 2.1, but this partner-drift implements source contract 1.2')
   assert.match(text.stdout, '\nqueue 2.3.4 (queue-ok@1.0.0, dependency, contract 1.0)\n')
   const json = await runCli(['sources', '--json'], { cwd: dir })
   assert.is(json.code, 1)

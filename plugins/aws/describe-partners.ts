@@ -50,6 +50,12 @@ export interface AwsCalls {
     command: Command<ServiceInputTypes, I, ServiceOutputTypes, O, RedshiftClientResolvedConfig>,
     signal: AbortSignal,
   ): Promise<O>
+  /**
+   * Every attempt of `command` (of any AWS client) waits for its turn at the rate limiter of `api`
+   * in `place`'s account and region. Each API has its own quota, so its own limiters; `api`
+   * `requestsPerSecond` paces from the first request where the quota is documented.
+   */
+  paced<C extends { middlewareStack: MiddlewareStack<any, any> }>(command: C, place: AwsPlace, signal: AbortSignal, api: { name: string; requestsPerSecond?: number }): C
   /** Retries, timeouts and sockets for a client of another AWS service (its credentials are the caller's to choose). */
   clientSettings(): { retryStrategy: RetryStrategyV2; requestHandler: Record<string, unknown> }
   /** Counts every attempt a client sends (and the throttled ones) in the source's stats. */
@@ -73,6 +79,8 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
   const roleCredentials = new Map<string, AwsCredentialIdentityProvider>()
   const clients = new Map<string, RedshiftClient>()
   const limiters = new Map<string, { accountId: string; region: string; limiter: AdaptiveRateLimiter }>()
+  /** The limiters of other APIs (CloudTrail's own quota), by API, account and region: not Redshift's learned rates. */
+  const apiLimiters = new Map<string, AdaptiveRateLimiter>()
   // Enough sockets that the orchestrator's concurrency is never queued behind the agent.
   const agent = { keepAlive: true, maxSockets: Math.max(50, context.concurrency ?? 0) }
 
@@ -135,6 +143,14 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     return command
   }
 
+  const pacedFor = <C extends { middlewareStack: MiddlewareStack<any, any> }>(command: C, place: AwsPlace, signal: AbortSignal, api: { name: string; requestsPerSecond?: number }): C => {
+    const key = `${api.name}\u0000${place.accountId}\u0000${place.region}`
+    let limiter = apiLimiters.get(key)
+    if (!limiter) apiLimiters.set(key, (limiter = new AdaptiveRateLimiter(api.requestsPerSecond === undefined ? {} : { initialRate: api.requestsPerSecond })))
+    command.middlewareStack.addRelativeTo(pacedAttempts(limiter, signal), { relation: 'before', toMiddleware: 'httpSigningMiddleware', name: 'partnerDriftRateLimit' })
+    return command
+  }
+
   const clientFor = (target: AwsPlace): RedshiftClient => {
     const key = `${target.region}\u0000${target.assumeRole ?? ''}`
     let client = clients.get(key)
@@ -181,6 +197,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     },
     async close() {
       for (const { limiter } of limiters.values()) limiter.close()
+      for (const limiter of apiLimiters.values()) limiter.close()
       for (const client of clients.values()) client.destroy()
     },
     calls: {
@@ -196,6 +213,7 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
           throw error
         }
       },
+      paced: pacedFor,
       clientSettings,
       countCalls,
       countRetries,

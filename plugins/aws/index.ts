@@ -1,8 +1,10 @@
-import { type AccountListingRequest, defineSource, type DiscoveryScope, SOURCE_CONTRACT_VERSION } from 'partner-drift'
+import { type AccountListingRequest, type AttributionRequest, defineSource, type DiscoveryScope, SOURCE_CONTRACT_VERSION } from 'partner-drift'
 
 import type { AwsSourceOptions } from './options.js'
 // Types only: the module (and the Organizations SDK with it) is imported when an organization is listed.
 import type { listOrganizationAccounts, OrganizationsAccess } from './organization-accounts.js'
+// Types only: the CloudTrail SDK is imported on the first attribution (check --attribute).
+import type { cloudTrailClients, lookUpPartnerChanges } from './partner-events.js'
 
 export type { AwsSourceOptions } from './options.js'
 
@@ -18,7 +20,7 @@ export default defineSource<AwsSourceOptions>({
   name: 'aws',
   version: '1.0.0',
   contractVersion: SOURCE_CONTRACT_VERSION,
-  description: 'Live Amazon Redshift DescribePartners calls through the AWS SDK (standard credential chain)',
+  description: 'Live Amazon Redshift DescribePartners calls through the AWS SDK (standard credential chain); CloudTrail LookupEvents for --attribute',
   options: {
     schema: {
       type: 'object',
@@ -40,6 +42,8 @@ export default defineSource<AwsSourceOptions>({
     const { calls, ...session } = openDescribePartnersSession(options, context)
     // The Organizations SDK is loaded on the first listing only: most runs never list an organization.
     let organizations: Promise<OrganizationsAccess & { list: typeof listOrganizationAccounts }> | undefined
+    // Likewise the CloudTrail SDK, on the first attribution: only check --attribute asks for one.
+    let cloudTrail: Promise<ReturnType<typeof cloudTrailClients> & { lookUp: typeof lookUpPartnerChanges }> | undefined
     const region = context.env.AWS_REGION || context.env.AWS_DEFAULT_REGION || 'us-east-1'
     return {
       ...session,
@@ -49,9 +53,15 @@ export default defineSource<AwsSourceOptions>({
         const access = await organizations
         return access.list(request, signal, access)
       },
+      async attribute(request: AttributionRequest, signal: AbortSignal) {
+        cloudTrail ??= import('./partner-events.js').then((m) => ({ ...m.cloudTrailClients(calls), lookUp: m.lookUpPartnerChanges }))
+        const trail = await cloudTrail
+        return trail.lookUp(request, signal, calls, trail.clientFor(request))
+      },
       async close() {
         await session.close?.()
         if (organizations) (await organizations).client.destroy()
+        if (cloudTrail) (await cloudTrail).destroy()
       },
     }
   },

@@ -13,6 +13,7 @@ import type { AccountListing, AccountListingRequest, LookupError, OrganizationAc
 
 import { asLookupError } from './describe-clusters.js'
 import { type AwsCalls, failureObservation } from './describe-partners.js'
+import { everyPage } from './paging.js'
 import { addRawAnswerChecks, InvalidResponseError } from './raw-answers.js'
 
 /** The most the three List operations return per page (the API allows 1 to 20): the fewest requests. */
@@ -63,7 +64,7 @@ export async function listOrganizationAccounts(request: AccountListingRequest, s
   let parent: string | undefined
   try {
     if (!request.ous) {
-      await everyPage((NextToken) => send(access, new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken }), signal), (page) => keep(page.Accounts))
+      await everyPage('Organizations', (NextToken) => send(access, new ListAccountsCommand({ MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken }), signal), (page) => keep(page.Accounts))
     } else {
       const pending = [...request.ous]
       const visited = new Set<string>()
@@ -71,8 +72,8 @@ export async function listOrganizationAccounts(request: AccountListingRequest, s
         if (visited.has(parent)) continue
         visited.add(parent)
         const ParentId = parent
-        await everyPage((NextToken) => send(access, new ListAccountsForParentCommand({ ParentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken }), signal), (page) => keep(page.Accounts))
-        await everyPage(
+        await everyPage('Organizations', (NextToken) => send(access, new ListAccountsForParentCommand({ ParentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken }), signal), (page) => keep(page.Accounts))
+        await everyPage('Organizations', 
           (NextToken) => send(access, new ListOrganizationalUnitsForParentCommand({ ParentId, MaxResults: ORGANIZATIONS_PAGE_SIZE, NextToken }), signal),
           (page) => {
             if (!page.OrganizationalUnits) throw new InvalidResponseError('the SDK read no OrganizationalUnits list from the answer', 200, page.$metadata.requestId)
@@ -105,21 +106,6 @@ async function send<I extends ServiceInputTypes, O extends ServiceOutputTypes>(
     access.calls.countRetries(error)
     throw error
   }
-}
-
-/** Follows NextToken to the last page; a token handed out twice would page forever, so the listing cannot be complete. */
-async function everyPage<P extends { NextToken?: string; $metadata: { requestId?: string } }>(fetch: (token: string | undefined) => Promise<P>, onPage: (page: P) => void): Promise<void> {
-  const seen = new Set<string>()
-  let token: string | undefined
-  do {
-    const page = await fetch(token)
-    onPage(page)
-    token = page.NextToken || undefined
-    if (token !== undefined) {
-      if (seen.has(token)) throw new InvalidResponseError('Organizations returned a NextToken it had already returned (the pages loop)', 200, page.$metadata.requestId)
-      seen.add(token)
-    }
-  } while (token !== undefined)
 }
 
 const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|NotAuthorized/

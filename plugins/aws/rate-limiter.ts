@@ -49,6 +49,11 @@ export interface AdaptiveRateLimiterOptions {
   increase?: number
   /** The rate never falls below this, in requests per second (default 0.5). */
   minRate?: number
+  /**
+   * Pace from the first request at this rate, for an API whose quota is documented (CloudTrail
+   * LookupEvents: 2 per second per account and region); default: nothing is paced until throttled.
+   */
+  initialRate?: number
   clock?: LimiterClock
 }
 
@@ -99,6 +104,10 @@ export class AdaptiveRateLimiter {
     if (!(this.decrease > 0 && this.decrease < 1)) throw new RangeError(`decrease must be between 0 and 1, not ${this.decrease}`)
     if (!(this.increase > 0)) throw new RangeError(`increase must be positive, not ${this.increase}`)
     if (!(this.minRate > 0)) throw new RangeError(`minRate must be positive, not ${this.minRate}`)
+    if (options.initialRate !== undefined) {
+      if (!(options.initialRate >= this.minRate && Number.isFinite(options.initialRate))) throw new RangeError(`initialRate must be a finite rate of at least minRate, not ${options.initialRate}`)
+      this.rate = options.initialRate
+    }
   }
 
   /** The learned rate in requests per second; undefined while nothing was throttled. */

@@ -24,9 +24,11 @@ One observation of every cluster can write several reports: --format for stdout,
 
 Every report names files relative to the repository root (GITHUB_WORKSPACE, CI_PROJECT_DIR, else the nearest directory above with .git, else the current directory), as code scanning, annotations and GitLab match them.
 
-Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.
+--audit judges as if there were no exceptions and no baseline (a periodic audit sees everything acceptance hides). --attribute adds who last changed each drifting integration, from CloudTrail; it never changes the verdict or the exit code.
 
-Review mode (--base BASE) judges a change to the manifest: BASE is the manifest before the change, a file or REV:PATH read with git from the manifest's repository (origin/main:infra/partner-drift.yaml; PATH from the repository's root as in git, REV:./PATH from the current directory; an existing file wins; a PATH not at REV is an empty base). Reality is observed once for the clusters of both; each finding is reported as introduced by the change or unchanged, and what the base found that the head no longer does as resolved, beside the expectations added, removed and changed. Only failing findings the change introduces (or makes fail) fail the run; unchanged ones are shown as known; errors always fail.`
+Review mode (--base BASE) judges a change to the manifest: BASE is the manifest before the change, a file or REV:PATH read with git from the manifest's repository (origin/main:infra/partner-drift.yaml; PATH from the repository's root as in git, REV:./PATH from the current directory; an existing file wins; a PATH not at REV is an empty base). Reality is observed once for the clusters of both; each finding is reported as introduced by the change or unchanged, and what the base found that the head no longer does as resolved, beside the expectations added, removed and changed. Only failing findings the change introduces (or makes fail) fail the run; unchanged ones are shown as known; errors always fail.
+
+Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster was observed; 1 invalid input, bad usage, or any cluster that could not be observed.`
   static override examples = [
     '<%= config.bin %> <%= command.id %> examples/partner-drift.yaml --source snapshot:examples/snapshot.json',
     '<%= config.bin %> <%= command.id %> partner-drift.yaml --format json > report.json',
@@ -35,6 +37,7 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
     '<%= config.bin %> <%= command.id %> --format diff',
     '<%= config.bin %> <%= command.id %> infra/partner-drift.yaml --base origin/main:infra/partner-drift.yaml --format markdown',
     '<%= config.bin %> <%= command.id %> --output codequality=gl-code-quality.json --output junit=partner-drift.xml',
+    '<%= config.bin %> <%= command.id %> --audit --attribute --format markdown',
   ]
 
   static override args = {
@@ -57,6 +60,8 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
     exceptions: Flags.string({ description: 'exceptions file (an `exceptions:` list as in the manifest), in addition to the manifest\'s', helpValue: 'FILE' }),
     base: Flags.string({ description: 'review a change: the manifest before it, a file or REV:PATH (e.g. origin/main:infra/partner-drift.yaml); fail only on findings the change introduces (errors always fail)', helpValue: 'BASE' }),
     baseline: Flags.string({ description: 'a previous JSON report: fail only on findings that are new since', helpValue: 'FILE' }),
+    audit: Flags.boolean({ description: 'judge as if there were no exceptions and no baseline: what they would accept fails, and each such finding names the exception or baseline that would have accepted it' }),
+    attribute: Flags.boolean({ description: 'name who last changed each missing, extra, unmanaged, forbidden and unhealthy integration, from CloudTrail (AddPartner, DeletePartner, UpdatePartnerStatus in the last 90 days; needs cloudtrail:LookupEvents); never changes the verdict' }),
     'github-summary': Flags.boolean({ description: 'append the Markdown report to $GITHUB_STEP_SUMMARY' }),
     shard: Flags.string({ description: 'observe only shard I of N (1-based, as CI matrices count): its accounts and regions; partner-drift merge joins the shards\' JSON reports', helpValue: 'I/N' }),
   }
@@ -85,7 +90,8 @@ Review mode (--base BASE) judges a change to the manifest: BASE is the manifest 
       ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       fallback: { region: flags.region, assumeRole: flags['assume-role'] },
       onProgress: progress?.update,
-      policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline },
+      policy: { failOn, exceptionsFile: flags.exceptions, baselineFile: flags.baseline, ...(flags.audit ? { audit: true } : {}) },
+      ...(flags.attribute ? { attribute: true } : {}),
       repositoryRoot: repositoryRootOf(process.env, process.cwd(), args.manifest),
     }
     const result = flags.base === undefined ? await runCheck({ ...request, ...(shard ? { shard } : {}) }) : await runReview({ ...request, base: flags.base })

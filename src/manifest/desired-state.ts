@@ -50,6 +50,14 @@ export interface FindingException {
   location: FileLocation
 }
 
+/** The manifest's `exceptionRules`: what every exception must say (its own and those of `--exceptions` files). */
+export interface ExceptionRules {
+  requireOwner?: boolean
+  requireExpiry?: boolean
+  /** No exception may expire more than this many days after the day of the run. */
+  maxDays?: number
+}
+
 export interface DesiredCluster extends ClusterTarget {
   /** Role ARN with `{accountId}` already substituted. */
   assumeRole?: string
@@ -118,6 +126,8 @@ export interface DesiredState {
   digest?: string
   clusters: DesiredCluster[]
   exceptions: FindingException[]
+  /** Present when the manifest has `exceptionRules:`. */
+  exceptionRules?: ExceptionRules
   /** Present when the manifest has `discover:`. */
   discovery?: DesiredDiscovery
 }

@@ -17,6 +17,7 @@ import {
   type DesiredDiscovery,
   type DesiredRule,
   type DesiredState,
+  type ExceptionRules,
   type RuleMatch,
   type ExtraPolicy,
   type FindingException,
@@ -38,16 +39,22 @@ export interface ManifestFallback {
   assumeRole?: string
 }
 
+/** What a manifest is checked against besides itself. */
+export interface ManifestContext {
+  /** `YYYY-MM-DD` (UTC) the run is judged on, for `exceptionRules.maxDays`; default today. */
+  today?: string
+}
+
 /** Reads, validates and resolves a manifest file. Never throws for bad input. */
-export async function loadManifest(file: string, fallback: ManifestFallback = {}): Promise<LoadedManifest> {
+export async function loadManifest(file: string, fallback: ManifestFallback = {}, context: ManifestContext = {}): Promise<LoadedManifest> {
   const input = await readInputText(file)
   if (!input.ok) return { diagnostics: input.diagnostics }
-  return manifestOfText(input.text, input.file, fallback)
+  return manifestOfText(input.text, input.file, fallback, context)
 }
 
 /** A manifest's text read elsewhere (a git revision), validated and resolved as a file's; `file` names it in every diagnostic. */
-export function manifestOfText(text: string, file: string, fallback: ManifestFallback = {}): LoadedManifest {
-  const loaded = resolveManifest(parseDocumentText(text, file), fallback)
+export function manifestOfText(text: string, file: string, fallback: ManifestFallback = {}, context: ManifestContext = {}): LoadedManifest {
+  const loaded = resolveManifest(parseDocumentText(text, file), fallback, context)
   // What shards of one check compare, to refuse merging reports of different manifests.
   return loaded.desired ? { ...loaded, desired: { ...loaded.desired, digest: createHash('sha256').update(text).digest('hex') } } : loaded
 }
@@ -73,7 +80,7 @@ const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null &
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
 
-export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback = {}): LoadedManifest {
+export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback = {}, context: ManifestContext = {}): LoadedManifest {
   if (doc.diagnostics.length > 0) return { diagnostics: doc.diagnostics }
   const diagnostics = checkAgainstSchema(doc, loadSchema('manifest'))
   if (!isObject(doc.value)) return { diagnostics }
@@ -261,10 +268,14 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   const rules = readRules()
   const discovery = isObject(root.discover) ? readDiscovery(root.discover, rules) : undefined
 
-  const exceptions = readExceptions(doc, root.exceptions, ['exceptions'])
+  const exceptionRules = exceptionRulesOf(root.exceptionRules)
+  const exceptions = readExceptions(doc, root.exceptions, ['exceptions'], { rules: exceptionRules, today: context.today })
   diagnostics.push(...exceptions.diagnostics)
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) }
-  return { desired: { file: doc.file, clusters, exceptions: exceptions.exceptions, ...(discovery ? { discovery } : {}) }, diagnostics: [] }
+  return {
+    desired: { file: doc.file, clusters, exceptions: exceptions.exceptions, ...(exceptionRules ? { exceptionRules } : {}), ...(discovery ? { discovery } : {}) },
+    diagnostics: [],
+  }
 
   function readRules(): DesiredRule[] {
     const rules: DesiredRule[] = []
@@ -330,16 +341,55 @@ function policyOf(raw: unknown): SeverityPolicy {
   return policy
 }
 
+/** The manifest's `exceptionRules` (schema-checked already); undefined when it has none. */
+function exceptionRulesOf(raw: unknown): ExceptionRules | undefined {
+  if (!isObject(raw)) return undefined
+  return {
+    ...(typeof raw.requireOwner === 'boolean' ? { requireOwner: raw.requireOwner } : {}),
+    ...(typeof raw.requireExpiry === 'boolean' ? { requireExpiry: raw.requireExpiry } : {}),
+    ...(typeof raw.maxDays === 'number' && Number.isInteger(raw.maxDays) && raw.maxDays > 0 ? { maxDays: raw.maxDays } : {}),
+  }
+}
+
 /**
  * The `exceptions` list of a manifest or of an `--exceptions` file (schema-checked by the caller),
  * with the checks a schema cannot make: an `expires` must be a real calendar date, or an
- * exception written to end on 2026-02-30 would be in force forever.
+ * exception written to end on 2026-02-30 would be in force forever; and what the manifest's
+ * `exceptionRules` ask of every exception (an owner, an expiry, no expiry too far ahead).
  */
-export function readExceptions(doc: LocatedDocument, raw: unknown, path: KeyPath): { exceptions: FindingException[]; diagnostics: Diagnostic[] } {
+export function readExceptions(
+  doc: LocatedDocument,
+  raw: unknown,
+  path: KeyPath,
+  policy: { rules?: ExceptionRules; today?: string } = {},
+): { exceptions: FindingException[]; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = []
+  const rules = policy.rules ?? {}
+  const today = policy.today ?? new Date().toISOString().slice(0, 10)
+  const ruleProblem = (at: KeyPath, code: InputCode, message: string, hint: string): void => {
+    diagnostics.push({ severity: 'error', code, file: doc.file, ...doc.locate(at), path: formatKeyPath(at), message, hint })
+  }
   const exceptions = list(raw).flatMap((entry, i): FindingException[] => {
     if (!isObject(entry) || typeof entry.reason !== 'string') return []
     const expires = entry.expires
+    // Rule violations are reported with the exception kept: they are problems of the entry, not of its meaning.
+    if (rules.requireOwner && (typeof entry.owner !== 'string' || entry.owner.trim() === '')) {
+      ruleProblem([...path, i], 'exception-owner', 'this exception names no owner, and exceptionRules.requireOwner asks every exception for one', 'add owner: with the team or person who answers for it, e.g. owner: data-platform')
+    }
+    if (rules.requireExpiry && typeof expires !== 'string') {
+      ruleProblem([...path, i], 'exception-expiry', 'this exception has no expires date, and exceptionRules.requireExpiry asks every exception for one', 'add expires: with the last day it applies, as YYYY-MM-DD')
+    }
+    if (rules.maxDays !== undefined && typeof expires === 'string' && isCalendarDate(expires)) {
+      const latest = addDays(today, rules.maxDays)
+      if (expires > latest) {
+        ruleProblem(
+          [...path, i, 'expires'],
+          'exception-expiry-too-far',
+          `expires ${excerpt(expires)} is more than ${rules.maxDays} days after ${today} (exceptionRules.maxDays)`,
+          `choose a date on or before ${latest}, and renew the exception then if it is still needed`,
+        )
+      }
+    }
     // Only the YYYY-MM-DD shape is checked here; any other text is the schema's error already.
     if (typeof expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expires) && !isCalendarDate(expires)) {
       const at: KeyPath = [...path, i, 'expires']
@@ -377,6 +427,11 @@ export function readExceptions(doc: LocatedDocument, raw: unknown, path: KeyPath
   return { exceptions, diagnostics }
 }
 
+/** `YYYY-MM-DD` plus `days` days, as `YYYY-MM-DD` (UTC). */
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10)
+}
+
 /** `2026-02-28` yes; `2026-02-30`, `2026-13-45`, `2025-02-29` no. */
 export function isCalendarDate(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text)
@@ -388,12 +443,15 @@ export function isCalendarDate(text: string): boolean {
   return day <= days
 }
 
-/** A separate exceptions file (`--exceptions FILE`): `exceptions:` as in a manifest, with the same located errors. */
-export async function loadExceptionsFile(file: string): Promise<{ exceptions: FindingException[]; diagnostics: Diagnostic[] }> {
+/**
+ * A separate exceptions file (`--exceptions FILE`): `exceptions:` as in a manifest, with the same
+ * located errors, and held to the manifest's `exceptionRules` (`policy.rules`).
+ */
+export async function loadExceptionsFile(file: string, policy: { rules?: ExceptionRules; today?: string } = {}): Promise<{ exceptions: FindingException[]; diagnostics: Diagnostic[] }> {
   const doc = await readDocument(file)
   if (doc.diagnostics.length > 0) return { exceptions: [], diagnostics: doc.diagnostics }
   const diagnostics = checkAgainstSchema(doc, exceptionsFileSchema())
   if (diagnostics.length > 0) return { exceptions: [], diagnostics }
-  const read = readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions'])
+  const read = readExceptions(doc, (doc.value as Raw).exceptions, ['exceptions'], policy)
   return read.diagnostics.length > 0 ? { exceptions: [], diagnostics: read.diagnostics } : read
 }

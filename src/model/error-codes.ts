@@ -12,11 +12,13 @@
  *   (exit 1). Codes partner-drift and its built-in sources give are listed here; codes of the AWS
  *   API and of the network (`AccessDenied`, `ThrottlingException`, `ECONNREFUSED`) pass through.
  * - `cause`: why a `missing` or `extra` finding is what it is.
+ * - `attribution`: with `check --attribute`, why a finding's last change is unknown (`lastChange.code`);
+ *   never changes the exit code. Codes of the AWS API pass through as for observations.
  *
  * Adding a code means adding its entry here: the types below make an undocumented code a
  * compile error wherever partner-drift creates one.
  */
-export type CodeFamily = 'input' | 'usage' | 'observation' | 'cause'
+export type CodeFamily = 'input' | 'usage' | 'observation' | 'cause' | 'attribution'
 
 export interface CodeEntry {
   family: CodeFamily
@@ -71,6 +73,9 @@ export const ERROR_CODES = {
   'duplicate-database': { family: 'input', meaning: 'one database of a cluster is listed twice', fix: 'merge the two entries' },
   'duplicate-partner': { family: 'input', meaning: 'one partner is listed twice on a database', fix: 'remove one of the two entries' },
   'expected-and-absent': { family: 'input', meaning: 'a partner is both expected and listed under absent for the same database', fix: 'remove it from one of the two lists' },
+  'exception-owner': { family: 'input', meaning: 'an exception names no owner, and the manifest\'s exceptionRules.requireOwner asks every exception (in the manifest and in --exceptions files) for one', fix: 'add owner: with the team or person who answers for the exception' },
+  'exception-expiry': { family: 'input', meaning: 'an exception has no expires date, and the manifest\'s exceptionRules.requireExpiry asks every exception for one', fix: 'add expires: YYYY-MM-DD, the last day the exception applies' },
+  'exception-expiry-too-far': { family: 'input', meaning: 'an exception expires more days after the day of the run than the manifest\'s exceptionRules.maxDays allows', fix: 'choose an earlier expires date (the hint names the latest allowed), and renew the exception then if it is still needed' },
   'invalid-date': { family: 'input', meaning: 'a date (an exception\'s expiry) has the right shape but is no real day', fix: 'write a real calendar date as YYYY-MM-DD' },
   'needs-discover': { family: 'input', meaning: 'rules: or unmanaged: is given without discover:, so it would select nothing', fix: 'add discover: with the accounts (or organization) and regions to look in, or remove the key' },
   'discover-accounts': { family: 'input', meaning: 'discover: gives both accounts: and organization:, or neither', fix: 'list the accounts to look in, or write organization: {} for every ACTIVE account of the organization' },
@@ -118,6 +123,11 @@ export const ERROR_CODES = {
   ClusterNotFound: { family: 'cause', meaning: 'the cluster does not exist (DescribePartners answered ClusterNotFound): every expected integration is missing', fix: 'create the cluster, or remove it from the manifest' },
   ContradictoryExpectations: { family: 'cause', meaning: 'two rules, or a rule and a clusters: entry, that select one cluster disagree about a partner: one expects it and another forbids it, or they accept different statuses or status ages (an error finding: exit 1)', fix: 'make the rules agree, or narrow their match so that only one of them selects the cluster' },
   DatabaseNotDeclared: { family: 'cause', meaning: 'an integration was found on a database the manifest does not list', fix: 'declare the database, or delete the integration' },
+
+  // ------------------------------------------------------------------ who changed it (check --attribute)
+  AttributionUnsupported: { family: 'attribution', meaning: 'the source cannot tell who changed an integration (it has no attribute(); attribution came with source contract 1.2): only the aws source reads CloudTrail', fix: 'run check --attribute with --source aws' },
+  NoRecordedChange: { family: 'attribution', meaning: 'the history holds no matching AddPartner, DeletePartner or UpdatePartnerStatus event for the integration: the change is older than the history (CloudTrail keeps 90 days), or was made another way', fix: 'look further back in a CloudTrail trail delivered to S3 or CloudTrail Lake, if the account keeps one' },
+  InvalidAttribution: { family: 'attribution', meaning: 'the source answered an attribution call with something that is not a change history of the contract', fix: 'a bug in the source: report it to its author' },
 } as const satisfies Record<string, CodeEntry>
 
 export type ErrorCode = keyof typeof ERROR_CODES
@@ -130,6 +140,8 @@ export type UsageCode = CodeOf<'usage'>
 export type ObservationCode = CodeOf<'observation'>
 /** The codes that say why a finding is what it is. */
 export type CauseCode = CodeOf<'cause'>
+/** The codes partner-drift itself gives a last change that is unknown. */
+export type AttributionCode = CodeOf<'attribution'>
 
 /**
  * Codes of the AWS API and the network that the aws source passes through with a hint of its

@@ -4,8 +4,8 @@
  * compile, and neither does a `switch` over kinds that forgets it.
  */
 
-/** The diff's kinds, then the policy's own: exceptions that expired or matched nothing. Also the order findings of one place are listed in. */
-export const FINDING_KINDS = ['missing', 'extra', 'unmanaged', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'unused-exception', 'unused-rule'] as const
+/** The diff's kinds, then the policy's own: exceptions that expired, expire soon or matched nothing. Also the order findings of one place are listed in. */
+export const FINDING_KINDS = ['missing', 'extra', 'unmanaged', 'forbidden', 'unhealthy', 'stale', 'error', 'expired-exception', 'expiring-exception', 'unused-exception', 'unused-rule'] as const
 export type FindingKind = (typeof FINDING_KINDS)[number]
 export type Severity = 'fail' | 'warn'
 
@@ -118,6 +118,17 @@ export const FINDING_KIND_INFO = {
     policy: false,
     group: 'exception',
     summaryKey: 'expiredExceptions',
+  },
+  'expiring-exception': {
+    symbol: '!',
+    name: 'ExpiringException',
+    title: 'Exception expires soon',
+    description: 'An exception in the manifest or an exceptions file expires within 14 days; from the day after its `expires` date the findings it accepts fail the run again.',
+    help: 'Ask the owner to fix the drift the exception covers before it expires, or to extend `expires` with a current reason.',
+    defaultSeverity: 'warn',
+    policy: false,
+    group: 'exception',
+    summaryKey: 'expiringExceptions',
   },
   'unused-exception': {
     symbol: '?',

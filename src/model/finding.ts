@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 
+import type { LastChange } from './attribution.js'
 import type { ClusterIdentity } from './cluster.js'
 import { compareText } from './compare-text.js'
 import { FINDING_KINDS, type FindingKind, type Severity } from './finding-kinds.js'
@@ -64,6 +65,10 @@ export interface Finding extends ClusterIdentity {
   location?: FileLocation
   /** Set when an exception or a baseline accepts this finding: still reported, no longer failing. */
   suppressed?: Suppression
+  /** In an audit (`check --audit`), instead of `suppressed`: the exception or baseline that would have accepted this finding. */
+  wouldBeSuppressed?: Suppression
+  /** With `check --attribute`: the most recent recorded change of the integration, or why it is not known. Never changes the verdict. */
+  lastChange?: LastChange
 }
 
 /** A finding with its fix, as the remediation stage returns it. */

@@ -78,6 +78,11 @@ export interface Report {
   exitCode: ExitCode
   manifest: string
   source: string
+  /**
+   * `check --audit`: exceptions and the baseline accepted nothing; findings they would have
+   * accepted fail, and carry `wouldBeSuppressed`.
+   */
+  audit?: true
   summary: Summary
   findings: ReportedFinding[]
   clusters: ClusterState[]

@@ -66,6 +66,11 @@ export function checkAccountListing(value: unknown): Checked<AccountListing> {
   })
 }
 
+/** An `error` answer of any lookup (discovery, attribution): a code and a message, the rest optional text. */
+export function checkLookupError(value: Raw): Checked<LookupError> {
+  return lookupError(value)
+}
+
 function lookupError(value: Raw): Checked<LookupError> {
   const { code, message, requestId, hint, source } = value
   if (!isText(code) || code.length === 0 || !isText(message)) return fail('an error needs a code and a message')

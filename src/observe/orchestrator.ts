@@ -5,11 +5,13 @@ import pLimit, { type LimitFunction } from 'p-limit'
 import type { ClusterObservation, ClusterTarget, SourceContext, SourceDefinition, SourceSession, SourceStats } from '../contract.js'
 import { type Diagnostic, InputError } from '../input/diagnostics.js'
 import { formatDuration } from '../manifest/desired-state.js'
-import type { ObservationCode } from '../model/error-codes.js'
+import type { AttributionCode, ObservationCode } from '../model/error-codes.js'
 import { clusterKey, roleForAccount } from '../model/cluster.js'
 import { compareText } from '../model/compare-text.js'
+import type { AttributionRequest, ChangeHistory } from '../model/attribution.js'
 import type { AccountListing, DiscoveryOutcome, DiscoveryRequest, DiscoveryScope, LookupError, ScopeResult } from '../model/discovery.js'
 import { type LearnedRate, type ObserveStats, withCode } from '../model/observation.js'
+import { checkChangeHistory } from './attribution-check.js'
 import { type Checked, checkAccountListing, checkScopeDiscovery } from './discovery-check.js'
 import { checkObservation } from './observation-check.js'
 import { SourceError } from './source-error.js'
@@ -39,6 +41,12 @@ export interface ObserveOptions {
    * clusters to observe (in addition to `targets`). Discovery calls share the concurrency and the deadline.
    */
   discovery?: DiscoveryPlan
+  /**
+   * `check --attribute`: after every cluster is observed, what to ask the source's `attribute()`
+   * (one request per account and region), made from what was observed and discovered. The calls
+   * share the concurrency and the deadline; whatever they give, no observation changes.
+   */
+  attribution?: { requestsOf(observations: ReadonlyMap<string, ClusterObservation>, discovery?: DiscoveryOutcome): AttributionRequest[] }
 }
 
 /** Where discovery looks, which of those scopes are this run's (`--shard`), and what becomes of what it finds. */
@@ -54,6 +62,8 @@ export interface ObserveResult {
   stats: ObserveStats
   /** When discovery was asked for: every scope's result, errors included. */
   discovery?: DiscoveryOutcome
+  /** When attribution was asked for: each requested account and region's change history or error, by `account\u0000region`. */
+  attribution?: Map<string, ChangeHistory>
 }
 
 /**
@@ -140,7 +150,8 @@ export async function observeClusters(options: ObserveOptions): Promise<ObserveR
         }),
       ),
     )
-    const result = { observations, stats: stats(session), ...(discovery ? { discovery } : {}) }
+    const attribution = options.attribution && (await attributeChanges(session, source.name, options.attribution.requestsOf(observations, discovery), deadline, limit))
+    const result = { observations, stats: stats(session), ...(discovery ? { discovery } : {}), ...(attribution ? { attribution } : {}) }
     // Every cluster is decided: a close() that fails or never settles changes nothing, and waits at most until the deadline.
     await deadline.race(settle(() => session.close?.()))
     return result
@@ -468,7 +479,13 @@ async function discoverScopes(session: SourceSession, sourceName: string, reques
  * One discovery call, read like an observation: thrown errors and error answers carry the source,
  * a malformed answer is `InvalidDiscovery`, and nothing waits past the deadline.
  */
-async function lookUp<T extends { kind: string } | LookupError>(deadline: RunDeadline, sourceName: string, call: () => Promise<unknown>, check: (value: unknown) => Checked<T>): Promise<T | LookupError> {
+async function lookUp<T extends { kind: string } | LookupError>(
+  deadline: RunDeadline,
+  sourceName: string,
+  call: () => Promise<unknown>,
+  check: (value: unknown) => Checked<T>,
+  malformed: string = 'InvalidDiscovery' satisfies ObservationCode,
+): Promise<T | LookupError> {
   const exceeded = (): LookupError => deadline.exceeded(sourceName)
   if (deadline.aborted) return exceeded()
   const outcome = await deadline.race(settle(call))
@@ -479,10 +496,52 @@ async function lookUp<T extends { kind: string } | LookupError>(deadline: RunDea
   }
   const checked = check(outcome.value)
   if (!checked.ok) {
-    return { kind: 'error', code: 'InvalidDiscovery' satisfies ObservationCode, source: sourceName, message: `the source answered with a malformed discovery: ${checked.problems.join('; ')}`, hint: SOURCE_BUG_HINT }
+    const what = malformed === 'InvalidDiscovery' ? 'discovery' : 'change history'
+    return { kind: 'error', code: malformed, source: sourceName, message: `the source answered with a malformed ${what}: ${checked.problems.join('; ')}`, hint: SOURCE_BUG_HINT }
   }
   const value = checked.value
   return isLookupError(value) ? { ...value, source: value.source ?? sourceName } : value
+}
+
+// ------------------------------------------------------------------ attribution
+
+/**
+ * Each request's change history, by account and region. A source without `attribute()` (it came
+ * with contract 1.2) answers every request with the same error: attribution never fails a run.
+ */
+async function attributeChanges(session: SourceSession, sourceName: string, requests: AttributionRequest[], deadline: RunDeadline, limit: LimitFunction): Promise<Map<string, ChangeHistory>> {
+  const histories = new Map<string, ChangeHistory>()
+  let supported: boolean
+  try {
+    supported = typeof session.attribute === 'function'
+  } catch {
+    supported = false
+  }
+  if (!supported) {
+    const unsupported: LookupError = {
+      kind: 'error',
+      code: 'AttributionUnsupported' satisfies AttributionCode,
+      source: sourceName,
+      message: `source "${sourceName}" cannot tell who changed an integration (it has no attribute(); attribution came with source contract 1.2)`,
+      hint: 'run check --attribute with --source aws, which reads CloudTrail',
+    }
+    for (const request of requests) histories.set(accountRegionKey(request), unsupported)
+    return histories
+  }
+  await Promise.all(
+    requests.map((request) =>
+      limit(async () => {
+        const { signal, release } = deadline.clusterSignal()
+        try {
+          const history = await lookUp(deadline, sourceName, () => session.attribute!(request, signal), checkChangeHistory, 'InvalidAttribution' satisfies AttributionCode)
+          histories.set(accountRegionKey(request), history)
+        } finally {
+          release()
+        }
+      }),
+    ),
+  )
+  return histories
 }
 
 function isLookupError(value: { kind: string }): value is LookupError {

@@ -17,7 +17,15 @@ export interface PolicyOptions {
    * where the base has it; `name` is `--base` as given. The change under review did not bring them.
    */
   base?: { failing: ReadonlyMap<string, FileLocation>; name: string }
+  /**
+   * `--audit`: judge as if there were no exceptions and no baseline. What they would have accepted
+   * still fails, and says which exception or baseline would have accepted it (`wouldBeSuppressed`).
+   */
+  audit?: boolean
 }
+
+/** Exceptions that expire within this many days are warned about, so that nobody is surprised by a red gate. */
+export const EXPIRY_WARNING_DAYS = 14
 
 /**
  * Turns the diff's findings into the verdict: per-kind severity from the manifest's policy and
@@ -42,6 +50,13 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
     if (exception.expires && exception.expires < options.today) {
       exceptionFindings.push(exceptionFinding('expired-exception', exception, `exception expired on ${exception.expires}: ${describe(exception)}`))
       continue
+    }
+    const left = exception.expires ? daysFrom(options.today, exception.expires) : undefined
+    if (left !== undefined && left <= EXPIRY_WARNING_DAYS) {
+      const when = left === 0 ? 'today' : left === 1 ? 'tomorrow' : `in ${left} days`
+      exceptionFindings.push(
+        exceptionFinding('expiring-exception', exception, `exception expires ${when} (${exception.expires}), owner ${exception.owner ?? 'not named'}: ${describe(exception)}`),
+      )
     }
     let used = false
     for (const [i, finding] of judged.entries()) {
@@ -68,14 +83,28 @@ export function applyPolicy(findings: readonly Finding[], desired: DesiredState,
       judged[i] = { ...finding, suppressed: { by: 'baseline', reason: `known in baseline ${file}`, location: { file, line: 1, column: 1 } } }
     }
   }
+  // An audit sees everything acceptance hides: the same matching, recorded without the acceptance.
+  const verdicts = options.audit ? judged.map(withoutAcceptance) : judged
+  // In review, what already failed under the base is known; an audit's findings included, as the base was audited too.
   if (options.base) {
     const { failing, name } = options.base
-    for (const [i, finding] of judged.entries()) {
+    for (const [i, finding] of verdicts.entries()) {
       const location = finding.suppressed || finding.kind === 'error' ? undefined : failing.get(finding.fingerprint)
-      if (location) judged[i] = { ...finding, suppressed: { by: 'base', reason: `failing before this change too (base ${name})`, location } }
+      if (location) verdicts[i] = { ...finding, suppressed: { by: 'base', reason: `failing before this change too (base ${name})`, location } }
     }
   }
-  return [...judged, ...exceptionFindings].sort(compareFindings)
+  return [...verdicts, ...exceptionFindings].sort(compareFindings)
+}
+
+function withoutAcceptance(finding: Finding): Finding {
+  if (!finding.suppressed) return finding
+  const { suppressed, ...rest } = finding
+  return { ...rest, wouldBeSuppressed: suppressed }
+}
+
+/** Whole days from `today` to `day`, both `YYYY-MM-DD` (UTC). */
+function daysFrom(today: string, day: string): number {
+  return Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000)
 }
 
 /** undefined: keep the diff's own severity (e.g. `extra: warn`). */
@@ -136,7 +165,7 @@ function describe(e: FindingException): string {
   return `${e.kinds.join(',')} on ${scope} ("${e.reason}"${e.owner ? `, owner ${e.owner}` : ''})`
 }
 
-function exceptionFinding(kind: 'expired-exception' | 'unused-exception', e: FindingException, message: string): Finding {
+function exceptionFinding(kind: 'expired-exception' | 'expiring-exception' | 'unused-exception', e: FindingException, message: string): Finding {
   const place = {
     accountId: e.accountId,
     region: e.region,

@@ -30,6 +30,8 @@ export function remediationFor(finding: Finding): Remediation {
       return notObserved(finding)
     case 'expired-exception':
       return { summary: `The exception has expired and no longer excuses anything: fix the drift it covered and delete the exception, or extend its expires date with a current reason. ${finding.message}` }
+    case 'expiring-exception':
+      return { summary: `The exception expires soon; after that the findings it accepts fail the run: fix the drift it covers and delete it, or extend its expires date with a current reason. ${finding.message}` }
     case 'unused-exception':
       return { summary: `The exception matches no finding: delete it from the manifest so it cannot hide future drift. ${finding.message}` }
     case 'unused-rule':

@@ -18,7 +18,7 @@ export function summariseReport(
   observations: ReadonlyMap<string, ClusterObservation>,
   drift: DriftCounts,
   remedied: readonly RemediatedFinding[],
-  run: { source: string; stats?: ObserveStats; coverage?: Coverage; shard?: ShardInfo },
+  run: { source: string; stats?: ObserveStats; coverage?: Coverage; shard?: ShardInfo; audit?: boolean },
 ): Report {
   const findings: ReportedFinding[] = remedied.map((finding) => ({ ...finding, failing: finding.severity === 'fail' && !finding.suppressed }))
   const summary = summaryOf(findings, drift)
@@ -43,6 +43,7 @@ export function summariseReport(
     exitCode: exitCodeFor(outcome),
     manifest: desired.file,
     source: run.source,
+    ...(run.audit ? { audit: true as const } : {}),
     summary,
     findings,
     clusters,
@@ -73,6 +74,7 @@ export function summaryOf(findings: readonly ReportedFinding[], drift: DriftCoun
     excepted: findings.filter((f) => f.suppressed?.by === 'exception').length,
     known: findings.filter((f) => f.suppressed?.by === 'baseline' || f.suppressed?.by === 'base').length,
     expiredExceptions: count('expired-exception'),
+    expiringExceptions: count('expiring-exception'),
     unusedExceptions: count('unused-exception'),
     unusedRules: count('unused-rule'),
   }

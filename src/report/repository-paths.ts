@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path'
 
-import type { FileLocation, ReportedFinding } from '../model/finding.js'
+import type { FileLocation, ReportedFinding, Suppression } from '../model/finding.js'
 import type { ClusterState, Report } from '../model/report.js'
 
 /**
@@ -35,12 +35,14 @@ export function withRepositoryPaths(report: Report, root: string, cwd: string, a
     return path
   }
   const relocate = (location: FileLocation): FileLocation => ({ ...location, file: pathOf(location.file) })
+  const relocateSuppression = (s: Suppression): Suppression => (s.location ? { ...s, location: relocate(s.location) } : s)
   const relocateFinding = (f: ReportedFinding): ReportedFinding => {
-    if (!f.location && !f.suppressed?.location) return f
+    if (!f.location && !f.suppressed?.location && !f.wouldBeSuppressed?.location) return f
     return {
       ...f,
       ...(f.location ? { location: relocate(f.location) } : {}),
-      ...(f.suppressed ? { suppressed: { ...f.suppressed, ...(f.suppressed.location ? { location: relocate(f.suppressed.location) } : {}) } } : {}),
+      ...(f.suppressed ? { suppressed: relocateSuppression(f.suppressed) } : {}),
+      ...(f.wouldBeSuppressed ? { wouldBeSuppressed: relocateSuppression(f.wouldBeSuppressed) } : {}),
     }
   }
   const findings = report.findings.map(relocateFinding)

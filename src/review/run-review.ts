@@ -1,11 +1,12 @@
 import { isDeepStrictEqual } from 'node:util'
 
-import { buildReport, type CheckRequest, type CheckResult, discoveryRequestOf, loadInputs, observeTargets, targetsOf } from '../check.js'
+import { attributionRequests } from '../attribute/last-changes.js'
+import { buildReport, type CheckRequest, type CheckResult, discoveryRequestOf, findingsOf, loadInputs, observeTargets, targetsOf } from '../check.js'
 import { applyRules, type RuledEstate } from '../discover/apply-rules.js'
 import { type Diagnostic, InputError, sortDiagnostics } from '../input/diagnostics.js'
 import type { DesiredState, DiscoverySettings } from '../manifest/desired-state.js'
 import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from '../model/discovery.js'
-import type { ObserveResult } from '../observe/orchestrator.js'
+import type { ObserveOptions, ObserveResult } from '../observe/orchestrator.js'
 import type { PolicyOptions } from '../policy/apply-policy.js'
 import { withRepositoryPaths } from '../report/repository-paths.js'
 import { expectationChanges } from './expectation-changes.js'
@@ -36,6 +37,15 @@ export async function runReview(request: ReviewRequest): Promise<CheckResult> {
   // The rules of each side are applied to what that side looks at, once discovery has run.
   let estates: { head?: RuledEstate; base?: RuledEstate } = {}
   const ruledOn = (outcome: DiscoveryOutcome): typeof estates => ({ head: estateOf(head, outcome), base: estateOf(before, outcome) })
+  // `--attribute`: who changed what the head finds (the findings a reviewer reads), asked once everything is observed.
+  const attribution: ObserveOptions['attribution'] = request.attribute
+    ? {
+        requestsOf: (observations, outcome) => {
+          const { ruled: judged, findings } = findingsOf(head, observations, ruled(estates.head ?? (outcome && estateOf(head, outcome)), outcome, head).discovery)
+          return attributionRequests(findings, targetsOf(judged), new Date())
+        },
+      }
+    : undefined
   let observed: ObserveResult
   try {
     // Head first: where both declare a cluster, the head's assumeRole is the one used.
@@ -45,7 +55,7 @@ export async function runReview(request: ReviewRequest): Promise<CheckResult> {
         estates = ruledOn(outcome)
         return [...targetsOf({ ...head, clusters: (estates.head ?? head).clusters }), ...targetsOf({ ...before, clusters: (estates.base ?? before).clusters })]
       },
-    })
+    }, attribution)
   } catch (error) {
     if (error instanceof InputError) return { diagnostics: error.diagnostics }
     throw error
@@ -53,10 +63,16 @@ export async function runReview(request: ReviewRequest): Promise<CheckResult> {
   const outcome = observed.discovery
   if (outcome && !estates.head && !estates.base) estates = ruledOn(outcome)
 
-  const judge = (desired: DesiredState, estate: RuledEstate | undefined, policy: PolicyOptions) =>
-    buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy, ...ruled(estate, outcome, desired) })
+  const judge = (desired: DesiredState, estate: RuledEstate | undefined, policy: PolicyOptions, attributed = false) =>
+    buildReport(desired, observed.observations, {
+      source: request.source,
+      stats: observed.stats,
+      policy,
+      ...ruled(estate, outcome, desired),
+      ...(attributed && observed.attribution ? { attribution: observed.attribution } : {}),
+    })
   const baseReport = judge(before, estates.base, inputs.policy)
-  const headReport = judge(head, estates.head, { ...inputs.policy, base: { failing: failingInBase(baseReport, request.base), name: request.base } })
+  const headReport = judge(head, estates.head, { ...inputs.policy, base: { failing: failingInBase(baseReport, request.base), name: request.base } }, true)
   const report = withReview(headReport, baseReport, { base: request.base, baseExists: base.exists, changes: expectationChanges(before, head) })
   if (request.repositoryRoot === undefined) return { diagnostics: [], report }
   // A base read from git is named `REV:PATH` as given; a base file is a path like the manifest.

@@ -216,6 +216,8 @@ export function createDiscoveryState(): DiscoveryServerState & {
   describeClusters(call: DiscoveryCall): DiscoveryAnswer
   organizations(call: DiscoveryCall, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer
   sts(params: Record<string, string>, accessKeyId: string | undefined): DiscoveryAnswer | undefined
+  /** The account of the signing credentials, when known (CloudTrail answers for it too). */
+  accountOf(accessKeyId: string | undefined): string | undefined
 } {
   const clusters = new Map<string, TestCluster[]>()
   const clusterDenials = new Map<string, TestError>()
@@ -388,6 +390,7 @@ export function createDiscoveryState(): DiscoveryServerState & {
     describeClusters,
     organizations,
     sts,
+    accountOf: accountOfKey,
     setClusters(accountId, region, list) {
       clusters.set(
         scopeKey(accountId, region),

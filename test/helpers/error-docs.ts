@@ -30,6 +30,11 @@ const SECTIONS: Array<{ family: CodeFamily; title: string; intro: string }> = [
     title: 'Causes of findings',
     intro: 'The `cause.code` of a `missing` or `extra` finding, saying why it is what it is.',
   },
+  {
+    family: 'attribution',
+    title: 'Changes that could not be attributed',
+    intro: 'With `check --attribute`: the `lastChange.code` of a finding whose last change is unknown, shown as `last change unknown: reason`. Attribution never changes a verdict or the exit code. Codes of the AWS API (`AccessDeniedException`, `ThrottlingException`, ...) and `DeadlineExceeded` pass through.',
+  },
 ]
 
 const cell = (text: string): string => text.replaceAll('|', '\\|')

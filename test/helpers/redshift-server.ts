@@ -32,7 +32,8 @@
  * `latencyMs` (the cluster's, else the server-wide one) delays every answer, errors included.
  *
  * Discovery (DescribeClusters after step 3, AWS Organizations' JSON calls instead of steps 2-7,
- * STS GetCallerIdentity and AssumeRole denials) is answered by test/helpers/discovery-server.ts, set up through `discovery`.
+ * STS GetCallerIdentity and AssumeRole denials) is answered by test/helpers/discovery-server.ts, set up through `discovery`;
+ * CloudTrail LookupEvents (JSON 1.1, signed for service `cloudtrail`) by test/helpers/cloudtrail-server.ts, through `cloudTrail`.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
@@ -43,6 +44,7 @@ import { join } from 'node:path'
 
 import type { Test } from 'uvu'
 
+import { type CloudTrailServerState, createCloudTrailState } from './cloudtrail-server.js'
 import { createDiscoveryState, type DiscoveryServerState } from './discovery-server.js'
 
 export interface Integration {
@@ -125,6 +127,8 @@ export interface RedshiftTestServer {
   callCount(filter?: { action?: string; cluster?: string; accountId?: string; region?: string }): number
   /** Discovery: DescribeClusters, Organizations and AssumeRole denials (test/helpers/discovery-server.ts). */
   discovery: DiscoveryServerState
+  /** CloudTrail: recorded partner events, denials and throttling of LookupEvents (test/helpers/cloudtrail-server.ts). */
+  cloudTrail: CloudTrailServerState
   /** Clear clusters, behaviours, calls, the rate limit and the discovery state. */
   reset(): void
   /** Stop listening; ends hung and delayed requests and every open socket promptly. */
@@ -358,8 +362,8 @@ function parseAuth(req: IncomingMessage): Auth {
     }
     return auth
   }
-  // STS and Organizations are served too, so that assume-role runs and discovery can be tested end to end.
-  if (scope[3] !== 'redshift' && scope[3] !== 'sts' && scope[3] !== 'organizations') {
+  // STS, Organizations and CloudTrail are served too, so that assume-role runs, discovery and attribution can be tested end to end.
+  if (scope[3] !== 'redshift' && scope[3] !== 'sts' && scope[3] !== 'organizations' && scope[3] !== 'cloudtrail') {
     auth.error = { code: 'SignatureDoesNotMatch', status: 403, message: "Credential should be scoped to correct service: 'redshift'. " }
   }
   return auth
@@ -386,6 +390,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
   let limit: { perSecond: number; burst: number; perScope: boolean } | undefined
   const buckets = new Map<string, { tokens: number; at: number }>()
   const discovery = createDiscoveryState()
+  const cloudTrail = createCloudTrailState(discovery.accountOf)
   let closed = false
 
   const sockets = new Set<Socket>()
@@ -610,6 +615,8 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       decision = { answer: xmlError('InvalidAction', call.action, params, { status: 404, message: `No such resource: ${url.pathname}` }), latency: undefined }
     } else if (auth.service === 'organizations' && !auth.error) {
       decision = { answer: discovery.organizations(call, req.headers, raw), latency: opts.latencyMs }
+    } else if (auth.service === 'cloudtrail' && !auth.error) {
+      decision = { answer: cloudTrail.lookupEvents(call, req.headers, raw), latency: opts.latencyMs }
     } else {
       decision = decide(call, auth)
     }
@@ -661,6 +668,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
     url: `http://127.0.0.1:${port}`,
     calls,
     discovery,
+    cloudTrail,
     setCluster(c) {
       clusters.set(
         clusterKey(c.region, c.accountId, c.cluster),
@@ -691,6 +699,7 @@ export async function startRedshiftServer(opts: { port?: number; latencyMs?: num
       limit = undefined
       buckets.clear()
       discovery.reset()
+      cloudTrail.reset()
     },
     async close() {
       if (closed) return

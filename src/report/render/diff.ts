@@ -7,7 +7,7 @@ import type { ReportedFinding } from '../../model/finding.js'
 import type { ObservedIntegration } from '../../model/observation.js'
 import type { ClusterState, Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
-import { groupByCluster } from './finding-text.js'
+import { describeLastChange, describeWouldBeSuppressed, groupByCluster, subjectOf } from './finding-text.js'
 
 /** Partner -> what is shown for it; several values when a source listed the same integration more than once. */
 type Partners = Map<string, string | string[]>
@@ -49,12 +49,28 @@ export function renderDiff(report: Report): string {
     const expected = expectedSide(state, observed, findings)
     const file = inert(name)
     const patch = createTwoFilesPatch(`observed/${file}`, `expected/${file}`, canonical(observed), canonical(expected), undefined, undefined, { context: 3 })
-    if (patch.split('\n').some((line) => line.startsWith('@@'))) patches.push(patch.replace(/^=+\n/, ''))
+    if (patch.split('\n').some((line) => line.startsWith('@@'))) patches.push(notesOf(findings) + patch.replace(/^=+\n/, ''))
   }
   const note = accepted ? `${accepted} excepted or known finding${accepted === 1 ? ' is' : 's are'} accepted and not shown` : ''
   // A leading `#` line is ignored by patch tools, like the header lines git writes.
   if (patches.length) return (note ? `# ${note}\n` : '') + patches.join('')
   return note ? `# no drift to fix: ${note}\n` : '# no drift: observed state matches the manifest\n'
+}
+
+/**
+ * Who last changed each integration (`--attribute`) and what an audit did not let accept, as `#`
+ * lines before the cluster's patch: patch tools skip text before a file's `---` header.
+ */
+function notesOf(findings: readonly ReportedFinding[]): string {
+  return findings
+    .flatMap((f) => {
+      const about = `${subjectOf(f) || f.cluster} ${f.kind}`
+      return [
+        ...(f.wouldBeSuppressed ? [`# ${inert(`${about}: ${describeWouldBeSuppressed(f.wouldBeSuppressed)}`)}\n`] : []),
+        ...(f.lastChange ? [`# ${inert(`${about}: ${describeLastChange(f.lastChange)}`)}\n`] : []),
+      ]
+    })
+    .join('')
 }
 
 const partnerKey = (database: string, partner: string): string => `${database}\u0000${partner}`
@@ -116,6 +132,7 @@ function expectedSide(state: ClusterState, observed: ClusterDocument, findings: 
         for (const e of state.expected) partnersOf(databases, inert(e.database)).set(inert(e.partner), inert(e.status.join(' | ')))
         break
       case 'expired-exception':
+      case 'expiring-exception':
       case 'unused-exception':
       case 'unused-rule':
         // About an entry of the manifest, not about the cluster: never passed in.

@@ -3,7 +3,7 @@ import type { FindingKind } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
+import { describeLastChange, describeSuppression, describeWouldBeSuppressed, manifestLocationOf, subjectOf } from './finding-text.js'
 import { code } from './markdown.js'
 
 /** GitHub shows at most this many annotations of each level (error, warning, notice) per step... */
@@ -19,7 +19,7 @@ const LEVELS: readonly Level[] = ['error', 'warning', 'notice']
  * could not be observed first (the gate did not look), then what is there but must not be, what
  * should be there and is not, and so on down to notes about the manifest itself.
  */
-const KIND_PRIORITY: readonly FindingKind[] = ['error', 'forbidden', 'missing', 'unhealthy', 'unmanaged', 'extra', 'stale', 'expired-exception', 'unused-exception', 'unused-rule']
+const KIND_PRIORITY: readonly FindingKind[] = ['error', 'forbidden', 'missing', 'unhealthy', 'unmanaged', 'extra', 'stale', 'expired-exception', 'expiring-exception', 'unused-exception', 'unused-rule']
 
 export interface AnnotationOptions {
   /** A report file that holds every finding (as the command line named it), for the note on those not annotated. */
@@ -122,6 +122,8 @@ function annotation(finding: ReportedFinding, report: Report): string {
     `title=${escapeProperty(escapeControl(title))}`,
   ].join(',')
   const lines = [suppression ? `${describeSuppression(suppression)} — ${finding.message}` : finding.message]
+  if (finding.wouldBeSuppressed) lines.push(describeWouldBeSuppressed(finding.wouldBeSuppressed))
+  if (finding.lastChange) lines.push(capitalize(describeLastChange(finding.lastChange)))
   if (finding.remediation) lines.push(`Fix: ${finding.remediation.summary}`, ...(finding.remediation.commands ?? []))
   // Two layers. The runner's encoding covers only `%`, CR and LF: an ESC or a bidi override would
   // still reach the log raw, and an encoded newline from a status message would come back as a
@@ -129,6 +131,8 @@ function annotation(finding: ReportedFinding, report: Report): string {
   // then joined by the line breaks this renderer means, then encoded for the runner.
   return `::${command} ${properties}::${escapeData(lines.map(escapeControl).join('\n'))}\n`
 }
+
+const capitalize = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
 
 /** The runner's rules for a command's message (actions/toolkit `escapeData`). */
 export function escapeData(text: string): string {

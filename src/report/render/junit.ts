@@ -2,7 +2,7 @@ import { clusterKey } from '../../model/cluster.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
+import { describeLastChange, describeSuppression, describeWouldBeSuppressed, manifestLocationOf, subjectOf } from './finding-text.js'
 import { REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
 /** Names the test case of findings that concern a cluster as a whole, not one integration. */
@@ -154,6 +154,8 @@ function details(f: ReportedFinding, report: Report): string {
   const lines = [`${f.kind}${label}: ${clusterKey(f)}${subject ? `/${subject}` : ''}: ${f.message}`]
   const at = manifestLocationOf(f, report)
   lines.push(`manifest: ${at.file}:${at.line}:${at.column}`)
+  if (f.wouldBeSuppressed) lines.push(describeWouldBeSuppressed(f.wouldBeSuppressed))
+  if (f.lastChange) lines.push(describeLastChange(f.lastChange))
   if (f.cause?.hint) lines.push(`hint: ${f.cause.hint}`)
   const r = f.remediation
   if (r) {

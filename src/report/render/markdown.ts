@@ -3,7 +3,7 @@ import { FINDING_KIND_INFO, FINDING_KINDS } from '../../model/finding-kinds.js'
 import type { Remediation, ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl } from '../../untrusted-text.js'
-import { describeSuppression, groupByCluster, subjectOf } from './finding-text.js'
+import { describeLastChange, describeSuppression, describeWouldBeSuppressed, groupByCluster, subjectOf } from './finding-text.js'
 import { CHANGE_MARK, REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
 /** GitHub refuses longer pull-request comments and job summaries. */
@@ -89,6 +89,7 @@ function summaryLine(report: Report): string {
     ...(kinds ? [escapeText(kinds)] : []),
     `${s.inSync} of ${s.expected} expected integrations in sync on ${s.clusters} cluster${s.clusters === 1 ? '' : 's'}`,
     `manifest ${code(report.manifest)}, source ${code(report.source)}`,
+    ...(report.audit ? ['**audit**: exceptions and the baseline accept nothing'] : []),
   ].join(' · ')
 }
 
@@ -141,9 +142,13 @@ function icon(f: ReportedFinding): string {
 
 function detail(f: ReportedFinding): string {
   const suppression = f.suppressed
-  if (suppression) return `${describeSuppression(suppression)} — ${f.message}`
   // In a review, whether the change brought the finding comes first: it is what decides the verdict.
-  return f.reviewState ? `${REVIEW_STATE_LABEL[f.reviewState]} — ${f.message}` : f.message
+  const first = suppression ? `${describeSuppression(suppression)} — ${f.message}` : f.reviewState ? `${REVIEW_STATE_LABEL[f.reviewState]} — ${f.message}` : f.message
+  return [
+    first,
+    ...(f.wouldBeSuppressed ? [describeWouldBeSuppressed(f.wouldBeSuppressed)] : []),
+    ...(f.lastChange ? [describeLastChange(f.lastChange)] : []),
+  ].join(' — ')
 }
 
 /** Rows a review table shows at most; the JSON report has every one. */

@@ -8,7 +8,7 @@ import type { Report } from '../../model/report.js'
 import type { ReviewState } from '../../model/review.js'
 import { escapeControl, jsonWithoutRawControl } from '../../untrusted-text.js'
 import { VERSION } from '../../version.js'
-import { describeSuppression, manifestLocationOf, subjectOf } from './finding-text.js'
+import { describeLastChange, describeSuppression, describeWouldBeSuppressed, manifestLocationOf, subjectOf } from './finding-text.js'
 import { code, escapeText, markdownFence, remediationBlocks } from './markdown.js'
 
 const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json'
@@ -78,7 +78,7 @@ export function renderSarif(report: Report): string {
         // yaml reports columns in JavaScript string offsets.
         columnKind: 'utf16CodeUnits',
         results: [...shown.map((f) => result(f, report, ruleIndex.get(f.kind) ?? 0)), ...resolvedResults(report, ruleIndex)],
-        properties: { outcome: report.outcome, source: report.source, summary: report.summary, ...(report.review ? { review: { base: report.review.base, ...report.review.counts } } : {}) },
+        properties: { outcome: report.outcome, source: report.source, ...(report.audit ? { audit: true } : {}), summary: report.summary, ...(report.review ? { review: { base: report.review.base, ...report.review.counts } } : {}) },
       },
     ],
   }
@@ -142,6 +142,8 @@ function result(finding: ReportedFinding, report: Report, ruleIndex: number): Re
       ...(finding.partner !== undefined ? { partner: finding.partner } : {}),
       severity: finding.severity,
       ...(finding.remediation ? { remediation: finding.remediation } : {}),
+      ...(finding.wouldBeSuppressed ? { wouldBeSuppressed: finding.wouldBeSuppressed } : {}),
+      ...(finding.lastChange ? { lastChange: finding.lastChange } : {}),
     },
   }
 }
@@ -180,9 +182,12 @@ function resolvedResults(report: Report, ruleIndex: ReadonlyMap<FindingKind, num
 function messageOf(finding: ReportedFinding, name: string): { text: string; markdown: string } {
   const r = finding.remediation
   const blocks = r ? remediationBlocks(r) : []
-  const text = [escapeControl(`${name}: ${finding.message}`), ...(r ? [`Fix: ${escapeControl(r.summary)}`, ...blocks.map((b) => b.body)] : [])].join('\n\n')
+  // Who last changed the integration, and what an audit would otherwise have accepted, belong with the message.
+  const notes = [...(finding.wouldBeSuppressed ? [describeWouldBeSuppressed(finding.wouldBeSuppressed)] : []), ...(finding.lastChange ? [describeLastChange(finding.lastChange)] : [])]
+  const said = [finding.message, ...notes].join(' — ')
+  const text = [escapeControl(`${name}: ${said}`), ...(r ? [`Fix: ${escapeControl(r.summary)}`, ...blocks.map((b) => b.body)] : [])].join('\n\n')
   const markdown = [
-    `${code(name, { inTable: false })}: ${escapeText(finding.message)}`,
+    `${code(name, { inTable: false })}: ${escapeText(said)}`,
     ...(r ? [`**Fix:** ${escapeText(r.summary)}`, ...blocks.map((b) => markdownFence(b.body, b.language))] : []),
   ].join('\n\n')
   return { text, markdown }

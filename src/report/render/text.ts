@@ -2,7 +2,7 @@ import { FINDING_KIND_INFO, POLICY_KINDS } from '../../model/finding-kinds.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl as inert } from '../../untrusted-text.js'
-import { groupByCluster, subjectOf } from './finding-text.js'
+import { describeLastChange, describeWouldBeSuppressed, groupByCluster, subjectOf } from './finding-text.js'
 import { CHANGE_MARK, REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
 export interface TextOptions {
@@ -49,6 +49,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
     }
     if (review.changes.length) lines.push('')
   }
+  if (report.audit) lines.push('  Audit: exceptions and the baseline accept nothing in this run; what they would accept fails and says so.', '')
   /** The lines so far, as one piece of the text. */
   const piece = (): string => {
     const text = lines.map((line) => `${line}\n`).join('')
@@ -59,7 +60,12 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
   const findingLines = (finding: ReportedFinding, indent: string): void => {
     // In a review, the suppression by the base already says `known`; every other finding says whether the change brought it.
     const state = finding.reviewState && finding.suppressed?.by !== 'base' ? REVIEW_STATE_LABEL[finding.reviewState] : ''
-    const tags = [finding.severity === 'warn' ? 'warning' : '', finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '', state]
+    const tags = [
+      finding.severity === 'warn' ? 'warning' : '',
+      finding.suppressed ? (finding.suppressed.by === 'exception' ? 'excepted' : 'known') : '',
+      finding.wouldBeSuppressed ? `would be ${finding.wouldBeSuppressed.by === 'exception' ? 'excepted' : 'known'}` : '',
+      state,
+    ]
       .filter(Boolean)
       .join(', ')
     const label = `${markOf(finding)} ${finding.partner && !isAboutEntry(finding) ? `${inert(finding.partner)} ` : ''}${finding.kind}${tags ? ` (${tags})` : ''}`
@@ -71,6 +77,8 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
       const said = s.by === 'exception' ? `excepted: ${s.reason}${s.owner ? ` (owner ${s.owner})` : ''}${s.expires ? `, until ${s.expires}` : ''}` : s.reason
       lines.push(paint('dim', `${more}${inert(said)}`))
     }
+    if (finding.wouldBeSuppressed) lines.push(`${more}${inert(describeWouldBeSuppressed(finding.wouldBeSuppressed))}`)
+    if (finding.lastChange) lines.push(`${more}${inert(describeLastChange(finding.lastChange))}`)
     if (finding.cause?.hint) lines.push(`${more}hint: ${inert(finding.cause.hint)}`)
     const fix = finding.remediation
     if (!fix || finding.suppressed || finding.kind === 'error') return
@@ -133,6 +141,7 @@ export function* renderTextChunks(report: Report, options: TextOptions): Generat
     s.excepted ? `${s.excepted} excepted` : '',
     s.known ? `${s.known} known ${review ? 'before this change' : 'from the baseline'}` : '',
     s.expiredExceptions ? plural(s.expiredExceptions, 'expired exception') : '',
+    s.expiringExceptions ? plural(s.expiringExceptions, 'exception') + ' expiring soon' : '',
     s.unusedExceptions ? plural(s.unusedExceptions, 'unused exception') : '',
     s.unusedRules ? plural(s.unusedRules, 'unused rule') : '',
   ].filter(Boolean)
