@@ -29,7 +29,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
 
   static override flags = {
     ...observeFlags,
-    out: Flags.string({ char: 'o', description: 'snapshot file to write (- for stdout)', required: true, helpValue: 'FILE' }),
+    out: Flags.string({ description: 'snapshot file to write (- for stdout); no short flag: -o is --output FORMAT=PATH in check and merge', required: true, helpValue: 'FILE' }),
     cluster: Flags.string({ description: 'record this cluster instead of the manifest\'s (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'ID' }),
     'account-id': Flags.string({ description: 'account of the --cluster clusters', helpValue: 'ID' }),
     'manifest-out': Flags.string({ description: 'also write a manifest declaring what was observed', helpValue: 'FILE' }),

@@ -80,6 +80,9 @@ export const ERROR_CODES = {
   'tfstate-show-json': { family: 'input', meaning: 'the file is the output of `terraform show -json`, not a state file', fix: 'give the file `terraform state pull` writes' },
 
   // ------------------------------------------------------------------ command line and sources
+  'unknown-command': { family: 'usage', meaning: 'the command does not exist (the message names the closest one)', fix: '`partner-drift help` lists the commands' },
+  'unknown-flag': { family: 'usage', meaning: 'the command has no such flag (the message names the closest one)', fix: '`partner-drift COMMAND --help` lists its flags' },
+  'nothing-to-validate': { family: 'usage', meaning: 'validate was given no file: no manifest, no --exceptions and no --baseline', fix: 'name the files to check: `partner-drift validate partner-drift.yaml --exceptions FILE --baseline FILE`' },
   'invalid-flag': { family: 'usage', meaning: 'a flag\'s value cannot be used (an empty or unknown --fail-on kind, --cluster without --account-id and --region, a bad cluster identifier)', fix: 'follow the message; `partner-drift COMMAND --help` lists the flags' },
   'output-target': { family: 'usage', meaning: 'an --output FORMAT=PATH cannot be used: unknown format, two outputs to one path, a path that is an input of the run, a directory or an unwritable place', fix: 'follow the message; every target is checked before the first API call' },
   'output-write': { family: 'usage', meaning: 'a report file or the GitHub job summary could not be written after the run (the other outputs were written)', fix: 'check the path, free space and permissions' },
