@@ -9,12 +9,13 @@ import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from
 import type { PolicyKind } from './model/finding-kinds.js'
 import { compareFindings } from './model/finding.js'
 import type { ClusterObservation, ObserveStats } from './model/observation.js'
-import type { Report, ShardInfo } from './model/report.js'
+import type { Report, ReportProvenance, ShardInfo } from './model/report.js'
 import { type ObserveOptions, type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
 import { applyPolicy, type PolicyOptions } from './policy/apply-policy.js'
 import { loadBaseline } from './policy/baseline.js'
 import { withRemediations } from './report/remediation.js'
+import { reportProvenance } from './report/provenance.js'
 import { summariseReport } from './report/report.js'
 import type { Shard } from './shard/assign-shards.js'
 import { shardPlanOf } from './shard/shard-plan.js'
@@ -77,7 +78,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
   // When the source never got as far as discovering, no cluster was found: the rules still say which are unused.
   const ruled = discovery && outcome ? { estate: estate ?? applyRules(desired, discovery, discoveredClusters(outcome)), outcome } : undefined
   const shard = plan && { ...plan.shard, manifestDigest: desired.digest ?? '', version: VERSION, scopes: plan.scopes, work: plan.work }
-  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled, ...(shard ? { shard } : {}) })
+  const report = buildReport(desired, observed.observations, { source: request.source, stats: observed.stats, policy: inputs.policy, discovery: ruled, ...(shard ? { shard } : {}), provenance: reportProvenance() })
   return { diagnostics: [], report }
 }
 
@@ -85,7 +86,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
 export function buildReport(
   desired: DesiredState,
   observations: ReadonlyMap<string, ClusterObservation>,
-  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions; discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome }; shard?: ShardInfo },
+  run: { source: string; stats?: ObserveStats; policy?: PolicyOptions; discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome }; shard?: ShardInfo; provenance?: ReportProvenance },
 ): Report {
   const { discovery } = run
   // With discovery, the clusters judged are the rules' estate: entries combined with rules, and every discovered cluster.
@@ -96,7 +97,7 @@ export function buildReport(
   const judged = applyPolicy(findings, ruled, run.policy ?? { today: new Date().toISOString().slice(0, 10) })
   const remedied = withRemediations(judged)
   const coverage = discovery ? coverageOf(discovery.estate, discovery.outcome, observations) : undefined
-  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}), ...(run.shard ? { shard: run.shard } : {}) })
+  return summariseReport(ruled, observations, drift, remedied, { source: run.source, stats: run.stats, ...(coverage ? { coverage } : {}), ...(run.shard ? { shard: run.shard } : {}), ...(run.provenance ? { provenance: run.provenance } : {}) })
 }
 
 /** What the orchestrator needs of `discover:`. */
