@@ -99,6 +99,7 @@ export const ERROR_CODES = {
   'merge-incomplete': { family: 'usage', meaning: 'merge cannot make the report of one whole check: a shard is missing or given twice, the reports come from different manifests, shard counts or versions, or a file is not a shard report', fix: 'give every shard\'s JSON report (check --shard I/N --format json) of one run, once' },
   'discovery-unsupported': { family: 'usage', meaning: 'the manifest has discover:, and the source cannot discover clusters (or list an organization\'s accounts)', fix: 'use --source aws, or a snapshot recorded from this manifest; or remove discover: from the manifest' },
   'source-open': { family: 'usage', meaning: 'the source could not open (its own code and message follow), or open() returned no session', fix: 'check the source\'s options and what it needs (credentials, environment, files); otherwise report it to the source\'s author' },
+  'unknown-profile': { family: 'usage', meaning: 'aws: --profile (or AWS_PROFILE) names a profile that neither the shared config file nor the credentials file has; the message names both files and the profiles they have (shown after source-open)', fix: 'use a profile the message lists, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the files that have it' },
 
   // ------------------------------------------------------------------ observing a cluster
   NotObserved: { family: 'observation', meaning: 'the source returned no observation for a declared cluster', fix: 'a bug in the source: report it to its author' },
@@ -136,7 +137,7 @@ export type CauseCode = CodeOf<'cause'>
  * own; listed in docs/errors.md so people find them beside partner-drift's own.
  */
 export const PASSED_THROUGH_CODES: ReadonlyArray<{ codes: string; meaning: string; fix: string }> = [
-  { codes: 'AccessDenied, AccessDeniedException, UnauthorizedOperation, …NotAuthorized…', meaning: 'the identity may not call DescribePartners on the cluster', fix: 'allow redshift:DescribePartners on the cluster\'s ARN to the identity (or the role it assumes)' },
+  { codes: 'AccessDenied, AccessDeniedException, UnauthorizedOperation, …NotAuthorized…', meaning: 'the identity may not call DescribePartners on the cluster; or, when the message begins "could not assume the role", STS refused AssumeRole', fix: 'allow redshift:DescribePartners on the cluster\'s ARN to the identity (or the role it assumes); for a role that could not be assumed, allow sts:AssumeRole on it to the caller and trust the caller in the role\'s trust policy (the hint says which, when STS says)' },
   { codes: 'UnauthorizedPartnerIntegration', meaning: 'the partner integration is not authorized for this account', fix: 'check accountId, and the partner authorization in the Redshift console' },
   { codes: 'UnsupportedOperation', meaning: 'DescribePartners is not supported for this cluster', fix: 'check the cluster\'s type and region' },
   { codes: 'ThrottlingException, Throttling, RequestLimitExceeded, TooManyRequests…', meaning: 'still throttled after every attempt', fix: 'lower --concurrency or raise --max-attempts' },
