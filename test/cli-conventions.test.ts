@@ -3,11 +3,12 @@
  * commands and flags, shell completion, --color/--no-color, one meaning per short flag, --json,
  * validate of exceptions files and baselines, and the report's tool and time of writing.
  */
-import { readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { dirname, join, relative, resolve } from 'node:path'
 
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
+import { parse } from 'yaml'
 
 import { ANSI, FIXTURES, reportSchemaErrors, ROOT, runCli } from './helpers/cli.js'
 import { tempDir } from './helpers/source-packages.js'
@@ -158,6 +159,44 @@ conventions('the JSON report names the tool and when it was written; SOURCE_DATE
   const timingFree = (text: string): string => text.replace(/"elapsedMs": \d+/, '')
   assert.is(timingFree(pinned.stdout), timingFree(again.stdout))
   assert.equal(Object.keys(JSON.parse(pinned.stdout) as object).slice(0, 3), ['version', 'tool', 'generatedAt'])
+})
+
+conventions('snapshot --manifest-out: the $schema comment is a path, from the manifest, to the installed package\'s schema', async () => {
+  const project = await tempDir('schema-reference')
+  await mkdir(join(project, 'node_modules'), { recursive: true })
+  await symlink(ROOT, join(project, 'node_modules', 'partner-drift'), 'dir')
+  const elsewhere = await tempDir('schema-reference-bare')
+  const record = (manifestOut: string) => runCli(['snapshot', ...EXAMPLE, '--out', join(dirname(manifestOut), 's.json'), '--manifest-out', manifestOut])
+  const inProject = join(project, 'infra', 'partner-drift.yaml')
+  const bare = join(elsewhere, 'partner-drift.yaml')
+  await mkdir(dirname(inProject))
+  for (const [file, expected] of [
+    [inProject, '../node_modules/partner-drift/schemas/manifest.schema.json'],
+    // No partner-drift in the project: this partner-drift's own schema.
+    [bare, relative(elsewhere, join(ROOT, 'schemas/manifest.schema.json'))],
+  ] as const) {
+    const run = await record(file)
+    assert.ok(run.code === 0 || run.code === 1, run.stderr)
+    const reference = /^# yaml-language-server: \$schema=(\S+)$/m.exec(await readFile(file, 'utf8'))?.[1]
+    assert.is(reference, expected)
+    const schema = JSON.parse(await readFile(resolve(dirname(file), reference!), 'utf8')) as { title?: string }
+    assert.match(schema.title ?? '', /manifest/i)
+  }
+})
+
+conventions('.pre-commit-hooks.yaml: the hook runs partner-drift validate on manifest files, and fails on a broken one', async () => {
+  const hooks = parse(await readFile(join(ROOT, '.pre-commit-hooks.yaml'), 'utf8')) as Array<{ id: string; entry: string; language: string; files: string; pass_filenames?: boolean }>
+  const hook = hooks.find((h) => h.id === 'partner-drift-validate')!
+  assert.is(hook.entry, 'partner-drift validate')
+  assert.is(hook.language, 'node')
+  const files = new RegExp(hook.files)
+  assert.equal(['partner-drift.yaml', 'infra/partner-drift.yml', 'other.yaml', 'partner-drift.yaml.bak', 'my-partner-drift.yaml'].map((f) => files.test(f)), [true, true, false, false, false])
+  // What pre-commit runs: the entry with the staged files that match.
+  const args = hook.entry.split(' ').slice(1)
+  const [good, bad] = await Promise.all([runCli([...args, 'examples/partner-drift.yaml']), runCli([...args, 'examples/partner-drift.yaml', `${FIXTURES}five-mistakes.yaml`])])
+  assert.is(good.code, 0, good.stderr)
+  assert.is(bad.code, 1)
+  assert.match(bad.stderr, 'five-mistakes.yaml: 5 problems')
 })
 
 conventions.run()

@@ -2,6 +2,7 @@ import { BaseCommand } from '../cli/base-command.js'
 import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
+import { manifestSchemaReference } from '../cli/schema-reference.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
 import { type ClusterTarget, roleForAccount } from '../model/cluster.js'
 import type { UsageCode } from '../model/error-codes.js'
@@ -84,7 +85,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
     const recorded = await recordSnapshot(plan, {
       ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       onProgress: progress?.update,
-      ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'] } } : {}),
+      ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'], schemaReference: manifestSchemaReference(flags['manifest-out']) } } : {}),
     })
     progress?.clear()
 
