@@ -11,12 +11,13 @@ import { attributionRequests, withLastChanges } from './attribute/last-changes.j
 import type { ChangeHistory } from './model/attribution.js'
 import { compareFindings, type Finding } from './model/finding.js'
 import type { ClusterObservation, ObserveStats } from './model/observation.js'
-import type { Report, ShardInfo } from './model/report.js'
+import type { Report, ReportProvenance, ShardInfo } from './model/report.js'
 import { type ObserveOptions, type ObserveProgress, type ObserveResult, observeClusters } from './observe/orchestrator.js'
 import { resolveSource } from './observe/source-registry.js'
 import { applyPolicy, type PolicyOptions } from './policy/apply-policy.js'
 import { loadBaseline } from './policy/baseline.js'
 import { withRemediations } from './report/remediation.js'
+import { reportProvenance } from './report/provenance.js'
 import { summariseReport } from './report/report.js'
 import { withRepositoryPaths } from './report/repository-paths.js'
 import type { Shard } from './shard/assign-shards.js'
@@ -112,6 +113,7 @@ export async function runCheck(request: CheckRequest): Promise<CheckResult> {
     discovery: ruled,
     ...(shard ? { shard } : {}),
     ...(observed.attribution ? { attribution: observed.attribution } : {}),
+    provenance: reportProvenance(),
   })
   return { diagnostics: [], report: request.repositoryRoot === undefined ? report : withRepositoryPaths(report, request.repositoryRoot, request.cwd ?? process.cwd()) }
 }
@@ -130,6 +132,7 @@ export function buildReport(
     discovery?: { estate: RuledEstate; outcome: DiscoveryOutcome }
     shard?: ShardInfo
     attribution?: ReadonlyMap<string, ChangeHistory>
+    provenance?: ReportProvenance
   },
 ): Report {
   const { discovery } = run
@@ -144,6 +147,7 @@ export function buildReport(
     ...(coverage ? { coverage } : {}),
     ...(run.shard ? { shard: run.shard } : {}),
     ...(run.policy?.audit ? { audit: true } : {}),
+    ...(run.provenance ? { provenance: run.provenance } : {}),
   })
 }
 

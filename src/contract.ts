@@ -108,7 +108,8 @@ export interface SourceDefinition<Options = Record<string, unknown>> {
   options?: SourceOptionsSpec
   /**
    * Prepare to observe. Throw an `InputError` (with located diagnostics) when the source's
-   * own input is unusable; any other error is reported as the source failing to open.
+   * own input is unusable; any other error is reported as the source failing to open, with its
+   * `code` and message, and its `hint` (a string) as what to do when it has one.
    */
   open(options: Options, context: SourceContext): Promise<SourceSession> | SourceSession
 }

@@ -15,7 +15,7 @@ import { buildSnapshot, type Snapshot } from './snapshot-format.js'
 
 export type SnapshotRequest = Omit<CheckRequest, 'manifest' | 'policy' | 'fallback'> & {
   /** `--manifest-out`: also draw up a manifest declaring what was observed, named `label` in its diagnostics. */
-  bootstrapManifest?: { label: string }
+  bootstrapManifest?: { label: string; /** What its `$schema` comment points at (default: the installed package's schema from the project root). */ schemaReference?: string }
   /** RFC 3339; now when left out. */
   capturedAt?: string
 }
@@ -102,13 +102,13 @@ export async function recordSnapshot(plan: SnapshotPlan, request: SnapshotReques
     notObserved,
     notFound,
     notDiscovered,
-    ...(request.bootstrapManifest ? { bootstrapManifest: bootstrapManifestOf(targets, observations, request.bootstrapManifest.label) } : {}),
+    ...(request.bootstrapManifest ? { bootstrapManifest: bootstrapManifestOf(targets, observations, request.bootstrapManifest.label, request.bootstrapManifest.schemaReference) } : {}),
   }
 }
 
-function bootstrapManifestOf(targets: ClusterTarget[], observations: ReadonlyMap<string, ClusterObservation>, label: string): RecordedSnapshot['bootstrapManifest'] {
+function bootstrapManifestOf(targets: ClusterTarget[], observations: ReadonlyMap<string, ClusterObservation>, label: string, schemaReference?: string): RecordedSnapshot['bootstrapManifest'] {
   if (!targets.some((t) => observations.get(clusterKey(t))?.kind === 'observed')) return 'none'
-  const text = manifestFromObservations(targets, observations)
+  const text = manifestFromObservations(targets, observations, schemaReference)
   // E.g. the API returned a status that reads as a typo of a documented one (`active`).
   return { text, diagnostics: resolveManifest(parseDocumentText(text, label)).diagnostics }
 }

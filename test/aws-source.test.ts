@@ -377,4 +377,65 @@ aws('aws :: bootstrap a manifest from reality; check against the same state pass
   assert.is(report.summary.inSync, 3)
 })
 
+aws('aws :: a role that cannot be assumed: the error names the role, sts:AssumeRole and the trust policy, never the Redshift action; nothing reaches Redshift', async ({ server, dir }) => {
+  const [plainAccount, identityAccount] = ['111111111111', '222222222222']
+  const role = (accountId: string): string => `arn:aws:iam::${accountId}:role/partner-drift-read`
+  for (const accountId of [plainAccount, identityAccount]) server.setCluster({ accountId, cluster: 'analytics-prod', region: 'eu-west-1', integrations: [active('dev', 'Fivetran')] })
+  server.discovery.denyAssumeRole(role(plainAccount))
+  // The wording STS uses when the caller's own policies are what lack the action.
+  server.discovery.denyAssumeRole(role(identityAccount), `User: arn:aws:iam::${ACCOUNT}:user/ci is not authorized to perform: sts:AssumeRole on resource: ${role(identityAccount)} because no identity-based policy allows the sts:AssumeRole action`)
+  const file = await manifest(
+    dir,
+    'denied-roles.yaml',
+    `version: 1
+defaults: { region: eu-west-1, assumeRole: "arn:aws:iam::{accountId}:role/partner-drift-read" }
+clusters:
+  - { cluster: analytics-prod, accountId: "${plainAccount}", databases: [{ database: dev, partners: [{ partner: Fivetran }] }] }
+  - { cluster: analytics-prod, accountId: "${identityAccount}", databases: [{ database: dev, partners: [{ partner: Fivetran }] }] }
+`,
+  )
+  const { run, report } = await checkJson(server, file, [], { AWS_ENDPOINT_URL_STS: server.url })
+  assert.is(run.code, 1, run.stderr)
+  const errors = report.findings.filter((f) => f.kind === 'error')
+  const of = (accountId: string) => errors.find((f) => f.accountId === accountId)!
+  for (const accountId of [plainAccount, identityAccount]) {
+    const finding = of(accountId)
+    assert.is(finding.cause?.code, 'AccessDenied')
+    assert.match(finding.message, `could not assume the role ${role(accountId)}`)
+    assert.match(finding.cause?.hint ?? '', 'sts:AssumeRole')
+    assert.ok(finding.cause?.hint?.includes(role(accountId)), finding.cause?.hint)
+    assert.not.match(finding.cause?.hint ?? '', /redshift:/)
+  }
+  // STS's plain denial cannot tell the two causes apart: both are named, with the caller.
+  assert.match(of(plainAccount).cause?.hint ?? '', /trust policy trust that identity/)
+  assert.match(of(plainAccount).cause?.hint ?? '', /runs as \(arn:aws:iam::\d{12}:user\/partner-drift\)/)
+  // One that names the identity-based policy: only the caller's permission.
+  assert.match(of(identityAccount).cause?.hint ?? '', 'may not call sts:AssumeRole')
+  assert.not.match(of(identityAccount).cause?.hint ?? '', /trust policy/)
+  assert.is(server.callCount({ action: 'DescribePartners' }), 0)
+})
+
+aws('aws :: an unknown --profile (or AWS_PROFILE) names the profile and the files searched; a known one works; nothing is sent for an unknown one', async ({ server, dir }) => {
+  server.setCluster({ accountId: ACCOUNT, cluster: 'analytics-prod', region: 'eu-west-1', integrations: [active('dev', 'Fivetran')] })
+  const config = join(dir, 'aws-config')
+  const credentials = join(dir, 'aws-credentials')
+  await writeFile(config, '[profile dev]\nregion = eu-west-1\n\n[sso-session corp]\nsso_region = eu-west-1\n')
+  await writeFile(credentials, '[dev]\naws_access_key_id = AKIDPROFILEDEV\naws_secret_access_key = secret\n\n[default]\naws_access_key_id = AKIDDEFAULT\naws_secret_access_key = secret\n')
+  const file = await manifest(dir, 'profile.yaml', ONE_CLUSTER)
+  const files = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials }
+  const [flag, variable, known] = await Promise.all([
+    runCli(['check', file, '--endpoint-url', server.url, '--profile', 'nosuch', ...FAST], { env: awsTestEnv(files) }),
+    runCli(['check', file, '--endpoint-url', server.url, ...FAST], { env: awsTestEnv({ ...files, AWS_PROFILE: 'nosuch' }) }),
+    runCli(['check', file, '--endpoint-url', server.url, '--profile', 'dev', ...FAST], { env: awsTestEnv(files) }),
+  ])
+  for (const [run, given] of [[flag, '--profile "nosuch"'], [variable, 'AWS_PROFILE="nosuch"']] as const) {
+    assert.is(run.code, 1, run.stderr)
+    assert.match(run.stderr, `unknown-profile: no profile "nosuch" (${given}) in ${config} (AWS_CONFIG_FILE) and ${credentials} (AWS_SHARED_CREDENTIALS_FILE); the profiles there: default, dev\nCode: source-open\n`)
+    assert.not.match(run.stderr, /NoCredentials/)
+  }
+  assert.is(known.code, 0, known.stderr)
+  assert.is(server.callCount(), 1, 'only the run with a known profile called DescribePartners')
+  assert.ok(server.calls.every((c) => c.accessKeyId === 'AKIDPROFILEDEV'), 'signed with the profile\'s keys')
+})
+
 aws.run()

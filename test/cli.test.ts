@@ -105,11 +105,13 @@ check('colour: FORCE_COLOR paints, --no-color wins over it; NO_COLOR turns it of
   assert.not.match(disabled.stdout, ANSI)
   const timingFree = (out: string): string => out.replace(/ in \d+ ms/, ' in N ms')
   assert.is(timingFree(disabled.stdout), timingFree(forced.stdout.replace(new RegExp(ANSI.source, 'g'), '')))
-  // A pipe is never a terminal, so NO_COLOR is checked where it matters: on a TTY.
+  // A pipe is never a terminal, so NO_COLOR is checked where it matters: on a TTY, without a flag.
   const tty = { isTTY: true } as NodeJS.WriteStream
-  assert.is(shouldColor(true, tty, {}), true)
-  assert.is(shouldColor(true, tty, { NO_COLOR: '1' }), false)
+  assert.is(shouldColor(undefined, tty, {}), true)
+  assert.is(shouldColor(undefined, tty, { NO_COLOR: '1' }), false)
   assert.is(shouldColor(false, tty, {}), false)
+  // The command line beats the environment (as no-color.org asks).
+  assert.is(shouldColor(true, tty, { NO_COLOR: '1' }), true)
 })
 
 check('the default source is aws, and without credentials it cannot pass', async () => {

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process'
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { promisify } from 'node:util'
 
 import { suite } from 'uvu'
@@ -206,6 +206,23 @@ example('installed as a partner-drift plugin (partner-drift plugins install), it
   const inProject = await runCli(['sources', '--json'], { cwd: ctx.project, env })
   const both = (JSON.parse(inProject.stdout) as { sources: Array<Record<string, any>> }).sources.filter((s) => s.name === 'http')
   assert.equal(both.map((s) => s.package.installedAs), ['dependency'])
+})
+
+example('plugins install takes a plain path, relative to where it runs: a tarball and a package directory, never a GitHub lookup', async () => {
+  for (const [label, cwd, path] of [
+    ['tarball', ctx.dir, `./${basename(ctx.tarball)}`],
+    ['directory', ROOT, './examples/custom-source'],
+  ] as const) {
+    const xdg = join(ctx.dir, `xdg-plain-${label}`)
+    const env = { XDG_DATA_HOME: join(xdg, 'data'), XDG_CACHE_HOME: join(xdg, 'cache'), XDG_CONFIG_HOME: join(xdg, 'config'), ...NPM_OFFLINE }
+    // Without the rewrite, plugin-plugins reads `./x.tgz` as a GitHub repository and waits on github.com until npm gives up.
+    const installed = await runCli(['plugins', 'install', path], { cwd, env, timeoutMs: 30_000 })
+    assert.is(installed.code, 0, `${label}: ${installed.stderr}`)
+    assert.match(installed.stderr, `Installing plugin file:${join(cwd, path)}`, label)
+    const listed = await runCli(['sources', '--json'], { cwd: ctx.elsewhere, env })
+    const http = (JSON.parse(listed.stdout) as { sources: Array<Record<string, any>> }).sources.filter((s) => s.name === 'http')
+    assert.equal(http.map((s) => [s.package.name, s.package.installedAs]), [['partner-drift-source-http', 'plugin']], label)
+  }
 })
 
 example.run()

@@ -41,9 +41,10 @@ sharding.after(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-/** A report without what differs between runs by nature: timings. */
+/** A report without what differs between runs by nature: timings, and when it was written. */
 function comparable(json: string): unknown {
-  const report = JSON.parse(json) as { stats?: { elapsedMs?: number } }
+  const report = JSON.parse(json) as { stats?: { elapsedMs?: number }; generatedAt?: string }
+  delete report.generatedAt
   if (report.stats) delete report.stats.elapsedMs
   return report
 }
@@ -154,9 +155,10 @@ live('4 shards over 3 accounts and 2 regions, some clusters drifting and some fa
   }))
   const merged = await runCli(['merge', ...files, '--format', 'json'])
   assert.is(merged.code, 1, merged.stderr)
-  // Two runs against a server: only request ids and timings differ.
+  // Two runs against a server: only request ids, timings and the time of writing differ.
   const comparable = (json: string) => {
-    const report = JSON.parse(json) as { findings: Array<{ message: string; cause?: { requestId?: string } }>; stats: { elapsedMs?: number; apiCalls?: number } }
+    const report = JSON.parse(json) as { findings: Array<{ message: string; cause?: { requestId?: string } }>; stats: { elapsedMs?: number; apiCalls?: number }; generatedAt?: string }
+    delete report.generatedAt
     for (const f of report.findings) {
       f.message = f.message.replace(/ \(request id [^)]*\)/, '')
       if (f.cause) delete f.cause.requestId

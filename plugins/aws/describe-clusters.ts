@@ -80,18 +80,9 @@ async function assumeRoleFailure(scope: DiscoveryScope, calls: AwsCalls): Promis
     await calls.credentialsFor(scope)()
     return undefined
   } catch (error) {
-    const failure = asLookupError(failureObservation(error, { ...scope, cluster: '*' }, calls.maxAttempts))
-    // No credentials to assume it with: the standard chain's hint says what to configure.
-    if (failure.code === 'NoCredentials') return failure
-    if (failure.code === 'Timeout' || /^E[A-Z]+$/.test(failure.code)) {
-      return { ...failure, hint: `could not reach AWS STS to assume the role ${scope.assumeRole}; check the network path and AWS_ENDPOINT_URL_STS` }
-    }
-    return {
-      ...failure,
-      hint:
-        `could not assume the role ${scope.assumeRole} to look at account ${scope.accountId}: allow sts:AssumeRole on that role for the identity partner-drift runs as, ` +
-        `and make the role's trust policy trust that identity (the role's own Redshift permissions are not what failed)`,
-    }
+    // failureObservation knows the error came from assuming the role: its hint is about STS and
+    // the trust policy (or, with no credentials to assume it with, what to configure).
+    return asLookupError(failureObservation(error, { ...scope, cluster: '*' }, calls.maxAttempts))
   }
 }
 

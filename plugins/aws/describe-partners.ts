@@ -88,14 +88,24 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
     if (!target.assumeRole) return baseCredentials
     let provider = roleCredentials.get(target.assumeRole)
     if (!provider) {
-      provider = sharedCredentials(
+      const role = target.assumeRole
+      const assumed = sharedCredentials(
         fromTemporaryCredentials({
-          params: { RoleArn: target.assumeRole, RoleSessionName: 'partner-drift', DurationSeconds: 900 },
+          params: { RoleArn: role, RoleSessionName: 'partner-drift', DurationSeconds: 900 },
           masterCredentials: baseCredentials,
           clientConfig: { region: target.region },
         }),
       )
-      roleCredentials.set(target.assumeRole, provider)
+      // What fails here is assuming the role, not the call it was for: failureObservation says so.
+      provider = async () => {
+        try {
+          return await assumed()
+        } catch (error) {
+          if (typeof error === 'object' && error !== null) assumeRoleFailures.set(error, role)
+          throw error
+        }
+      }
+      roleCredentials.set(role, provider)
     }
     return provider
   }
@@ -289,6 +299,36 @@ function retryBackoff(scale: number): StandardRetryBackoffStrategy {
   }
 }
 
+/** Errors thrown while assuming a role, with the role: a denial there is about STS, not about the call the credentials were for. */
+const assumeRoleFailures = new WeakMap<object, string>()
+
+/**
+ * A role that could not be assumed, for DescribePartners and discovery alike. STS's denial reads
+ * the same whether the caller may not call sts:AssumeRole or the role's trust policy does not
+ * trust the caller, unless it names the identity-based policy; the hint says which, or both.
+ */
+function assumeRoleObservation(role: string, e: SdkError, base: { kind: 'error'; code: string; message: string; requestId?: string }, maxAttempts: number): ClusterObservation {
+  const message = `could not assume the role ${role}: ${base.message}`
+  const network = (e as { code?: string }).code
+  if (base.code === 'Timeout' || base.code === 'TimeoutError' || e.name === 'TimeoutError' || (network && /^E[A-Z]+$/.test(network))) {
+    return { ...base, code: network && /^E[A-Z]+$/.test(network) ? network : 'Timeout', message, hint: `could not reach AWS STS to assume the role ${role} after ${maxAttempts} attempts; check the network path and AWS_ENDPOINT_URL_STS` }
+  }
+  if (/ExpiredToken|RequestExpired|InvalidClientTokenId|SignatureDoesNotMatch|UnrecognizedClient/.test(base.code)) {
+    return { ...base, message, hint: `the credentials that assume ${role} were rejected or have expired; refresh them (e.g. aws sso login) and check the profile` }
+  }
+  return { ...base, message, hint: assumeRoleHint(role, base.message) }
+}
+
+/** What to allow when STS refused AssumeRole, from what its message says; never about the role's own permissions. */
+export function assumeRoleHint(role: string, stsMessage: string): string {
+  const caller = /User: (\S+) is not authorized/.exec(stsMessage)?.[1]
+  const who = caller ? `the identity partner-drift runs as (${caller})` : 'the identity partner-drift runs as'
+  const notThis = `the role's own Redshift permissions are not what failed`
+  if (/identity-based policy/.test(stsMessage)) return `${who} may not call sts:AssumeRole on ${role}: allow the action sts:AssumeRole on that role in its IAM policies; ${notThis}`
+  if (/resource-based policy|trust policy/.test(stsMessage)) return `the trust policy of ${role} does not trust ${who}: add it as a Principal allowed sts:AssumeRole; ${notThis}`
+  return `allow sts:AssumeRole on ${role} to ${who}, and make the role's trust policy trust that identity (STS does not say which of the two is missing); ${notThis}`
+}
+
 type SdkError = Error & { code?: string; Code?: string; $metadata?: { requestId?: string; httpStatusCode?: number; attempts?: number }; $fault?: string }
 
 /** Maps what the SDK threw to an observation that says what went wrong and what to do. */
@@ -301,6 +341,8 @@ export function failureObservation(error: unknown, target: ClusterTarget, maxAtt
   const base = { kind: 'error' as const, code, message, ...(requestId ? { requestId } : {}) }
   const arn = `arn:aws:redshift:${target.region}:${target.accountId}:cluster:${target.cluster}`
 
+  const role = typeof error === 'object' && error !== null ? assumeRoleFailures.get(error) : undefined
+  if (role !== undefined && name !== 'CredentialsProviderError') return assumeRoleObservation(role, e, base, maxAttempts)
   if (code === 'ClusterNotFound') return { kind: 'not-found', observedAt: new Date().toISOString(), message }
   if (code === 'UnauthorizedPartnerIntegration') {
     return { ...base, hint: 'the partner integration is not authorized for this account; check the account id and the partner authorization in the Redshift console' }

@@ -38,7 +38,12 @@ export default defineSource<AwsSourceOptions>({
     // The SDK warns on every run under Node 20 about its releases after January 2027; the
     // version locked here supports Node 20, so the warning tells our users nothing they can act on.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
-    const [{ openDescribePartnersSession }, { discoverScope }] = await Promise.all([import('./describe-partners.js'), import('./describe-clusters.js')])
+    const [{ openDescribePartnersSession }, { discoverScope }, { unknownProfileProblem }] = await Promise.all([import('./describe-partners.js'), import('./describe-clusters.js'), import('./profile-check.js')])
+    // A profile that does not exist is the run's one problem, named with where it was looked for, not a NoCredentials per cluster.
+    const profileProblem = await unknownProfileProblem(options.profile, context.env)
+    if (profileProblem) {
+      throw Object.assign(new Error(profileProblem), { code: 'unknown-profile', hint: 'use one of the profiles listed (aws configure list-profiles), or point AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE at the files that have it' })
+    }
     const { calls, ...session } = openDescribePartnersSession(options, context)
     // The Organizations SDK is loaded on the first listing only: most runs never list an organization.
     let organizations: Promise<OrganizationsAccess & { list: typeof listOrganizationAccounts }> | undefined

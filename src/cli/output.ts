@@ -2,9 +2,14 @@ import { type Diagnostic, formatDiagnostic, InputError } from '../input/diagnost
 import { SourceError } from '../observe/source-error.js'
 import { escapeControl } from '../untrusted-text.js'
 
-/** kleur's rule: never with NO_COLOR or TERM=dumb; otherwise on a TTY, or anywhere when FORCE_COLOR asks for it. */
-export function shouldColor(flag: boolean, stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
-  if (!flag || env.NO_COLOR !== undefined || env.TERM === 'dumb') return false
+/**
+ * --color and --no-color decide, as the command line beats the environment; without either,
+ * kleur's rule: never with NO_COLOR or TERM=dumb; otherwise on a TTY, or anywhere when
+ * FORCE_COLOR asks for it.
+ */
+export function shouldColor(flag: boolean | undefined, stream: NodeJS.WriteStream = process.stdout, env = process.env): boolean {
+  if (flag !== undefined) return flag
+  if (env.NO_COLOR !== undefined || env.TERM === 'dumb') return false
   if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
   return Boolean(stream.isTTY)
 }

@@ -54,7 +54,7 @@ Exit codes: 0 no failing finding (warnings allowed); 2 drift, and every cluster 
       multipleNonGreedy: true,
       helpValue: 'FORMAT=PATH',
     }),
-    color: Flags.boolean({ description: 'colour the text report (default: only on a terminal, and not with NO_COLOR)', allowNo: true, default: true }),
+    color: Flags.boolean({ description: 'colour the text report even in a pipe; --no-color never (default: only on a terminal, following NO_COLOR and FORCE_COLOR)', allowNo: true }),
     explain: Flags.boolean({ description: 'show the full fix under each finding: AWS CLI commands, Terraform, manifest lines' }),
     'fail-on': Flags.string({ description: `kinds that fail the run; the others only warn (overrides the manifest policy; errors always fail): ${POLICY_KINDS.join(',')}`, helpValue: 'KIND,...' }),
     exceptions: Flags.string({ description: 'exceptions file (an `exceptions:` list as in the manifest), in addition to the manifest\'s', helpValue: 'FILE' }),

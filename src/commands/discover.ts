@@ -1,10 +1,10 @@
 import { BaseCommand } from '../cli/base-command.js'
-import { Args, Flags } from '../cli/oclif.js'
+import { Args } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { renderDiscoveryListing } from '../report/render/discovery-listing.js'
+import type { DiscoveryListing } from '../model/discovery.js'
 import { runDiscovery } from '../run-discovery.js'
-import { jsonWithoutRawControl } from '../untrusted-text.js'
 
 export default class Discover extends BaseCommand {
   static override summary = 'List the clusters discover: finds, with their tags and the rules and entries that cover each; no partner is judged.'
@@ -15,12 +15,12 @@ export default class Discover extends BaseCommand {
     manifest: Args.string({ description: 'manifest with discover: (and rules:)', default: 'partner-drift.yaml' }),
   }
 
+  static override enableJsonFlag = true
   static override flags = {
     ...observeFlags,
-    json: Flags.boolean({ description: 'print the listing as JSON' }),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<DiscoveryListing | undefined> {
     const { args, flags } = await this.parse(Discover)
     const result = await runDiscovery({
       manifest: args.manifest,
@@ -29,7 +29,9 @@ export default class Discover extends BaseCommand {
     })
     if (result.diagnostics.length > 0) process.stderr.write(diagnosticsText(result.diagnostics))
     if (!result.listing) return this.exit(1)
-    await writeStdout(flags.json ? jsonWithoutRawControl(JSON.stringify(result.listing, null, 2)) + '\n' : renderDiscoveryListing(result.listing))
-    this.exit(result.listing.exitCode)
+    if (!this.jsonEnabled()) await writeStdout(renderDiscoveryListing(result.listing))
+    // Set, not this.exit(): with --json the listing is printed after run() returns.
+    process.exitCode = result.listing.exitCode
+    return result.listing
   }
 }

@@ -3,6 +3,7 @@ import { Args, Flags } from '../cli/oclif.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
 import { checkOutputTargets, writeOutputFiles } from '../cli/report-outputs.js'
 import type { UsageCode } from '../model/error-codes.js'
+import { reportProvenance } from '../report/provenance.js'
 import { REPORT_FORMATS, renderReportChunks, type ReportFormat } from '../report/render/index.js'
 import { mergeReports } from '../shard/merge-reports.js'
 import { readShardReports } from '../shard/read-shard-reports.js'
@@ -46,7 +47,9 @@ Exit codes as check: 0 no failing finding; 2 drift; 1 a cluster or scope that co
       const listed = 'problems' in merged ? merged.problems : []
       this.error([...listed.map(escapeControl), ...(read.diagnostics.length ? ['some reports could not be read (see above)'] : [])].join('\n'), { exit: 1, code: 'merge-incomplete' satisfies UsageCode })
     }
-    const { report } = merged as { report: NonNullable<Extract<typeof merged, { report: unknown }>['report']> }
+    const { report: joined } = merged as { report: NonNullable<Extract<typeof merged, { report: unknown }>['report']> }
+    // The merged report is written now, by this partner-drift: not when and by what shard 1 was.
+    const report = { ...joined, ...reportProvenance() }
     const format = (flags.format ?? outputs.find((o) => o.path === '-')?.format ?? 'text') as ReportFormat
     const failures = await writeOutputFiles(outputs, (fileFormat) => renderReportChunks(fileFormat, report))
     await writeStdout(renderReportChunks(format, report))

@@ -2,6 +2,7 @@ import { BaseCommand } from '../cli/base-command.js'
 import { Args, Flags } from '../cli/oclif.js'
 import { observeFlags, observeRequestOf, ProgressLine, shouldShowProgress } from '../cli/observe-flags.js'
 import { diagnosticsText, writeStdout } from '../cli/output.js'
+import { manifestSchemaReference } from '../cli/schema-reference.js'
 import { checkTargets, sourceInputFiles, writeFileAtomic } from '../cli/report-outputs.js'
 import { type ClusterTarget, roleForAccount } from '../model/cluster.js'
 import type { UsageCode } from '../model/error-codes.js'
@@ -29,7 +30,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
 
   static override flags = {
     ...observeFlags,
-    out: Flags.string({ char: 'o', description: 'snapshot file to write (- for stdout)', required: true, helpValue: 'FILE' }),
+    out: Flags.string({ description: 'snapshot file to write (- for stdout); no short flag: -o is --output FORMAT=PATH in check and merge', required: true, helpValue: 'FILE' }),
     cluster: Flags.string({ description: 'record this cluster instead of the manifest\'s (repeatable)', multiple: true, multipleNonGreedy: true, helpValue: 'ID' }),
     'account-id': Flags.string({ description: 'account of the --cluster clusters', helpValue: 'ID' }),
     'manifest-out': Flags.string({ description: 'also write a manifest declaring what was observed', helpValue: 'FILE' }),
@@ -84,7 +85,7 @@ Exits 1 when any cluster could not be observed or does not exist (the file is st
     const recorded = await recordSnapshot(plan, {
       ...observeRequestOf(flags, this.config.getPluginsList().map((plugin) => plugin.root)),
       onProgress: progress?.update,
-      ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'] } } : {}),
+      ...(flags['manifest-out'] ? { bootstrapManifest: { label: flags['manifest-out'], schemaReference: manifestSchemaReference(flags['manifest-out']) } } : {}),
     })
     progress?.clear()
 

@@ -88,6 +88,9 @@ export const ERROR_CODES = {
   'tfstate-show-json': { family: 'input', meaning: 'the file is the output of `terraform show -json`, not a state file', fix: 'give the file `terraform state pull` writes' },
 
   // ------------------------------------------------------------------ command line and sources
+  'unknown-command': { family: 'usage', meaning: 'the command does not exist (the message names the closest one)', fix: '`partner-drift help` lists the commands' },
+  'unknown-flag': { family: 'usage', meaning: 'the command has no such flag (the message names the closest one)', fix: '`partner-drift COMMAND --help` lists its flags' },
+  'nothing-to-validate': { family: 'usage', meaning: 'validate was given no file: no manifest, no --exceptions and no --baseline', fix: 'name the files to check: `partner-drift validate partner-drift.yaml --exceptions FILE --baseline FILE`' },
   'invalid-flag': { family: 'usage', meaning: 'a flag\'s value cannot be used (an empty or unknown --fail-on kind, --cluster without --account-id and --region, a bad cluster identifier)', fix: 'follow the message; `partner-drift COMMAND --help` lists the flags' },
   'output-target': { family: 'usage', meaning: 'an --output FORMAT=PATH cannot be used: unknown format, two outputs to one path, a path that is an input of the run, a directory or an unwritable place', fix: 'follow the message; every target is checked before the first API call' },
   'output-write': { family: 'usage', meaning: 'a report file or the GitHub job summary could not be written after the run (the other outputs were written)', fix: 'check the path, free space and permissions' },
@@ -104,6 +107,7 @@ export const ERROR_CODES = {
   'merge-incomplete': { family: 'usage', meaning: 'merge cannot make the report of one whole check: a shard is missing or given twice, the reports come from different manifests, shard counts or versions, or a file is not a shard report', fix: 'give every shard\'s JSON report (check --shard I/N --format json) of one run, once' },
   'discovery-unsupported': { family: 'usage', meaning: 'the manifest has discover:, and the source cannot discover clusters (or list an organization\'s accounts)', fix: 'use --source aws, or a snapshot recorded from this manifest; or remove discover: from the manifest' },
   'source-open': { family: 'usage', meaning: 'the source could not open (its own code and message follow), or open() returned no session', fix: 'check the source\'s options and what it needs (credentials, environment, files); otherwise report it to the source\'s author' },
+  'unknown-profile': { family: 'usage', meaning: 'aws: --profile (or AWS_PROFILE) names a profile that neither the shared config file nor the credentials file has; the message names both files and the profiles they have (shown after source-open)', fix: 'use a profile the message lists, or point AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE at the files that have it' },
 
   // ------------------------------------------------------------------ observing a cluster
   NotObserved: { family: 'observation', meaning: 'the source returned no observation for a declared cluster', fix: 'a bug in the source: report it to its author' },
@@ -148,7 +152,7 @@ export type AttributionCode = CodeOf<'attribution'>
  * own; listed in docs/errors.md so people find them beside partner-drift's own.
  */
 export const PASSED_THROUGH_CODES: ReadonlyArray<{ codes: string; meaning: string; fix: string }> = [
-  { codes: 'AccessDenied, AccessDeniedException, UnauthorizedOperation, …NotAuthorized…', meaning: 'the identity may not call DescribePartners on the cluster', fix: 'allow redshift:DescribePartners on the cluster\'s ARN to the identity (or the role it assumes)' },
+  { codes: 'AccessDenied, AccessDeniedException, UnauthorizedOperation, …NotAuthorized…', meaning: 'the identity may not call DescribePartners on the cluster; or, when the message begins "could not assume the role", STS refused AssumeRole', fix: 'allow redshift:DescribePartners on the cluster\'s ARN to the identity (or the role it assumes); for a role that could not be assumed, allow sts:AssumeRole on it to the caller and trust the caller in the role\'s trust policy (the hint says which, when STS says)' },
   { codes: 'UnauthorizedPartnerIntegration', meaning: 'the partner integration is not authorized for this account', fix: 'check accountId, and the partner authorization in the Redshift console' },
   { codes: 'UnsupportedOperation', meaning: 'DescribePartners is not supported for this cluster', fix: 'check the cluster\'s type and region' },
   { codes: 'ThrottlingException, Throttling, RequestLimitExceeded, TooManyRequests…', meaning: 'still throttled after every attempt', fix: 'lower --concurrency or raise --max-attempts' },

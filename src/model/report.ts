@@ -70,8 +70,14 @@ export interface ShardInfo {
   work: number
 }
 
+/** Which partner-drift wrote a report, and when (ISO 8601, UTC; SOURCE_DATE_EPOCH when set). */
+export interface ReportProvenance {
+  tool: { name: string; version: string }
+  generatedAt: string
+}
+
 /** Everything a renderer or an exit code needs, and nothing they must recompute. */
-export interface Report {
+export interface Report extends Partial<ReportProvenance> {
   version: typeof REPORT_VERSION
   outcome: Outcome
   /** The exit code `check` ends with; follows from `outcome`. */

@@ -242,6 +242,8 @@ function describeDeadline(ms: number): string {
 interface Thrown {
   code: string
   message: string
+  /** What to do, when the source said (a string `hint` on what it threw). */
+  hint?: string
   /** Located problems of the source's own input, when it threw an InputError. */
   diagnostics?: Diagnostic[]
 }
@@ -258,7 +260,8 @@ async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { err
     try {
       // A source package may bring its own copy of partner-drift, whose InputError is another class.
       if (isInputError(error)) return { error: { code: 'InvalidSourceInput' satisfies ObservationCode, message: 'problems in its input', diagnostics: error.diagnostics.map((d) => ({ ...d })) } }
-      return { error: { code: errorCode(error), message: messageOf(error) } }
+      const hint = (error as { hint?: unknown } | null)?.hint
+      return { error: { code: errorCode(error), message: messageOf(error), ...(typeof hint === 'string' && hint ? { hint } : {}) } }
     } catch {
       return { error: { code: 'SourceError' satisfies ObservationCode, message: 'it threw a value that cannot be read' } }
     }
@@ -266,12 +269,12 @@ async function settle<T>(fn: () => T | Promise<T>): Promise<{ value: T } | { err
 }
 
 /** A source that cannot open is one problem of the run, not one per cluster. */
-function openFailure(sourceName: string, { code, message, diagnostics }: Thrown): Error {
+function openFailure(sourceName: string, { code, message, diagnostics, hint }: Thrown): Error {
   if (diagnostics) return new InputError(diagnostics)
   return new SourceError(
     'source-open',
     `source "${sourceName}" could not open: ${withCode(code, message)}`,
-    `check the source's options and what it needs (credentials, environment variables, files); if they are right, report it to the source's author`,
+    hint ?? `check the source's options and what it needs (credentials, environment variables, files); if they are right, report it to the source's author`,
   )
 }
 

@@ -4,7 +4,7 @@ import { compareText } from '../model/compare-text.js'
 import type { FindingKind } from '../model/finding-kinds.js'
 import type { RemediatedFinding, ReportedFinding } from '../model/finding.js'
 import { type ClusterObservation, describeObservationError, type ObserveStats } from '../model/observation.js'
-import { type ClusterState, type Coverage, type ExitCode, type ShardInfo, type Outcome, type Report, REPORT_VERSION, type Summary } from '../model/report.js'
+import { type ClusterState, type Coverage, type ExitCode, type ShardInfo, type Outcome, type Report, type ReportProvenance, REPORT_VERSION, type Summary } from '../model/report.js'
 
 /** What the diff counted while comparing: the summary's figures that are not counts of findings. */
 export type DriftCounts = Pick<Summary, 'clusters' | 'expected' | 'observed' | 'inSync'>
@@ -18,7 +18,7 @@ export function summariseReport(
   observations: ReadonlyMap<string, ClusterObservation>,
   drift: DriftCounts,
   remedied: readonly RemediatedFinding[],
-  run: { source: string; stats?: ObserveStats; coverage?: Coverage; shard?: ShardInfo; audit?: boolean },
+  run: { source: string; stats?: ObserveStats; coverage?: Coverage; shard?: ShardInfo; audit?: boolean; provenance?: ReportProvenance },
 ): Report {
   const findings: ReportedFinding[] = remedied.map((finding) => ({ ...finding, failing: finding.severity === 'fail' && !finding.suppressed }))
   const summary = summaryOf(findings, drift)
@@ -39,6 +39,7 @@ export function summariseReport(
   clusters.sort(compareClusterStates)
   return {
     version: REPORT_VERSION,
+    ...(run.provenance ? { tool: run.provenance.tool, generatedAt: run.provenance.generatedAt } : {}),
     outcome,
     exitCode: exitCodeFor(outcome),
     manifest: desired.file,

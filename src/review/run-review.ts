@@ -8,6 +8,7 @@ import type { DesiredState, DiscoverySettings } from '../manifest/desired-state.
 import { type DiscoveryOutcome, type DiscoveryRequest, discoveredClusters } from '../model/discovery.js'
 import type { ObserveOptions, ObserveResult } from '../observe/orchestrator.js'
 import type { PolicyOptions } from '../policy/apply-policy.js'
+import { reportProvenance } from '../report/provenance.js'
 import { withRepositoryPaths } from '../report/repository-paths.js'
 import { expectationChanges } from './expectation-changes.js'
 import { loadBaseManifest } from './read-base.js'
@@ -63,16 +64,18 @@ export async function runReview(request: ReviewRequest): Promise<CheckResult> {
   const outcome = observed.discovery
   if (outcome && !estates.head && !estates.base) estates = ruledOn(outcome)
 
-  const judge = (desired: DesiredState, estate: RuledEstate | undefined, policy: PolicyOptions, attributed = false) =>
+  const judge = (desired: DesiredState, estate: RuledEstate | undefined, policy: PolicyOptions, side: 'base' | 'head') =>
     buildReport(desired, observed.observations, {
       source: request.source,
       stats: observed.stats,
       policy,
       ...ruled(estate, outcome, desired),
-      ...(attributed && observed.attribution ? { attribution: observed.attribution } : {}),
+      ...(side === 'head' && observed.attribution ? { attribution: observed.attribution } : {}),
+      // The report is the head's: it says which tool wrote it, and when.
+      ...(side === 'head' ? { provenance: reportProvenance() } : {}),
     })
-  const baseReport = judge(before, estates.base, inputs.policy)
-  const headReport = judge(head, estates.head, { ...inputs.policy, base: { failing: failingInBase(baseReport, request.base), name: request.base } }, true)
+  const baseReport = judge(before, estates.base, inputs.policy, 'base')
+  const headReport = judge(head, estates.head, { ...inputs.policy, base: { failing: failingInBase(baseReport, request.base), name: request.base } }, 'head')
   const report = withReview(headReport, baseReport, { base: request.base, baseExists: base.exists, changes: expectationChanges(before, head) })
   if (request.repositoryRoot === undefined) return { diagnostics: [], report }
   // A base read from git is named `REV:PATH` as given; a base file is a path like the manifest.

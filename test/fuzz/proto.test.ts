@@ -87,6 +87,7 @@ function normalized(format: string, text: string, tag: string, from?: string, to
   return t
     .replace(/\b[0-9a-f]{32}\b/g, 'FINGERPRINT')
     .replace(/"elapsedMs": ?\d+/g, '"elapsedMs":0')
+    .replace(/"generatedAt": ?"[^"]*"/g, '"generatedAt":"T"')
     .replace(/time="[^"]*"/g, 'time=""')
     .replace(/\d+(\.\d+)? ?ms\b/g, 'Nms')
     .split('\n')

@@ -82,8 +82,8 @@ export interface DiscoveryServerState {
   throttleDescribeClusters(accountId: string, region: string, count: number, after?: number): void
   /** DescribeClusters in (account, region) answers HTTP 200 with exactly this body, every page. */
   setDescribeClustersBody(accountId: string, region: string, body: string): void
-  /** AssumeRole of this role answers AccessDenied (403), as for a role whose trust policy does not trust the caller. */
-  denyAssumeRole(roleArn: string): void
+  /** AssumeRole of this role answers AccessDenied (403), as for a role whose trust policy does not trust the caller; `message` replaces STS's plain one. */
+  denyAssumeRole(roleArn: string, message?: string): void
   /** The account a long-term access key belongs to. */
   setCallerAccount(accessKeyId: string, accountId: string): void
   setOrganization(organization: TestOrganization | undefined): void
@@ -223,7 +223,8 @@ export function createDiscoveryState(): DiscoveryServerState & {
   const clusterDenials = new Map<string, TestError>()
   const clusterBodies = new Map<string, string>()
   const clusterThrottles = new Map<string, { after: number; count: number }>()
-  const deniedRoles = new Set<string>()
+  /** Denied roles, each with the message of its denial (undefined: STS's plain one). */
+  const deniedRoles = new Map<string, string | undefined>()
   const callerAccounts = new Map<string, string>()
   let organization: TestOrganization | undefined
   let organizationsDenial: TestError | undefined
@@ -303,7 +304,8 @@ export function createDiscoveryState(): DiscoveryServerState & {
     const role = params.RoleArn
     if (params.Action !== 'AssumeRole' || role === undefined || !deniedRoles.has(role)) return undefined
     const caller = accountOfKey(accessKeyId) ?? '000000000000'
-    return xmlError('AccessDenied', `User: arn:aws:iam::${caller}:user/partner-drift is not authorized to perform: sts:AssumeRole on resource: ${role}`, 403, STS_XMLNS)
+    const plain = `User: arn:aws:iam::${caller}:user/partner-drift is not authorized to perform: sts:AssumeRole on resource: ${role}`
+    return xmlError('AccessDenied', deniedRoles.get(role) ?? plain, 403, STS_XMLNS)
   }
 
   function organizations(call: DiscoveryCall, headers: IncomingHttpHeaders, body: string): DiscoveryAnswer {
@@ -406,8 +408,8 @@ export function createDiscoveryState(): DiscoveryServerState & {
     setDescribeClustersBody(accountId, region, body) {
       clusterBodies.set(scopeKey(accountId, region), body)
     },
-    denyAssumeRole(roleArn) {
-      deniedRoles.add(roleArn)
+    denyAssumeRole(roleArn, message) {
+      deniedRoles.set(roleArn, message)
     },
     setCallerAccount(accessKeyId, accountId) {
       callerAccounts.set(accessKeyId, accountId)
