@@ -30,7 +30,9 @@ export function* renderJsonChunks(report: Report): Generator<string> {
       // Entries stringified where they stand (two levels deep) in one call, and cut out of their wrapper.
       const wrapped = JSON.stringify({ [key]: value.slice(start, start + ENTRIES_PER_CHUNK) }, null, 2)
       const entries = wrapped.slice(`{\n  ${JSON.stringify(key)}: [`.length, -'\n  ]\n}'.length)
-      yield jsonWithoutRawControl(start === 0 ? entries : `,${entries}`)
+      // The comma on its own: prefixed, the piece would be copied whole once more.
+      if (start > 0) yield ','
+      yield jsonWithoutRawControl(entries)
     }
     yield '\n  ]'
   }
