@@ -176,7 +176,7 @@ export function discoveryRequestOf(settings: DiscoverySettings): DiscoveryReques
  */
 export async function loadInputs(request: CheckRequest): Promise<{ desired?: DesiredState; policy: PolicyOptions; diagnostics: Diagnostic[] }> {
   const today = request.policy?.today
-  const manifest = await loadManifest(request.manifest, request.fallback, today ? { today } : {})
+  const manifest = await loadManifest(request.manifest, request.fallback, { ...(today ? { today } : {}), ...(request.shard ? { digest: true } : {}) })
   // After the manifest: its exceptionRules hold for the exceptions file too.
   const policy = await loadPolicyInputs(request.policy, manifest.desired?.exceptionRules)
   const diagnostics = [...manifest.diagnostics, ...policy.diagnostics]

@@ -122,7 +122,7 @@ export interface DesiredDiscovery {
 
 export interface DesiredState {
   file: string
-  /** SHA-256 of the manifest file as read, when it was read from a file. */
+  /** SHA-256 of the manifest file as read, when it was read from a file and asked for (`ManifestContext.digest`). */
   digest?: string
   clusters: DesiredCluster[]
   exceptions: FindingException[]

@@ -43,6 +43,8 @@ export interface ManifestFallback {
 export interface ManifestContext {
   /** `YYYY-MM-DD` (UTC) the run is judged on, for `exceptionRules.maxDays`; default today. */
   today?: string
+  /** Set `digest`, the SHA-256 of the text: what shards of one check compare (hashing a large manifest is not free). */
+  digest?: boolean
 }
 
 /** Reads, validates and resolves a manifest file. Never throws for bad input. */
@@ -56,7 +58,7 @@ export async function loadManifest(file: string, fallback: ManifestFallback = {}
 export function manifestOfText(text: string, file: string, fallback: ManifestFallback = {}, context: ManifestContext = {}): LoadedManifest {
   const loaded = resolveManifest(parseDocumentText(text, file), fallback, context)
   // What shards of one check compare, to refuse merging reports of different manifests.
-  return loaded.desired ? { ...loaded, desired: { ...loaded.desired, digest: createHash('sha256').update(text).digest('hex') } } : loaded
+  return loaded.desired && context.digest ? { ...loaded, desired: { ...loaded.desired, digest: createHash('sha256').update(text).digest('hex') } } : loaded
 }
 
 type Raw = Record<string, unknown>
@@ -74,7 +76,13 @@ interface Inherited {
 }
 
 /** What an entry may set for everything below it (see `Inherited`). */
-const CASCADED_KEYS = ['accountId', 'region', 'assumeRole', 'status', 'maxStatusAge', 'extra', 'absent'] as const
+const CASCADED_KEYS: ReadonlySet<string> = new Set(['accountId', 'region', 'assumeRole', 'status', 'maxStatusAge', 'extra', 'absent'])
+
+/** True when an entry sets none of `CASCADED_KEYS`: it has few keys of its own, so they are the ones looked at. */
+function setsNothing(raw: Raw): boolean {
+  for (const key in raw) if (CASCADED_KEYS.has(key) && raw[key] !== undefined) return false
+  return true
+}
 
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
@@ -113,7 +121,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   // every mistake in one pass; they skip values of the wrong type instead of trusting them.
   const cascade = (parent: Inherited, raw: Raw, path: KeyPath): Inherited => {
     // Most partner entries set nothing of their own: they share their database's settings.
-    if (CASCADED_KEYS.every((key) => raw[key] === undefined)) return parent
+    if (setsNothing(raw)) return parent
     const status = raw.status
     checkStatuses(status, [...path, 'status'])
     const absent = list(raw.absent)
