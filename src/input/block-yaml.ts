@@ -76,10 +76,20 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
   const root = reader.mapping(first.at)
   if (!root || reader.peek() !== undefined || reader.outOfSubset) return undefined
 
+  // The collections along the last path walked: the manifest is located entry after entry, and
+  // each path shares all but its last steps with the one before.
+  const walked: KeyPath[number][] = []
+  const walkedNodes: PlacedCollection[] = [root.node]
+  const walkedValues: unknown[] = [root.value]
   const nodeAt = (path: KeyPath, wantKey: boolean): PlacedScalar => {
-    let node: PlacedCollection = root.node
-    let value: unknown = root.value
-    for (let i = 0; i < path.length; i++) {
+    let start = 0
+    while (start < path.length && start < walked.length && path[start] === walked[start]) start++
+    walked.length = start
+    walkedNodes.length = start + 1
+    walkedValues.length = start + 1
+    let node = walkedNodes[start]
+    let value = walkedValues[start]
+    for (let i = start; i < path.length; i++) {
       const segment = path[i]
       let child: PlacedChild
       let line: number
@@ -99,6 +109,9 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
       if (!Array.isArray(child)) return child
       node = child
       value = (value as Record<string, unknown>)[segment]
+      walked.push(segment)
+      walkedNodes.push(node)
+      walkedValues.push(value)
     }
     return { line: node[0] as number, column: node[1] as number }
   }
