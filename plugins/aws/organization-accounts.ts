@@ -14,7 +14,7 @@ import type { AccountListing, AccountListingRequest, LookupError, OrganizationAc
 import { asLookupError } from './describe-clusters.js'
 import { type AwsCalls, failureObservation } from './describe-partners.js'
 import { everyPage } from './paging.js'
-import { addRawAnswerChecks, InvalidResponseError } from './raw-answers.js'
+import { addRawAnswerChecks, checkJsonListAnswer, InvalidResponseError, isObject } from './raw-answers.js'
 
 /** The most the three List operations return per page (the API allows 1 to 20): the fewest requests. */
 export const ORGANIZATIONS_PAGE_SIZE = 20
@@ -149,18 +149,9 @@ const LIST_OF: ReadonlyMap<string, 'Accounts' | 'OrganizationalUnits'> = new Map
  * name as "no accounts", which would make accounts disappear from discovery unseen.
  */
 export function checkOrganizationsAnswer(bytes: Uint8Array, list: 'Accounts' | 'OrganizationalUnits'): OrganizationsAnswerCheck {
-  if (bytes.byteLength === 0) return { ok: false, problem: 'the body is empty' }
-  let body: unknown
-  try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch (error) {
-    return { ok: false, problem: error instanceof SyntaxError ? 'the body is not JSON' : 'the body is not UTF-8 text' }
-  }
-  if (!isObject(body)) return { ok: false, problem: 'the body is not a JSON object' }
-  const items = Object.hasOwn(body, list) ? body[list] : undefined
-  if (!Array.isArray(items)) return { ok: false, problem: `the answer has no ${list} list` }
-  const token = Object.hasOwn(body, 'NextToken') ? body.NextToken : undefined
-  if (token !== undefined && token !== null && typeof token !== 'string') return { ok: false, problem: 'NextToken is not a string' }
+  const page = checkJsonListAnswer(bytes, list)
+  if (!page.ok) return page
+  const items = page.items
   for (const [index, item] of items.entries()) {
     const which = `item ${index + 1} of ${list}`
     if (!isObject(item)) return { ok: false, problem: `${which} is not an object` }
@@ -175,7 +166,6 @@ export function checkOrganizationsAnswer(bytes: Uint8Array, list: 'Accounts' | '
   return { ok: true, items: items.length }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * The raw answer of every listing is checked before the SDK reads it (see raw-answers.ts), and

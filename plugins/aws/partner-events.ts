@@ -4,7 +4,7 @@ import type { AttributionRequest, ChangeHistory, LookupError, PartnerChange, Par
 import { asLookupError } from './describe-clusters.js'
 import { type AwsCalls, type AwsPlace, failureObservation } from './describe-partners.js'
 import { everyPage } from './paging.js'
-import { addRawAnswerChecks, InvalidResponseError } from './raw-answers.js'
+import { addRawAnswerChecks, checkJsonListAnswer, InvalidResponseError, isObject } from './raw-answers.js'
 
 /** The most LookupEvents returns per page (the API allows 1 to 50): the fewest requests. */
 export const LOOKUP_PAGE_SIZE = 50
@@ -152,7 +152,6 @@ function lookupFailure(error: unknown, place: AwsPlace, maxAttempts: number): Lo
 
 export type LookupEventsAnswerCheck = { ok: true; events: number } | { ok: false; problem: string }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /**
  * Decides whether `bytes` is a well-formed LookupEvents answer: a JSON object with an `Events`
@@ -162,18 +161,9 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
  * events", which would say nobody changed anything.
  */
 export function checkLookupEventsAnswer(bytes: Uint8Array): LookupEventsAnswerCheck {
-  if (bytes.byteLength === 0) return { ok: false, problem: 'the body is empty' }
-  let body: unknown
-  try {
-    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
-  } catch (error) {
-    return { ok: false, problem: error instanceof SyntaxError ? 'the body is not JSON' : 'the body is not UTF-8 text' }
-  }
-  if (!isObject(body)) return { ok: false, problem: 'the body is not a JSON object' }
-  const events = Object.hasOwn(body, 'Events') ? body.Events : undefined
-  if (!Array.isArray(events)) return { ok: false, problem: 'the answer has no Events list' }
-  const token = Object.hasOwn(body, 'NextToken') ? body.NextToken : undefined
-  if (token !== undefined && token !== null && typeof token !== 'string') return { ok: false, problem: 'NextToken is not a string' }
+  const page = checkJsonListAnswer(bytes, 'Events')
+  if (!page.ok) return page
+  const events = page.items
   for (const [index, item] of events.entries()) {
     const which = `item ${index + 1} of Events`
     if (!isObject(item)) return { ok: false, problem: `${which} is not an object` }

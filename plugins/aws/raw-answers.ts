@@ -120,3 +120,26 @@ export async function readBody(body: unknown, max: number): Promise<Uint8Array |
   }
   return Buffer.concat(chunks)
 }
+
+/**
+ * A page of a JSON-protocol listing (Organizations, CloudTrail): an object holding `list` as an
+ * array, and a NextToken that is absent, null or text. The SDK reads an empty body, an HTML page
+ * or the list under another name as an empty list, which would say there is nothing there.
+ */
+export function checkJsonListAnswer(bytes: Uint8Array, list: string): { ok: true; items: unknown[] } | { ok: false; problem: string } {
+  if (bytes.byteLength === 0) return { ok: false, problem: 'the body is empty' }
+  let body: unknown
+  try {
+    body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch (error) {
+    return { ok: false, problem: error instanceof SyntaxError ? 'the body is not JSON' : 'the body is not UTF-8 text' }
+  }
+  if (!isObject(body)) return { ok: false, problem: 'the body is not a JSON object' }
+  const items = Object.hasOwn(body, list) ? body[list] : undefined
+  if (!Array.isArray(items)) return { ok: false, problem: `the answer has no ${list} list` }
+  const token = Object.hasOwn(body, 'NextToken') ? body.NextToken : undefined
+  if (token !== undefined && token !== null && typeof token !== 'string') return { ok: false, problem: 'NextToken is not a string' }
+  return { ok: true, items }
+}
+
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
