@@ -82,8 +82,10 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
   const walkedNodes: PlacedCollection[] = [root.node]
   const walkedValues: unknown[] = [root.value]
   const nodeAt = (path: KeyPath, wantKey: boolean): PlacedScalar => {
+    // A key's place is read from its mapping: the walk then starts at most at the path's parent.
+    const shared = wantKey ? path.length - 1 : path.length
     let start = 0
-    while (start < path.length && start < walked.length && path[start] === walked[start]) start++
+    while (start < shared && start < walked.length && path[start] === walked[start]) start++
     walked.length = start
     walkedNodes.length = start + 1
     walkedValues.length = start + 1
