@@ -192,7 +192,10 @@ export async function main(env = process.env) {
 
   const cli = await ensureCli(env)
   // Annotations come from `check` itself: GITHUB_ACTIONS is set on the runner, and stdout is the step's log.
-  const exitCode = cli ? await run(process.execPath, [cli, ...args], { cwd: workingDirectory, env }) : 1
+  // summary: false keeps the job summary free of partner-drift, the note on annotations left out included.
+  const checkEnv = { ...env }
+  if (input(env, 'summary') === 'false') delete checkEnv.GITHUB_STEP_SUMMARY
+  const exitCode = cli ? await run(process.execPath, [cli, ...args], { cwd: workingDirectory, env: checkEnv }) : 1
   const outcome = outcomeOf(reports.get('json'))
   const written = [...reports].filter(([, path]) => existsSync(path))
 

@@ -232,6 +232,26 @@ entry('an invalid manifest: outcome error, exit 1, no report, and a summary that
   }
 })
 
+entry('summary: false leaves the job summary alone, even when annotations are left out; by default it counts them', async () => {
+  const workspace = await monorepo()
+  try {
+    // Twelve missing integrations: more errors than GitHub annotates in a step.
+    const partners = Array.from({ length: 12 }, (_, i) => `          - partner: Partner${i}`).join('\n')
+    await writeFile(join(workspace, 'infra', 'many.yaml'), `version: 1\ndefaults: { accountId: "123456789012", region: eu-west-1 }\nclusters:\n  - cluster: c\n    databases:\n      - database: dev\n        partners:\n${partners}\n`)
+    await writeFile(join(workspace, 'infra', 'empty.json'), JSON.stringify({ version: 1, capturedAt: '2026-11-20T00:00:00Z', clusters: [{ accountId: '123456789012', region: 'eu-west-1', cluster: 'c', PartnerIntegrationInfoList: [] }] }))
+    const inputs = { manifest: 'infra/many.yaml', source: 'snapshot:infra/empty.json' }
+    const quiet = await runAction(workspace, { ...inputs, summary: 'false' })
+    assert.is(quiet.code, 2, quiet.stderr)
+    assert.match(quiet.stdout, /not annotated/)
+    assert.is(quiet.summary, '')
+    const told = await runAction(workspace, inputs)
+    assert.is(told.code, 2, told.stderr)
+    assert.match(told.summary, /3 of 12 findings are not annotated/)
+  } finally {
+    await rm(workspace, { recursive: true, force: true })
+  }
+})
+
 entry('every output is written in the multiline form, with a random delimiter no value holds', async () => {
   const workspace = await monorepo()
   try {
