@@ -5,9 +5,8 @@
  * it would without --attribute.
  */
 import { execFile } from 'node:child_process'
-import { accessSync, constants as fsConstants } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -17,6 +16,7 @@ import type { ChangeHistory, SourceSession } from '../src/index.js'
 import type { Report } from '../src/model/report.js'
 import { awsTestEnv, reportSchemaErrors, runCli } from './helpers/cli.js'
 import { type ServerSuiteContext, withRedshiftServer } from './helpers/redshift-server.js'
+import { findOnPath } from './helpers/find-on-path.js'
 
 const ACCOUNT = '123456789012'
 const REGION = 'eu-west-1'
@@ -226,19 +226,6 @@ s('attribute :: a source that cannot attribute says so on every finding, and the
 })
 
 // ------------------------------------------------------------------ AWS CLI cross-check
-
-function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue
-    try {
-      accessSync(join(dir, cmd), fsConstants.X_OK)
-      return join(dir, cmd)
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
 
 const CLI_KEY = 'AKIDTESTCLI'
 

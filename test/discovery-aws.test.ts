@@ -6,10 +6,9 @@
  * itself is cross-checked with the AWS CLI at the end.
  */
 import { execFile } from 'node:child_process'
-import { accessSync, constants as fsConstants } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { delimiter, join } from 'node:path'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { DescribeClustersCommand, type DescribeClustersCommandInput, RedshiftClient } from '@aws-sdk/client-redshift'
@@ -21,6 +20,7 @@ import type { AccountListing, AccountListingRequest, DiscoveryScope, ScopeDiscov
 import { awsTestEnv, runCli } from './helpers/cli.js'
 import { describeClustersXml, type TestCluster, type TestOrganization } from './helpers/discovery-server.js'
 import { type RedshiftTestServer, startRedshiftServer } from './helpers/redshift-server.js'
+import { findOnPath } from './helpers/find-on-path.js'
 
 type DiscoverySession = SourceSession & {
   discover(scope: DiscoveryScope, signal: AbortSignal): Promise<ScopeDiscovery>
@@ -639,19 +639,6 @@ unmanaged: fail
 e2e.run()
 
 // ------------------------------------------------------------------ AWS CLI cross-check
-
-function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue
-    try {
-      accessSync(join(dir, cmd), fsConstants.X_OK)
-      return join(dir, cmd)
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
 
 const CLI_KEY = 'AKIDTESTCLI'
 

@@ -6,8 +6,6 @@
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 import { execFile, type ExecFileException } from 'node:child_process'
-import { accessSync, constants as fsConstants } from 'node:fs'
-import { delimiter, join } from 'node:path'
 import {
   AddPartnerCommand,
   ClusterNotFoundFault,
@@ -24,6 +22,7 @@ import {
   type RedshiftClientConfig,
 } from '@aws-sdk/client-redshift'
 import { describePartnersXml, startRedshiftServer, type Integration, type RedshiftTestServer } from './helpers/redshift-server.js'
+import { findOnPath } from './helpers/find-on-path.js'
 
 const ACCOUNT = '123456789012'
 const OTHER_ACCOUNT = '210987654321'
@@ -692,20 +691,6 @@ ops('server :: exact AddPartner result bytes', async () => {
 ops.run()
 
 // ------------------------------------------------------------------ AWS CLI cross-check
-
-function findOnPath(cmd: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue
-    const candidate = join(dir, cmd)
-    try {
-      accessSync(candidate, fsConstants.X_OK)
-      return candidate
-    } catch {
-      // not here
-    }
-  }
-  return undefined
-}
 
 function runAws(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env: NodeJS.ProcessEnv = { ...process.env }

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 
-import type { DiscoveryAnswer, DiscoveryCall, TestError } from './discovery-server.js'
+import { type DiscoveryAnswer, type DiscoveryCall, jsonInputOf, type TestError } from './discovery-server.js'
 
 export type PartnerEventName = 'AddPartner' | 'DeletePartner' | 'UpdatePartnerStatus'
 
@@ -153,17 +153,8 @@ export function createCloudTrailState(accountOf: (accessKeyId: string | undefine
     const known = target === TARGET || target === SHORT_TARGET
     call.action = known ? 'LookupEvents' : target
     if (!known) return jsonError('UnknownOperationException', `Unknown operation ${target}`)
-    let input: Record<string, unknown>
-    try {
-      const parsed = JSON.parse(body === '' ? '{}' : body) as unknown
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object')
-      input = parsed as Record<string, unknown>
-    } catch {
-      return jsonError('SerializationException', 'Start of structure or map found where not expected.')
-    }
-    // The server read the body as a form first; for JSON calls the recorded params are the JSON members.
-    for (const name of Object.keys(call.params)) delete call.params[name]
-    for (const [name, value] of Object.entries(input)) if (value !== null && value !== undefined) call.params[name] = typeof value === 'string' ? value : JSON.stringify(value)
+    const input = jsonInputOf(call, body)
+    if (!input) return jsonError('SerializationException', 'Start of structure or map found where not expected.')
     const accountId = accountOf(call.accessKeyId)
     if (accountId === undefined) return jsonError('UnrecognizedClientException', 'The security token included in the request is invalid.')
     call.accountId = accountId

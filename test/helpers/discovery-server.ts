@@ -136,6 +136,25 @@ function xmlError(code: string, message: string, status: number, xmlns = XMLNS):
   }
 }
 
+/**
+ * The members of a JSON 1.1 request body (an empty body is `{}`), or undefined when it is not a
+ * JSON object (AWS answers SerializationException). The server read the body as a form first; for
+ * JSON calls the recorded params become the JSON members, non-strings as JSON text.
+ */
+export function jsonInputOf(call: DiscoveryCall, body: string): Record<string, unknown> | undefined {
+  let input: Record<string, unknown>
+  try {
+    const parsed = JSON.parse(body === '' ? '{}' : body) as unknown
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
+    input = parsed as Record<string, unknown>
+  } catch {
+    return undefined
+  }
+  for (const name of Object.keys(call.params)) delete call.params[name]
+  for (const [name, value] of Object.entries(input)) if (value !== null && value !== undefined) call.params[name] = typeof value === 'string' ? value : JSON.stringify(value)
+  return input
+}
+
 function jsonError(code: string, message: string, extra: Record<string, string> = {}, status = ORGANIZATIONS_STATUS[code] ?? 400): DiscoveryAnswer {
   return { kind: 'xml', status, code, contentType: JSON_TYPE, body: () => JSON.stringify({ __type: code, message, ...extra }) }
 }
@@ -313,17 +332,8 @@ export function createDiscoveryState(): DiscoveryServerState & {
     const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
     call.action = operation || target
     if (!(ORGANIZATIONS_OPERATIONS as readonly string[]).includes(operation)) return jsonError('UnknownOperationException', `Unknown operation ${target}`)
-    let input: Record<string, unknown>
-    try {
-      const parsed = JSON.parse(body === '' ? '{}' : body) as unknown
-      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object')
-      input = parsed as Record<string, unknown>
-    } catch {
-      return jsonError('SerializationException', 'Start of structure or map found where not expected.')
-    }
-    // The server read the body as a form first; for JSON calls the recorded params are the JSON members.
-    for (const name of Object.keys(call.params)) delete call.params[name]
-    for (const [name, value] of Object.entries(input)) if (value !== null && value !== undefined) call.params[name] = String(value)
+    const input = jsonInputOf(call, body)
+    if (!input) return jsonError('SerializationException', 'Start of structure or map found where not expected.')
     const caller = accountOfKey(call.accessKeyId)
     if (caller === undefined) return jsonError('UnrecognizedClientException', 'The security token included in the request is invalid.')
     call.accountId = caller
