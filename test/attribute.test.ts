@@ -130,8 +130,11 @@ s('attribute :: names the principal that added an extra integration, the partner
   assert.ok(calls.every((c) => c.accountId === ACCOUNT && c.region === REGION && c.params.MaxResults === '50'))
   const window = (Number(calls[0]!.params.EndTime) - Number(calls[0]!.params.StartTime)) / 86_400
   assert.ok(Math.abs(window - 90) < 0.01, `a 90-day window, not ${window} days`)
-  // Paced at CloudTrail's 2 requests a second per account and region: a burst of two, then one every 500 ms.
-  assert.ok(calls[3]!.at - calls[0]!.at >= 950, `4 LookupEvents within ${calls[3]!.at - calls[0]!.at} ms`)
+  // Paced at CloudTrail's 2 requests a second per account and region: a burst of two, then one every
+  // 500 ms, so the fourth is sent about 1000 ms after the first (unpaced, the four take a few round
+  // trips). The first one reaches the server late by the client's first-request set-up, which on a
+  // busy machine is tens of milliseconds: the bound leaves room for that and still tells the two apart.
+  assert.ok(calls[3]!.at - calls[0]!.at >= 700, `4 LookupEvents within ${calls[3]!.at - calls[0]!.at} ms`)
   assert.is(report.stats?.apiCalls, 1 + 4)
 })
 
