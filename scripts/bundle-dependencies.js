@@ -10,6 +10,7 @@
 //   a module that imports the package; here that output is replaced by a bundle of the same
 //   exports. A build by tsc alone therefore works too, only slower to start.
 import { build } from 'esbuild'
+import { readFile } from 'node:fs/promises'
 
 const root = new URL('..', import.meta.url)
 const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'inline', logLevel: 'warning', metafile: true }
@@ -17,9 +18,52 @@ const common = { bundle: true, platform: 'node', target: 'node20', legalComments
 async function bundle(name, options) {
   const result = await build({ ...common, ...options })
   console.log(`${name}: ${Object.keys(result.metafile.inputs).length} modules in one file`)
+  return options.outfile
 }
 
-await bundle('oclif-core.cjs', {
+// oclif's logger loads `debug` (and with it supports-color and tty) on every run, only to print
+// nothing unless DEBUG names an oclif namespace. In the bundle the logger gets a stand-in that
+// loads the real `debug` when DEBUG is set and otherwise hands out loggers that do nothing.
+const debugOnDemand = {
+  name: 'debug-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^debug$/ }, (args) =>
+      args.importer.endsWith('/@oclif/core/lib/logger.js') ? { path: 'debug-on-demand', namespace: 'debug-on-demand' } : undefined,
+    )
+    build.onLoad({ filter: /.*/, namespace: 'debug-on-demand' }, () => ({
+      contents: `
+        function off(namespace) {
+          const log = () => {}
+          return Object.assign(log, { enabled: false, namespace, extend: (sub, delimiter = ':') => off(namespace + delimiter + sub) })
+        }
+        module.exports = process.env.DEBUG ? require('debug') : Object.assign(off, { enabled: () => false, enable() {}, disable: () => '' })
+      `,
+      resolveDir: root.pathname,
+      loader: 'js',
+    }))
+  },
+}
+
+// src/code-cache.ts loads this bundle as a vm script, where import() does not work in Node 20; it
+// passes `__hostImport` instead. oclif imports commands and ES module plugins with `await
+// import(path)`, and lilconfig (its configuration reader) likewise, so those calls go through
+// `__importModule`: the host's import when there is one, else import() itself (the bundle
+// required as usual).
+const importThroughHost = {
+  name: 'import-through-host',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async (args) => {
+      const text = await readFile(args.path, 'utf8')
+      // Only imports of a computed specifier: esbuild bundles those of a package named in the code.
+      const computed = /await import\((?!\s*['"])/g
+      return computed.test(text) ? { contents: text.replace(computed, 'await __importModule('), loader: 'js' } : undefined
+    })
+  },
+}
+
+const oclifCore = await bundle('oclif-core.cjs', {
+  plugins: [debugOnDemand, importThroughHost],
+  banner: { js: 'var __importModule = typeof __hostImport === "function" ? __hostImport : (specifier) => import(specifier);' },
   stdin: {
     contents: `module.exports = {
       execute: require('@oclif/core/execute').execute,
@@ -34,6 +78,9 @@ await bundle('oclif-core.cjs', {
   format: 'cjs',
   outfile: new URL('dist/src/cli/oclif-core.cjs', root).pathname,
 })
+// A dynamic import left in the bundle would fail only when that path runs: refuse the build now.
+const stray = (await readFile(oclifCore, 'utf8')).split('\n').slice(1).filter((line) => /(?<![\w$.'"`])import\(/.test(line))
+if (stray.length) throw new Error(`oclif-core.cjs: import() not routed through __importModule:\n${stray.join('\n')}`)
 
 for (const name of ['yaml', 'diff']) {
   // The exports by name, as Node presents the package to an ES module (yaml is CommonJS, whose

@@ -1,9 +1,12 @@
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 import type * as OclifArgs from '@oclif/core/args'
 import type { Command as OclifCommand } from '@oclif/core/command'
 import type { execute as oclifExecute } from '@oclif/core/execute'
 import type * as OclifFlags from '@oclif/core/flags'
+
+import { requireBundle } from '../code-cache.js'
 
 /** The parts of @oclif/core the CLI uses; bin/run.js, the commands and cli/ take them from here only. */
 interface OclifCore {
@@ -13,17 +16,17 @@ interface OclifCore {
   Args: typeof OclifArgs
 }
 
-// The build bundles these parts into one file (scripts/bundle-dependencies.js): one module to
-// resolve, read and compile at start-up instead of about a hundred. A build by tsc alone has no
-// bundle, and then they come from node_modules. Both are CommonJS, so they load synchronously.
+// The build bundles these parts into one file (scripts/bundle-dependencies.js), loaded with its
+// V8 code cache (src/code-cache.ts): one module to read, and little to compile, instead of about
+// a hundred. A build by tsc alone has no bundle, and then they come from node_modules.
 const require = createRequire(import.meta.url)
-const BUNDLE = './oclif-core.cjs'
+const BUNDLE = fileURLToPath(new URL('./oclif-core.cjs', import.meta.url))
 
 function loadOclif(): OclifCore {
   try {
-    return require(BUNDLE) as OclifCore
+    return requireBundle(BUNDLE) as OclifCore
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((error as Error).message).includes('oclif-core.cjs')) throw error
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (error as NodeJS.ErrnoException).path !== BUNDLE) throw error
   }
   return {
     execute: (require('@oclif/core/execute') as { execute: typeof oclifExecute }).execute,

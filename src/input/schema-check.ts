@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
 
 import type { Ajv, ErrorObject, Format, Options, ValidateFunction } from 'ajv'
 
+import { requireBundle } from '../code-cache.js'
 import { isTimestamp } from '../timestamp.js'
 import { EXCERPT_LENGTH, excerpt } from '../untrusted-text.js'
 import { closest, type Diagnostic } from './diagnostics.js'
@@ -27,40 +29,39 @@ export const FORMAT_SETS = {
 } as const satisfies Record<string, Record<string, Format>>
 export type FormatSet = keyof typeof FORMAT_SETS
 
-/** The shape of the module scripts/generate-validators.js writes beside this one. */
-interface GeneratedValidators {
-  sets: Record<FormatSet, { schemas: string[]; load(formats: Record<string, Format>): Record<string, ValidateFunction> }>
-}
+/**
+ * What scripts/generate-validators.js writes beside this module, in validators/: per format set,
+ * the module of each built-in schema by the schema's JSON text; each module exports a function
+ * of the set's formats that returns the schema's validator.
+ */
+type GeneratedIndex = Record<FormatSet, Record<string, string>>
+type GeneratedValidator = (formats: Record<string, Format>) => ValidateFunction
 
 // Both the generated validators and ajv are CommonJS and loaded synchronously on first use:
 // checkAgainstSchema is synchronous, and a command that checks nothing loads neither.
 const require = createRequire(import.meta.url)
-const GENERATED = './schema-validators.cjs'
+const GENERATED_INDEX = './validators/index.json'
 
-let generated: GeneratedValidators | null | undefined
-const precompiled = new Map<FormatSet, Map<string, ValidateFunction>>()
+let generatedIndex: GeneratedIndex | null | undefined
 
-/** The validators compiled at build time for the built-in schemas of `set`, by the schema's JSON text. */
-function precompiledValidators(set: FormatSet): Map<string, ValidateFunction> {
-  let validators = precompiled.get(set)
-  if (validators) return validators
-  if (generated === undefined) {
+/** The module generated at build time for this built-in schema's JSON text in `set`, if any. */
+function generatedModule(json: string, set: FormatSet): string | undefined {
+  if (generatedIndex === undefined) {
     try {
-      generated = require(GENERATED) as GeneratedValidators
+      generatedIndex = require(GENERATED_INDEX) as GeneratedIndex
     } catch (error) {
       // A build by tsc alone has no generated validators; ajv then compiles the built-in schemas too.
-      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((error as Error).message).includes(GENERATED.slice(2))) throw error
-      generated = null
+      if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((error as Error).message).includes('index.json')) throw error
+      generatedIndex = null
     }
   }
-  validators = new Map()
-  const entry = generated?.sets[set]
-  if (entry) {
-    const functions = entry.load(FORMAT_SETS[set])
-    entry.schemas.forEach((json, i) => validators!.set(json, functions[`v${i}`]))
-  }
-  precompiled.set(set, validators)
-  return validators
+  const modules = generatedIndex?.[set]
+  return modules && Object.hasOwn(modules, json) ? modules[json] : undefined
+}
+
+function precompiledValidator(json: string, set: FormatSet): ValidateFunction | undefined {
+  const module = generatedModule(json, set)
+  return module === undefined ? undefined : (requireBundle(fileURLToPath(new URL(`./validators/${module.slice(2)}`, import.meta.url))) as GeneratedValidator)(FORMAT_SETS[set])
 }
 
 const ajvs = new Map<FormatSet, Ajv>()
@@ -91,7 +92,7 @@ export function validatorFor(schema: JsonSchema, set: FormatSet = 'input'): Vali
     } catch {
       // Not JSON (a cycle, a BigInt): ajv says what is wrong with it.
     }
-    validate = (json !== undefined && precompiledValidators(set).get(json)) || ajvFor(set).compile(schema)
+    validate = (json !== undefined && precompiledValidator(json, set)) || ajvFor(set).compile(schema)
     validators[set].set(schema, validate)
   }
   return validate
@@ -99,7 +100,7 @@ export function validatorFor(schema: JsonSchema, set: FormatSet = 'input'): Vali
 
 /** Whether `schema` has a validator generated at build time (tests keep the built-in schemas covered). */
 export function isPrecompiled(schema: JsonSchema, set: FormatSet = 'input'): boolean {
-  return precompiledValidators(set).has(JSON.stringify(schema))
+  return generatedModule(JSON.stringify(schema), set) !== undefined
 }
 
 /**

@@ -97,14 +97,22 @@ async function listPackageSources(discovery: Discovery): Promise<SourceCatalog> 
   ]
   // One package reachable both ways is one package, not a name clash: the same directory is read
   // once, and a package the project depends on wins over a plugin copy of it, as the project pins its version.
+  // Every package.json is read at once (a project has dozens of dependencies), then judged in order.
+  const roots = await Promise.all(candidates.map((candidate) => realpath(candidate.root).catch(() => undefined)))
   const seen = new Set<string>()
+  const declarations = await Promise.all(
+    candidates.map((candidate, i) => {
+      const root = roots[i]
+      if (!root || seen.has(root)) return undefined
+      seen.add(root)
+      return readDeclaration(root, candidate.installedAs)
+    }),
+  )
   const dependencyPackages = new Set<string>()
   const sources: AvailableSource[] = []
-  for (const candidate of candidates) {
-    const root = await realpath(candidate.root).catch(() => undefined)
-    if (!root || seen.has(root)) continue
-    seen.add(root)
-    const declared = await readDeclaration(root, candidate.installedAs)
+  for (const [i, candidate] of candidates.entries()) {
+    const declared = declarations[i]
+    if (!declared) continue
     if (candidate.installedAs === 'plugin' && declared.sources.some((s) => dependencyPackages.has(s.package!.name))) continue
     if (candidate.installedAs === 'dependency') for (const s of declared.sources) dependencyPackages.add(s.package!.name)
     problems.push(...declared.problems)
