@@ -1,24 +1,24 @@
-// Bundles the dependencies every run loads, each into one file, so that Node reads, resolves
-// and compiles one module at start-up instead of dozens to a hundred. Run by `npm run build`
-// after tsc. Only the CLI's own copies are bundled: a plugin loads its own @oclif/core as it
-// always does, and every module of ours stays a module of its own (the public entry and the
-// plugins share them).
+// Bundles the dependencies a run loads, each into one CommonJS file, so that Node reads one
+// module instead of dozens to a hundred; src/code-cache.ts loads each with the V8 code cache
+// scripts/write-code-caches.js writes beside it. Run by `npm run build` after tsc. Only the CLI's
+// own copies are bundled: a plugin loads its own @oclif/core as it always does. A build by tsc
+// alone has no bundles, and then the packages come from node_modules: correct, only slower to start.
 //
 // - dist/src/cli/oclif-core.cjs: the parts of @oclif/core the CLI uses (execute, Command, Flags,
-//   Args); src/cli/oclif.ts loads it, else @oclif/core from node_modules.
-// - dist/src/vendor/NAME.js: src/vendor/NAME.ts is `export * from 'NAME'`, which tsc compiles to
-//   a module that imports the package; here that output is replaced by a bundle of the same
-//   exports. A build by tsc alone therefore works too, only slower to start.
+//   Args), loaded by src/cli/oclif.ts.
+// - dist/src/vendor/yaml.cjs and diff.cjs: the yaml and diff packages, loaded on first use by
+//   src/vendor/require-vendored.ts.
 import { build } from 'esbuild'
-import { readFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 
 const root = new URL('..', import.meta.url)
-const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'inline', logLevel: 'warning', metafile: true }
+// Whitespace minified only: names stay (oclif and our commands tell errors apart by their class
+// names), and reading a third less text is a few milliseconds on every run.
+const common = { bundle: true, platform: 'node', target: 'node20', legalComments: 'inline', logLevel: 'warning', metafile: true, minifyWhitespace: true }
 
 async function bundle(name, options) {
   const result = await build({ ...common, ...options })
   console.log(`${name}: ${Object.keys(result.metafile.inputs).length} modules in one file`)
-  return options.outfile
 }
 
 // oclif's logger loads `debug` (and with it supports-color and tty) on every run, only to print
@@ -61,36 +61,35 @@ const importThroughHost = {
   },
 }
 
-const oclifCore = await bundle('oclif-core.cjs', {
-  plugins: [debugOnDemand, importThroughHost],
-  banner: { js: 'var __importModule = typeof __hostImport === "function" ? __hostImport : (specifier) => import(specifier);' },
-  stdin: {
-    contents: `module.exports = {
-      execute: require('@oclif/core/execute').execute,
-      Command: require('@oclif/core/command').Command,
-      Flags: require('@oclif/core/flags'),
-      Args: require('@oclif/core/args'),
-    }`,
-    resolveDir: root.pathname,
-    sourcefile: 'oclif-core-entry.cjs',
-    loader: 'js',
-  },
-  format: 'cjs',
-  outfile: new URL('dist/src/cli/oclif-core.cjs', root).pathname,
-})
-// A dynamic import left in the bundle would fail only when that path runs: refuse the build now.
-const stray = (await readFile(oclifCore, 'utf8')).split('\n').slice(1).filter((line) => /(?<![\w$.'"`])import\(/.test(line))
-if (stray.length) throw new Error(`oclif-core.cjs: import() not routed through __importModule:\n${stray.join('\n')}`)
-
-for (const name of ['yaml', 'diff']) {
-  // The exports by name, as Node presents the package to an ES module (yaml is CommonJS, whose
-  // names esbuild cannot see through `export *`).
-  const names = Object.keys(await import(name)).filter((n) => n !== 'default')
-  await bundle(`vendor/${name}.js`, {
-    stdin: { contents: `export { ${names.join(', ')} } from '${name}'`, resolveDir: root.pathname, sourcefile: `${name}-entry.js`, loader: 'js' },
-    format: 'esm',
-    // A CommonJS package bundled as an ES module still requires Node's built-ins.
-    banner: { js: "import { createRequire as createRequireForBundle } from 'node:module'; const require = createRequireForBundle(import.meta.url);" },
-    outfile: new URL(`dist/src/vendor/${name}.js`, root).pathname,
+/** One CommonJS bundle of `entry` (CommonJS source), its dynamic imports routed through the host. */
+async function bundleCommonJs(name, entry, outfile, plugins = []) {
+  await bundle(name, {
+    plugins: [...plugins, importThroughHost],
+    banner: { js: 'var __importModule = typeof __hostImport === "function" ? __hostImport : (specifier) => import(specifier);' },
+    stdin: { contents: entry, resolveDir: root.pathname, sourcefile: `${name}-entry.cjs`, loader: 'js' },
+    format: 'cjs',
+    outfile: new URL(outfile, root).pathname,
   })
+  const text = await readFile(new URL(outfile, root), 'utf8')
+  // A dynamic import left in the bundle would fail only when that path runs: refuse the build now.
+  const stray = text.split('\n').slice(1).filter((line) => /(?<![\w$.'"`])import\(/.test(line))
+  if (stray.length) throw new Error(`${name}: import() not routed through __importModule:\n${stray.join('\n')}`)
+  // esbuild escapes non-ASCII characters everywhere but in regular expression literals (ansis has
+  // one). One such character makes Node decode the whole file as a two-byte string, several times
+  // slower than ASCII; \uXXXX means the same character in a regular expression, a string or a comment.
+  const ascii = text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+  if (ascii !== text) await writeFile(new URL(outfile, root), ascii)
 }
+
+await bundleCommonJs(
+  'oclif-core.cjs',
+  `module.exports = {
+    execute: require('@oclif/core/execute').execute,
+    Command: require('@oclif/core/command').Command,
+    Flags: require('@oclif/core/flags'),
+    Args: require('@oclif/core/args'),
+  }`,
+  'dist/src/cli/oclif-core.cjs',
+  [debugOnDemand],
+)
+for (const name of ['yaml', 'diff']) await bundleCommonJs(`vendor/${name}.cjs`, `module.exports = require('${name}')`, `dist/src/vendor/${name}.cjs`)

@@ -8,14 +8,14 @@ import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = new URL('..', import.meta.url)
-const { CODE_CACHE_SUFFIX, loadedScripts } = await import(new URL('dist/src/code-cache.js', root).href)
+const { CODE_CACHE_SUFFIX, codeCacheFile, loadedScripts } = await import(new URL('dist/src/code-cache.js', root).href)
 const { execute } = await import(new URL('dist/src/cli/oclif.js', root).href)
 
 // oclif ends the run with process.exit(): the caches are written as the process exits, and the
 // example's expected outcome (drift, exit 2) is this script's success.
 process.on('exit', (code) => {
   if (code !== 2) return console.error(`write-code-caches: the example check exited ${code}, not 2 (drift); no cache written`)
-  for (const [file, script] of loadedScripts) writeFileSync(file + CODE_CACHE_SUFFIX, script.createCachedData())
+  for (const [file, { script, source }] of loadedScripts) writeFileSync(file + CODE_CACHE_SUFFIX, codeCacheFile(source, script.createCachedData()))
   write(`code caches: ${loadedScripts.size} bundles\n`)
   process.exitCode = 0
 })

@@ -1,26 +1,35 @@
+import { isAscii } from 'node:buffer'
+import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname } from 'node:path'
 import { Script } from 'node:vm'
 
 /**
- * The CommonJS bundles loaded through here, by file, with the script each was compiled to:
- * scripts/write-code-caches.js runs a command and then writes the cache of each.
+ * The CommonJS bundles loaded through here, by file, with their source and the script each was
+ * compiled to: scripts/write-code-caches.js runs a command and then writes the cache of each.
  */
-export const loadedScripts = new Map<string, Script>()
+export const loadedScripts = new Map<string, { script: Script; source: Buffer }>()
 const loaded = new Map<string, unknown>()
 
-/** The suffix of the V8 code cache the build writes beside a bundle. */
+/** The suffix of the code cache the build writes beside a bundle. */
 export const CODE_CACHE_SUFFIX = '.v8-cache'
+const DIGEST_BYTES = 32
+
+/** A code cache file: the SHA-256 of the bundle it was made from, then V8's cache data. */
+export function codeCacheFile(source: Buffer, cachedData: Buffer): Buffer {
+  return Buffer.concat([createHash('sha256').update(source).digest(), cachedData])
+}
 
 /**
  * Loads the CommonJS bundle `file` as require() would, but compiled with the V8 code cache the
  * build wrote beside it: no parsing, and the functions a run calls come already compiled (about
- * a third of the time loading @oclif/core takes). V8 checks the cache against the source, its own
- * version and the flags, and refuses one that does not match (another Node, a changed bundle);
- * the file is then compiled from source as require() would. The cache is written by the build
- * into the package's own folder, which holds the code it stands for: it is never read from
- * anywhere a run or its input could write.
+ * a third of the time loading @oclif/core takes). The cache is used only for the exact bytes it
+ * was made from: V8 itself checks only its version, its flags and the source's length, and would
+ * run the cached code of another source of the same length. A cache that does not match is
+ * ignored, or refused by V8, and the file is compiled from source as require() would. The build
+ * writes the cache into the package's own folder, beside the code it stands for; it is never read
+ * from anywhere a run or its input could write.
  *
  * A script compiled this way cannot use import() in Node 20, so the bundle gets `__hostImport`,
  * which does the import from this module (scripts/bundle-dependencies.js points the bundle's
@@ -28,18 +37,21 @@ export const CODE_CACHE_SUFFIX = '.v8-cache'
  */
 export function requireBundle(file: string): unknown {
   if (loaded.has(file)) return loaded.get(file)
-  const source = readFileSync(file, 'utf8')
+  const source = readFileSync(file)
   let cachedData: Buffer | undefined
   try {
-    cachedData = readFileSync(file + CODE_CACHE_SUFFIX)
+    const cache = readFileSync(file + CODE_CACHE_SUFFIX)
+    if (cache.subarray(0, DIGEST_BYTES).equals(createHash('sha256').update(source).digest())) cachedData = cache.subarray(DIGEST_BYTES)
   } catch {
     // No cache (a build by tsc alone, or one that could not write it): compiled from source.
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname, __hostImport) {${source}\n})`, { filename: file, cachedData })
+  // The bundles are ASCII (the build makes them so): read as such, which is several times faster than UTF-8.
+  const text = source.toString(isAscii(source) ? 'latin1' : 'utf8')
+  const script = new Script(`(function (exports, require, module, __filename, __dirname, __hostImport) {${text}\n})`, { filename: file, cachedData })
   const module = { exports: {} as unknown }
   const load = script.runInThisContext() as (...args: unknown[]) => void
   load.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), (specifier: string) => import(specifier))
-  loadedScripts.set(file, script)
+  loadedScripts.set(file, { script, source })
   loaded.set(file, module.exports)
   return module.exports
 }

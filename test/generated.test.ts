@@ -1,7 +1,8 @@
 /**
  * What the build generates for start-up speed, checked against what it stands for:
- * oclif.manifest.json against the compiled commands, and the validators generated for the
- * built-in JSON Schemas against the schemas and against ajv compiling them at run time.
+ * oclif.manifest.json against the compiled commands, the validators generated for the
+ * built-in JSON Schemas against the schemas and against ajv compiling them at run time, and the
+ * bundles and their V8 code caches.
  */
 import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
@@ -151,8 +152,68 @@ bundles('the CLI takes oclif, yaml and diff from their bundles only', () => {
     }
   }
   assert.equal(direct, [])
-  assert.ok(existsSync(`${DIST}src/cli/oclif-core.cjs`) && existsSync(`${DIST}src/vendor/yaml.js`), 'the build wrote the bundles')
-  assert.not.match(readFileSync(`${DIST}src/vendor/yaml.js`, 'utf8'), /from ['"]yaml['"]/, 'yaml.js is the bundle, not the re-export tsc writes')
+})
+
+const BUNDLES = ['src/cli/oclif-core.cjs', 'src/vendor/yaml.cjs', 'src/vendor/diff.cjs']
+
+bundles('each bundle is ASCII, and its dynamic imports go through the host', () => {
+  for (const bundle of BUNDLES) {
+    const text = readFileSync(`${DIST}${bundle}`, 'utf8')
+    // One non-ASCII character makes Node read the whole file as two-byte text, several times slower.
+    assert.ok(/^[\0-\x7f]*$/.test(text), `${bundle} is ASCII`)
+    // A script compiled with a code cache cannot import() in Node 20: only the banner's fallback may.
+    assert.equal(text.split('\n').slice(1).filter((line) => /(?<![\w$.'"`])import\(/.test(line)), [], bundle)
+  }
+})
+
+bundles('V8 accepts the code caches the build wrote, and the bundles work from them', async () => {
+  const { CODE_CACHE_SUFFIX, loadedScripts, requireBundle } = await import('../src/code-cache.js')
+  const cached = BUNDLES.filter((bundle) => existsSync(`${DIST}${bundle}${CODE_CACHE_SUFFIX}`))
+  // The build caches what a `check` of the example loads: oclif, yaml (for the suggested fixes) and the validators.
+  assert.ok(cached.includes('src/cli/oclif-core.cjs') && cached.includes('src/vendor/yaml.cjs'), cached.join())
+  for (const bundle of cached) {
+    const file = `${DIST}${bundle}`
+    const exported = requireBundle(file) as Record<string, unknown>
+    assert.is(loadedScripts.get(file)?.script.cachedDataRejected, false, `${bundle}: cache accepted`)
+    assert.ok(Object.keys(exported).length > 0, bundle)
+  }
+  const yaml = requireBundle(`${DIST}src/vendor/yaml.cjs`) as typeof import('yaml')
+  assert.equal(yaml.parse('a: [1, {b: c}]'), { a: [1, { b: 'c' }] })
+})
+
+bundles('a cache made from other bytes is never used, even of the same length (which V8 alone would accept)', async () => {
+  const { CODE_CACHE_SUFFIX, codeCacheFile, loadedScripts, requireBundle } = await import('../src/code-cache.js')
+  const { Script } = await import('node:vm')
+  const dir = await mkdtemp(join(tmpdir(), 'code-cache-'))
+  try {
+    // Compiled exactly as requireBundle compiles a file holding `module.exports = { answer: 1 + 1 }`.
+    const made = new Script('(function (exports, require, module, __filename, __dirname, __hostImport) {module.exports = { answer: 1 + 1 }\n})')
+    made.runInThisContext()
+    const cache = made.createCachedData()
+    const write = async (name: string, source: string, stamp: string) => {
+      await writeFile(join(dir, name), source)
+      await writeFile(join(dir, name + CODE_CACHE_SUFFIX), codeCacheFile(Buffer.from(stamp), cache))
+      return join(dir, name)
+    }
+    // The stamp is the bytes the cache was made from: the cache is used, and its code runs.
+    const matching = await write('same.cjs', 'module.exports = { answer: 1 + 1 }', 'module.exports = { answer: 1 + 1 }')
+    assert.equal(requireBundle(matching), { answer: 2 })
+    assert.is(loadedScripts.get(matching)?.script.cachedDataRejected, false)
+    // Other bytes of the same length: compiled from source, never the cached code.
+    const other = await write('other.cjs', 'module.exports = { answer: 6 * 7 }', 'module.exports = { answer: 1 + 1 }')
+    assert.equal(requireBundle(other), { answer: 42 })
+    assert.is(loadedScripts.get(other)?.script.cachedDataRejected, undefined, 'no cache was given to V8')
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+bundles('each command is one bundle that shares oclif and the code cache with bin/run.js', () => {
+  for (const file of commandFiles) {
+    const text = readFileSync(`${DIST}src/commands/${file}`, 'utf8')
+    const relative = [...text.matchAll(/^import .* from "(\.[^"]*)";?$/gm)].map((m) => m[1])
+    assert.equal([...new Set(relative)].sort().filter((s) => s !== '../code-cache.js'), ['../cli/oclif.js'], file)
+  }
 })
 
 bundles.run()

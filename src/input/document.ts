@@ -1,4 +1,4 @@
-import { Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type ErrorCode, type Node } from '../vendor/yaml.js'
+import { yaml, type Document, type ErrorCode, type LineCounter, type Node } from '../vendor/yaml.js'
 
 import type { InputCode } from '../model/error-codes.js'
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
@@ -99,7 +99,7 @@ export function parseJsonDocument(text: string, file: string): LocatedDocument |
   let lineCounter: LineCounter | undefined
   const position = (offset: number): Position => {
     if (!lineCounter) {
-      lineCounter = new LineCounter()
+      lineCounter = new (yaml().LineCounter)()
       lineCounter.addNewLine(0)
       for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1)
     }
@@ -128,6 +128,7 @@ function readDocumentOf(
 
 /** Reads text as YAML, with every node's position; the reference reading, and the one for YAML files. */
 export function parseYamlDocument(text: string, file: string): LocatedDocument {
+  const { LineCounter, isScalar, parseDocument, visit } = yaml()
   const lineCounter = new LineCounter()
   // logLevel error: yaml's own warnings (e.g. for a mapping used as a key) would reach the user's
   // log as a Node warning; such problems are reported below as located diagnostics instead.
@@ -211,6 +212,7 @@ function failedDocument(file: string, diagnostics: Diagnostic[]): LocatedDocumen
 
 /** Walks the YAML node tree; stops at the deepest node that exists. */
 function findNode(doc: Document, path: KeyPath, wantKey = false): Node | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = yaml()
   let node: unknown = doc.contents
   for (let i = 0; i < path.length; i++) {
     if (isAlias(node)) node = node.resolve(doc)
@@ -231,6 +233,7 @@ function findNode(doc: Document, path: KeyPath, wantKey = false): Node | undefin
 
 /** Key path of the map key written at `offset`. */
 function duplicateKeyAt(doc: Document, offset: number): KeyPath | undefined {
+  const { isPair, isScalar, isSeq, visit } = yaml()
   let found: KeyPath | undefined
   visit(doc, {
     Pair(_, pair, ancestors) {

@@ -1,4 +1,4 @@
-import { stringify } from '../vendor/yaml.js'
+import { yaml } from '../vendor/yaml.js'
 
 import { clusterKey, type ClusterTarget } from '../model/cluster.js'
 import { compareText } from '../model/compare-text.js'
@@ -34,5 +34,5 @@ export function manifestFromObservations(targets: ClusterTarget[], observations:
   // A path is one line of a comment: one with a line break (a directory name can hold one) is not used.
   const reference = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(schemaReference) ? DEFAULT_SCHEMA_REFERENCE : schemaReference
   const header = `# yaml-language-server: $schema=${reference}\n# Bootstrapped by partner-drift snapshot from the observed state; review before committing.\n`
-  return header + stringify({ version: 1, clusters }, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' })
+  return header + yaml().stringify({ version: 1, clusters }, { lineWidth: 0, defaultStringType: 'PLAIN', defaultKeyType: 'PLAIN' })
 }

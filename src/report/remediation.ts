@@ -1,4 +1,4 @@
-import { stringify } from '../vendor/yaml.js'
+import { yaml } from '../vendor/yaml.js'
 
 import type { Finding, RemediatedFinding, Remediation } from '../model/finding.js'
 import { hasControl } from '../untrusted-text.js'
@@ -250,5 +250,5 @@ function manifestLinesFor(i: Integration, databaseDeclared: boolean): string {
   const comment = databaseDeclared
     ? `# under partners: of database ${i.database} in cluster ${where}`
     : `# under databases: of cluster ${where}`
-  return `${comment}\n${stringify(entry, { lineWidth: 0 }).trimEnd()}`
+  return `${comment}\n${yaml().stringify(entry, { lineWidth: 0 }).trimEnd()}`
 }

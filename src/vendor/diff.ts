@@ -1,4 +1,8 @@
-// The build replaces this module's compiled output with a one-file bundle of the same exports
-// (scripts/bundle-dependencies.js), which starts much faster than the package's many modules.
-// Import diff from here, not from 'diff'.
-export * from 'diff'
+import type * as Diff from 'diff'
+
+import { requireVendored } from './require-vendored.js'
+
+// Import diff from here, not from 'diff': its bundle loads faster, and only when it is used.
+
+/** The diff package, loaded on first use. */
+export const diff = (): typeof Diff => requireVendored('diff') as typeof Diff

@@ -1,5 +1,5 @@
-import { createTwoFilesPatch } from '../../vendor/diff.js'
-import { stringify } from '../../vendor/yaml.js'
+import { diff } from '../../vendor/diff.js'
+import { yaml } from '../../vendor/yaml.js'
 
 import { clusterKey } from '../../model/cluster.js'
 import { FINDING_KIND_INFO, unhandledKind } from '../../model/finding-kinds.js'
@@ -48,7 +48,7 @@ export function renderDiff(report: Report): string {
     const observed = observedSide(state, findings)
     const expected = expectedSide(state, observed, findings)
     const file = inert(name)
-    const patch = createTwoFilesPatch(`observed/${file}`, `expected/${file}`, canonical(observed), canonical(expected), undefined, undefined, { context: 3 })
+    const patch = diff().createTwoFilesPatch(`observed/${file}`, `expected/${file}`, canonical(observed), canonical(expected), undefined, undefined, { context: 3 })
     if (patch.split('\n').some((line) => line.startsWith('@@'))) patches.push(notesOf(findings) + patch.replace(/^=+\n/, ''))
   }
   const note = accepted ? `${accepted} excepted or known finding${accepted === 1 ? ' is' : 's are'} accepted and not shown` : ''
@@ -155,5 +155,5 @@ function header(state: ClusterState): ClusterDocument {
 }
 
 function canonical(document: ClusterDocument): string {
-  return stringify(document, { sortMapEntries: true, lineWidth: 0 })
+  return yaml().stringify(document, { sortMapEntries: true, lineWidth: 0 })
 }
