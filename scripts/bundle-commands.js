@@ -1,59 +1,95 @@
-// Bundles each compiled command, with every module of ours it imports, into the command's own
-// file, so that a run resolves, reads and compiles a handful of modules instead of about seventy.
-// Run by `npm run build` after tsc and scripts/bundle-dependencies.js (the vendor bundles are
-// inlined too). Only the files oclif loads are replaced: every other compiled module stays where
-// tsc put it, for the public entry, the built-in sources and the tests.
+// Bundles each compiled command, with every module of ours it imports, into one CommonJS file in
+// dist/src/command-bundles/, which the command's own file (the one oclif imports) loads with the
+// V8 code cache scripts/write-code-caches.js writes beside it (src/code-cache.ts): a run reads a
+// handful of files, and compiles little, instead of about seventy modules. Run by `npm run build`
+// after tsc and scripts/bundle-dependencies.js. Only the files oclif loads are replaced: every
+// other compiled module stays where tsc put it, for the public entry, the built-in sources and the tests.
 //
-// - src/cli/oclif.js stays a module of its own: bin/run.js and every command must share one
-//   @oclif/core, or a command's class would not be the Command that oclif checks against. So
-//   does src/code-cache.js, which keeps the bundles it loaded for scripts/write-code-caches.js.
-// - Built-in sources are imported by a path computed at run time, which esbuild leaves alone: a
-//   source loads through the public entry as an outside package would.
+// - src/cli/oclif.js and src/code-cache.js stay modules of their own, handed to the bundle by the
+//   command's file: bin/run.js and every command must share one @oclif/core, or a command's class
+//   would not be the Command that oclif checks against; the code cache keeps what it loaded.
+// - Built-in sources are imported by a path computed at run time, through the host's import()
+//   (a vm script cannot import in Node 20): a source loads through the public entry as an outside
+//   package would.
 // - `import.meta.url` means the file a module was compiled to (to find package.json, the schemas,
-//   the generated validators); in a bundle it would mean the bundle. Each module's is rewritten to
-//   the URL of its own compiled file, worked out from the bundle's place, so every path stays true.
+//   the generated validators); it is rewritten to that file's URL, worked out from the bundle's
+//   place, so every path stays true.
 import { build } from 'esbuild'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { dirname, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const commandsDir = `${root}dist/src/commands/`
-// Modules with state for the whole process stay modules of their own, shared by every importer.
-const sharedModules = new Set([`${root}dist/src/cli/oclif.js`, `${root}dist/src/code-cache.js`])
+const bundlesDir = `${root}dist/src/command-bundles/`
+// Modules with state for the whole process, by the path a bundle requires them with.
+const shared = new Map([
+  [`${root}dist/src/cli/oclif.js`, '../cli/oclif.js'],
+  [`${root}dist/src/code-cache.js`, '../code-cache.js'],
+])
 
-/** An esbuild plugin: the shared modules stay external; import.meta.url is each module's own compiled file. */
-const keepModulePlaces = (bundleDir) => ({
+/** The shared modules stay external; import.meta.url is each module's own compiled file; computed imports go through the host. */
+const keepModulePlaces = {
   name: 'keep-module-places',
   setup(build) {
     build.onResolve({ filter: /^\./ }, (args) => {
       const path = fileURLToPath(new URL(args.path, `file://${args.resolveDir}/`))
-      return sharedModules.has(path) ? { path: relative(bundleDir, path), external: true } : undefined
+      return shared.has(path) ? { path: shared.get(path), external: true } : undefined
     })
-    build.onLoad({ filter: /\/dist\/src\/.*\.js$/ }, (args) => {
-      const text = readFileSync(args.path, 'utf8')
-      if (!text.includes('import.meta.url')) return undefined
-      let own = relative(bundleDir, args.path)
+    build.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8')
+      let own = relative(bundlesDir, args.path)
       if (!own.startsWith('.')) own = `./${own}`
-      return { contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, import.meta.url).href`), loader: 'js', resolveDir: dirname(args.path) }
+      text = text.replaceAll('import.meta.url', `new URL(${JSON.stringify(own)}, __bundleUrl).href`)
+      text = text.replace(/await import\((?!\s*['"])/g, 'await __importModule(')
+      return { contents: text, loader: 'js', resolveDir: dirname(args.path) }
     })
   },
-})
+}
 
+rmSync(bundlesDir, { recursive: true, force: true })
+mkdirSync(bundlesDir, { recursive: true })
 for (const file of readdirSync(commandsDir).filter((f) => f.endsWith('.js'))) {
+  const bundle = `${bundlesDir}${file.replace(/\.js$/, '.cjs')}`
+  if (readFileSync(commandsDir + file, 'utf8').startsWith('// Generated by scripts/bundle-commands.js')) {
+    throw new Error(`${commandsDir + file} is already the loader of a bundle: run tsc first (npm run build)`)
+  }
   const result = await build({
     entryPoints: [commandsDir + file],
-    outfile: commandsDir + file,
-    allowOverwrite: true,
+    outfile: bundle,
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     packages: 'bundle',
     legalComments: 'inline',
     logLevel: 'warning',
     metafile: true,
-    plugins: [keepModulePlaces(commandsDir)],
+    banner: {
+      js: [
+        'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;',
+        'var __importModule = typeof __hostImport === "function" ? __hostImport : (specifier) => import(specifier);',
+      ].join(' '),
+    },
+    plugins: [keepModulePlaces],
   })
-  console.log(`commands/${file}: ${Object.keys(result.metafile.inputs).length} modules in one file`)
+  const text = readFileSync(bundle, 'utf8')
+  const stray = text.split('\n').slice(1).filter((line) => /(?<![\w$.'"`])import\(/.test(line))
+  if (stray.length) throw new Error(`${bundle}: import() not routed through __importModule:\n${stray.join('\n')}`)
+  if (!/^[\0-\x7f]*$/.test(text)) throw new Error(`${bundle}: not ASCII`)
+  writeFileSync(
+    commandsDir + file,
+    `// Generated by scripts/bundle-commands.js: this command and all it imports are ../command-bundles/${file.replace(/\.js$/, '.cjs')}.
+import { fileURLToPath } from 'node:url'
+import * as oclif from '../cli/oclif.js'
+import * as codeCache from '../code-cache.js'
+
+const bundle = codeCache.requireBundle(fileURLToPath(new URL('../command-bundles/${file.replace(/\.js$/, '.cjs')}', import.meta.url)), {
+  '../cli/oclif.js': oclif,
+  '../code-cache.js': codeCache,
+})
+export default bundle.default
+`,
+  )
+  console.log(`commands/${file}: ${Object.keys(result.metafile.inputs).length} modules in one bundle`)
 }

@@ -32,10 +32,11 @@ export function codeCacheFile(source: Buffer, cachedData: Buffer): Buffer {
  * from anywhere a run or its input could write.
  *
  * A script compiled this way cannot use import() in Node 20, so the bundle gets `__hostImport`,
- * which does the import from this module (scripts/bundle-dependencies.js points the bundle's
- * dynamic imports at it).
+ * which does the import from this module (scripts/bundle-dependencies.js and bundle-commands.js
+ * point the bundles' dynamic imports at it); nor can it require an ES module, so `provided` hands
+ * it the ES modules it shares with its importer.
  */
-export function requireBundle(file: string): unknown {
+export function requireBundle(file: string, provided: Readonly<Record<string, unknown>> = {}): unknown {
   if (loaded.has(file)) return loaded.get(file)
   const source = readFileSync(file)
   let cachedData: Buffer | undefined
@@ -50,7 +51,10 @@ export function requireBundle(file: string): unknown {
   const script = new Script(`(function (exports, require, module, __filename, __dirname, __hostImport) {${text}\n})`, { filename: file, cachedData })
   const module = { exports: {} as unknown }
   const load = script.runInThisContext() as (...args: unknown[]) => void
-  load.call(module.exports, module.exports, createRequire(file), module, file, dirname(file), (specifier: string) => import(specifier))
+  const nodeRequire = createRequire(file)
+  // `provided`: ES modules the bundle shares with its importer, by the specifier the bundle requires them with.
+  const require = Object.assign((id: string) => (Object.hasOwn(provided, id) ? provided[id] : nodeRequire(id)), nodeRequire)
+  load.call(module.exports, module.exports, require, module, file, dirname(file), (specifier: string) => import(specifier))
   loadedScripts.set(file, { script, source })
   loaded.set(file, module.exports)
   return module.exports

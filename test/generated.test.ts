@@ -154,7 +154,7 @@ bundles('the CLI takes oclif, yaml and diff from their bundles only', () => {
   assert.equal(direct, [])
 })
 
-const BUNDLES = ['src/cli/oclif-core.cjs', 'src/vendor/yaml.cjs', 'src/vendor/diff.cjs']
+const BUNDLES = ['src/cli/oclif-core.cjs', 'src/vendor/yaml.cjs', 'src/vendor/diff.cjs', ...commandFiles.map((f) => `src/command-bundles/${f.replace(/\.js$/, '.cjs')}`)]
 
 bundles('each bundle is ASCII, and its dynamic imports go through the host', () => {
   for (const bundle of BUNDLES) {
@@ -169,8 +169,9 @@ bundles('each bundle is ASCII, and its dynamic imports go through the host', () 
 bundles('V8 accepts the code caches the build wrote, and the bundles work from them', async () => {
   const { CODE_CACHE_SUFFIX, loadedScripts, requireBundle } = await import('../src/code-cache.js')
   const cached = BUNDLES.filter((bundle) => existsSync(`${DIST}${bundle}${CODE_CACHE_SUFFIX}`))
-  // The build caches what a `check` of the example loads: oclif, yaml (for the suggested fixes) and the validators.
-  assert.ok(cached.includes('src/cli/oclif-core.cjs') && cached.includes('src/vendor/yaml.cjs'), cached.join())
+  // The build caches what `validate` and `check` of the example load: oclif, the two commands, yaml (for the suggested fixes).
+  const expected = ['src/cli/oclif-core.cjs', 'src/vendor/yaml.cjs', 'src/command-bundles/check.cjs', 'src/command-bundles/validate.cjs']
+  assert.ok(expected.every((bundle) => cached.includes(bundle)), cached.join())
   for (const bundle of cached) {
     const file = `${DIST}${bundle}`
     const exported = requireBundle(file) as Record<string, unknown>
@@ -210,9 +211,13 @@ bundles('a cache made from other bytes is never used, even of the same length (w
 
 bundles('each command is one bundle that shares oclif and the code cache with bin/run.js', () => {
   for (const file of commandFiles) {
-    const text = readFileSync(`${DIST}src/commands/${file}`, 'utf8')
-    const relative = [...text.matchAll(/^import .* from "(\.[^"]*)";?$/gm)].map((m) => m[1])
-    assert.equal([...new Set(relative)].sort().filter((s) => s !== '../code-cache.js'), ['../cli/oclif.js'], file)
+    // The file oclif imports hands the bundle the two modules every command shares ...
+    const loader = readFileSync(`${DIST}src/commands/${file}`, 'utf8')
+    assert.equal([...loader.matchAll(/^import .* from '(\.[^']*)'$/gm)].map((m) => m[1]).sort(), ['../cli/oclif.js', '../code-cache.js'], file)
+    // ... and the bundle holds every other module of ours it needs.
+    const bundle = readFileSync(`${DIST}src/command-bundles/${file.replace(/\.js$/, '.cjs')}`, 'utf8')
+    const relative = new Set([...bundle.matchAll(/\brequire\("(\.[^"]*)"\)/g)].map((m) => m[1]))
+    assert.ok([...relative].every((path) => path === '../cli/oclif.js' || path === '../code-cache.js'), `${file}: ${[...relative].join(', ')}`)
   }
 })
 
