@@ -6,8 +6,10 @@
 // (ajv/dist/runtime/*); src/input/schema-check.ts finds each validator in index.json by the
 // schema's JSON text, loads the one module it needs, and compiles with ajv any schema it does not find.
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 
 import { _, Ajv } from 'ajv'
+import { build } from 'esbuild'
 import standaloneCode from 'ajv/dist/standalone/index.js'
 
 const dist = new URL('../dist/', import.meta.url)
@@ -63,7 +65,19 @@ for (const [set, schemas] of Object.entries(builtIn)) {
   index[set] = {}
   for (const [i, text] of texts.entries()) {
     const file = `${set}-${i}.cjs`
-    await writeFile(new URL(file, dir), validatorModule(set, JSON.parse(text)))
+    // Bundled with the runtime helpers it requires (ajv's deep equality, string length), so that
+    // loading it resolves nothing in node_modules.
+    const bundled = await build({
+      stdin: { contents: validatorModule(set, JSON.parse(text)), resolveDir: fileURLToPath(dist), sourcefile: file, loader: 'js' },
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      minifyWhitespace: true,
+      legalComments: 'inline',
+      write: false,
+    })
+    await writeFile(new URL(file, dir), bundled.outputFiles[0].contents)
     index[set][text] = `./${file}`
   }
 }

@@ -1,9 +1,9 @@
-// Writes the V8 code cache of every CommonJS bundle that `validate` and `check` load (@oclif/core,
-// the two commands, yaml, the schema validators) beside the bundle, so that a run neither parses
-// them nor compiles the functions it calls (src/code-cache.ts). The cache is taken after real runs
-// of `validate` and `check` on the bundled example, because V8 caches only the functions it has
-// compiled, and it compiles a function when it is first called. Run by `npm run build` last; the caches match the Node that ran the build, and any
-// other Node refuses them and compiles from source.
+// Writes the V8 code cache of every CommonJS bundle that `--help`, `validate` and `check` load
+// (@oclif/core, the two commands, yaml, the schema validators) beside the bundle, so that a run
+// neither parses them nor compiles the functions it calls (src/code-cache.ts). The cache is taken
+// after real runs on the bundled example, because V8 caches only the functions it has compiled,
+// and it compiles a function when it is first called. Run by `npm run build` last; the caches
+// match the Node that ran the build, and any other Node refuses them and compiles from source.
 import { writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
@@ -28,5 +28,6 @@ process.stdout.write = (_chunk, encoding, callback) => {
   return true
 }
 const dir = new URL('bin/run.js', root).href
+await execute({ dir, args: ['--help'] })
 await execute({ dir, args: ['validate', example('partner-drift.yaml')] })
 await execute({ dir, args: ['check', example('partner-drift.yaml'), '--source', `snapshot:${example('snapshot.json')}`] })
