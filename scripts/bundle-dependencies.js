@@ -9,7 +9,9 @@
 // - dist/src/vendor/yaml.cjs and diff.cjs: the yaml and diff packages, loaded on first use by
 //   src/vendor/require-vendored.ts.
 import { build } from 'esbuild'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
+
+import { finishBundle, IMPORT_THROUGH_HOST, importsThroughHost } from './code-cache-bundle.js'
 
 const root = new URL('..', import.meta.url)
 // Whitespace minified only: names stay (oclif and our commands tell errors apart by their class
@@ -44,19 +46,14 @@ const debugOnDemand = {
   },
 }
 
-// src/code-cache.ts loads this bundle as a vm script, where import() does not work in Node 20; it
-// passes `__hostImport` instead. oclif imports commands and ES module plugins with `await
-// import(path)`, and lilconfig (its configuration reader) likewise, so those calls go through
-// `__importModule`: the host's import when there is one, else import() itself (the bundle
-// required as usual).
+// The dynamic imports of a computed specifier in @oclif/core and lilconfig go through the host (scripts/code-cache-bundle.js).
 const importThroughHost = {
   name: 'import-through-host',
   setup(build) {
     build.onLoad({ filter: /[\\/]node_modules[\\/].*\.c?js$/ }, async (args) => {
       const text = await readFile(args.path, 'utf8')
-      // Only imports of a computed specifier: esbuild bundles those of a package named in the code.
-      const computed = /await import\((?!\s*['"])/g
-      return computed.test(text) ? { contents: text.replace(computed, 'await __importModule('), loader: 'js' } : undefined
+      const routed = importsThroughHost(text)
+      return routed === text ? undefined : { contents: routed, loader: 'js' }
     })
   },
 }
@@ -80,20 +77,12 @@ const helpTextWithoutTags = {
 async function bundleCommonJs(name, entry, outfile, plugins = []) {
   await bundle(name, {
     plugins: [...plugins, importThroughHost],
-    banner: { js: 'var __importModule = typeof __hostImport === "function" ? __hostImport : (specifier) => import(specifier);' },
+    banner: { js: IMPORT_THROUGH_HOST },
     stdin: { contents: entry, resolveDir: root.pathname, sourcefile: `${name}-entry.cjs`, loader: 'js' },
     format: 'cjs',
     outfile: new URL(outfile, root).pathname,
   })
-  const text = await readFile(new URL(outfile, root), 'utf8')
-  // A dynamic import left in the bundle would fail only when that path runs: refuse the build now.
-  const stray = text.split('\n').slice(1).filter((line) => /(?<![\w$.'"`])import\(/.test(line))
-  if (stray.length) throw new Error(`${name}: import() not routed through __importModule:\n${stray.join('\n')}`)
-  // esbuild escapes non-ASCII characters everywhere but in regular expression literals (ansis has
-  // one). One such character makes Node decode the whole file as a two-byte string, several times
-  // slower than ASCII; \uXXXX means the same character in a regular expression, a string or a comment.
-  const ascii = text.replace(/[^\0-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-  if (ascii !== text) await writeFile(new URL(outfile, root), ascii)
+  await finishBundle(new URL(outfile, root).pathname)
 }
 
 await bundleCommonJs(
