@@ -169,7 +169,7 @@ function* piecesOf(text: string, strings: Strings): Generator<Piece | null> {
     let from = at
     if (key) {
       // `__proto__` would set the prototype of the plain object built here; YAML reads `null:` as the key "".
-      if (key[1] === '__proto__' || /^(?:null|Null|NULL)$/.test(key[1])) return yield null
+      if (key[1] === '__proto__' || ((key[1].charCodeAt(0) | 32) === 110 /* n, N */ && /^(?:null|Null|NULL)$/.test(key[1]))) return yield null
       piece.key = key[1]
       from = KEY.lastIndex
     }
@@ -261,13 +261,21 @@ function scalarAt(source: string, at: number, plain: RegExp, strings: Strings): 
   if (!match) return undefined
   const written = match[0]
   const end = plain.lastIndex
-  if (/^(?:~|null|Null|NULL)$/.test(written)) return { value: null, end }
-  if (/^(?:true|True|TRUE)$/.test(written)) return { value: true, end }
-  if (/^(?:false|False|FALSE)$/.test(written)) return { value: false, end }
-  if (/^[0-9]+$/.test(written)) return { value: Number.parseInt(written, 10), end, source: written }
-  if (/^(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/.test(written)) return { value: Number.parseFloat(written), end, source: written }
-  // Other numbers of the core schema (0x1F, 0o17, .inf, .nan) are rare in a manifest: the YAML reading resolves them.
-  if (/^(?:0x|0o|\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(written)) return undefined
+  // Only a scalar that starts like null, a boolean or a number can be one: most are names, and
+  // skip the tests (a manifest has hundreds of thousands of them).
+  const first = written.charCodeAt(0) | 32
+  if (first === 110 /* n */ || first === 126 /* ~ */) {
+    if (/^(?:~|null|Null|NULL)$/.test(written)) return { value: null, end }
+  } else if (first === 116 /* t */) {
+    if (/^(?:true|True|TRUE)$/.test(written)) return { value: true, end }
+  } else if (first === 102 /* f */) {
+    if (/^(?:false|False|FALSE)$/.test(written)) return { value: false, end }
+  } else if ((first >= 48 && first <= 57) || first === 46 /* 0-9 . */) {
+    if (/^[0-9]+$/.test(written)) return { value: Number.parseInt(written, 10), end, source: written }
+    if (/^(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/.test(written)) return { value: Number.parseFloat(written), end, source: written }
+    // Other numbers of the core schema (0x1F, 0o17, .inf, .nan) are rare in a manifest: the YAML reading resolves them.
+    if (/^(?:0x|0o|\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(written)) return undefined
+  }
   return { value: interned(strings, written), end }
 }
 

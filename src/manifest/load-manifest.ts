@@ -26,6 +26,8 @@ import {
   parseDuration,
 } from './desired-state.js'
 
+const KEY = { key: true } as const
+const VALUE = { key: false } as const
 export interface LoadedManifest {
   /** Present only when the manifest has no error. */
   desired?: DesiredState
@@ -93,7 +95,11 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   const diagnostics = checkAgainstSchema(doc, loadSchema('manifest'))
   if (!isObject(doc.value)) return { diagnostics }
 
-  const at = (path: KeyPath, key = false): FileLocation => ({ file: doc.file, ...doc.locate(path, { key }) })
+  // Called for every entry of the manifest: no spread, and the options are constants.
+  const at = (path: KeyPath, key = false): FileLocation => {
+    const { line, column } = doc.locate(path, key ? KEY : VALUE)
+    return { file: doc.file, line, column }
+  }
   const problem = (path: KeyPath, code: InputCode, message: string, hint?: string): void => {
     diagnostics.push({ severity: 'error', code, ...at(path), path: formatKeyPath(path), message, hint })
   }
