@@ -15,7 +15,7 @@
 //   place, so every path stays true.
 import { build } from 'esbuild'
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, relative } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 import { finishBundle, IMPORT_THROUGH_HOST, importsThroughHost } from './code-cache-bundle.js'
@@ -34,7 +34,7 @@ const keepModulePlaces = {
   name: 'keep-module-places',
   setup(build) {
     build.onResolve({ filter: /^\./ }, (args) => {
-      const path = fileURLToPath(new URL(args.path, `file://${args.resolveDir}/`))
+      const path = resolve(args.resolveDir, args.path)
       return shared.has(path) ? { path: shared.get(path), external: true } : undefined
     })
     build.onLoad({ filter: /[\\/]dist[\\/]src[\\/].*\.js$/ }, (args) => {
