@@ -20,6 +20,10 @@ process.on('exit', (code) => {
   process.exitCode = 0
 })
 
+// The build may run inside a CI job (the GitHub Action builds on first use): the example's runs
+// must not annotate that job or write to its summary.
+for (const name of ['GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY', 'GITHUB_OUTPUT']) delete process.env[name]
+
 const example = (file) => fileURLToPath(new URL(`examples/${file}`, root))
 // The report goes nowhere: only the code it ran matters here.
 const write = process.stdout.write.bind(process.stdout)
