@@ -4,7 +4,6 @@
  * GITHUB_WORKSPACE, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP, GITHUB_ACTIONS=true), sets
  * its outputs, writes the job summary and annotations, and exits with check's exit code.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -15,7 +14,7 @@ import * as assert from 'uvu/assert'
 import { parse as parseYaml } from 'yaml'
 
 import type { Report } from '../src/model/report.js'
-import { ROOT } from './helpers/cli.js'
+import { ROOT, runProcess } from './helpers/cli.js'
 
 interface ActionDefinition {
   runs: { using: string; main: string; steps?: unknown }
@@ -81,15 +80,7 @@ async function runAction(workspace: string, inputs: Record<string, string>): Pro
     AWS_CONFIG_FILE: `${ROOT}test/fixtures/no-such-aws-config`,
     AWS_SHARED_CREDENTIALS_FILE: `${ROOT}test/fixtures/no-such-aws-credentials`,
   })
-  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, action.runs.main)], { cwd: workspace, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
+  const result = await runProcess(process.execPath, [join(ROOT, action.runs.main)], { cwd: workspace, env })
   const rawOutputs = await readFile(output, 'utf8')
   const run = { ...result, outputs: parseFileCommands(rawOutputs), rawOutputs, summary: await readFile(summary, 'utf8') }
   await rm(files, { recursive: true, force: true })

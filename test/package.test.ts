@@ -9,7 +9,7 @@
  * directory gets a lockfile made from this repository's: the same packages, the tarball in place
  * of the repository, every one of them already in the npm cache that `npm ci` filled.
  */
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -17,7 +17,7 @@ import { promisify } from 'node:util'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
-import { ANSI } from './helpers/cli.js'
+import { ANSI, runProcess } from './helpers/cli.js'
 import { ROOT, tempDir, writeJson } from './helpers/source-packages.js'
 
 const run = promisify(execFile)
@@ -60,15 +60,7 @@ function installedOrFail(): void {
 function installed(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const fullEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
   for (const name of ['FORCE_COLOR', 'NO_COLOR']) if (!(name in env)) delete fullEnv[name]
-  return new Promise((resolve, reject) => {
-    const child = spawn(join(ctx.prefix, 'node_modules/.bin/partner-drift'), args, { cwd: ctx.prefix, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
+  return runProcess(join(ctx.prefix, 'node_modules/.bin/partner-drift'), args, { cwd: ctx.prefix, env: fullEnv })
 }
 
 const pack = suite('package :: npm pack, installed offline into a fresh directory')

@@ -67,14 +67,19 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     ...options.env,
   })
   for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name]
+  return runProcess(process.execPath, [`${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, timeoutMs: options.timeoutMs ?? 60_000, input: options.input })
+}
+
+/** Runs `command ARGS` with exactly `env`, `input` (default none) on stdin; killed after `timeoutMs` when given. */
+export function runProcess(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; input?: string }): Promise<CliRun> {
   const started = Date.now()
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, stdio: 'pipe' })
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: 'pipe' })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
-    const timer = setTimeout(() => child.kill(), options.timeoutMs ?? 60_000)
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill(), options.timeoutMs)
     child.on('error', reject)
     child.on('close', (code) => {
       clearTimeout(timer)
