@@ -4,7 +4,7 @@
 // after real runs on the bundled example, because V8 caches only the functions it has compiled,
 // and it compiles a function when it is first called. Run by `npm run build` last; the caches
 // match the Node that ran the build, and any other Node refuses them and compiles from source.
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 const root = new URL('..', import.meta.url)
@@ -15,7 +15,7 @@ const { execute } = await import(new URL('dist/src/cli/oclif.js', root).href)
 // example's expected outcome (drift, exit 2) is this script's success.
 process.on('exit', (code) => {
   if (code !== 2) return console.error(`write-code-caches: the example check exited ${code}, not 2 (drift); no cache written`)
-  for (const [file, { script, source }] of loadedScripts) writeFileSync(file + CODE_CACHE_SUFFIX, codeCacheFile(source, script.createCachedData()))
+  for (const [file, script] of loadedScripts) writeFileSync(file + CODE_CACHE_SUFFIX, codeCacheFile(readFileSync(file), script.createCachedData()))
   write(`code caches: ${loadedScripts.size} bundles\n`)
   process.exitCode = 0
 })

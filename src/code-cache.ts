@@ -6,10 +6,10 @@ import { dirname } from 'node:path'
 import { Script } from 'node:vm'
 
 /**
- * The CommonJS bundles loaded through here, by file, with their source and the script each was
- * compiled to: scripts/write-code-caches.js runs a command and then writes the cache of each.
+ * The CommonJS bundles loaded through here, by file, with the script each was compiled to:
+ * scripts/write-code-caches.js runs a command and then writes the cache of each.
  */
-export const loadedScripts = new Map<string, { script: Script; source: Buffer }>()
+export const loadedScripts = new Map<string, Script>()
 const loaded = new Map<string, unknown>()
 
 /** The suffix of the code cache the build writes beside a bundle. */
@@ -24,7 +24,7 @@ export function codeCacheFile(source: Buffer, cachedData: Buffer): Buffer {
 /**
  * Loads the CommonJS bundle `file` as require() would, but compiled with the V8 code cache the
  * build wrote beside it: no parsing, and the functions a run calls come already compiled (about
- * a third of the time loading @oclif/core takes). The cache is used only for the exact bytes it
+ * a quarter of the time loading @oclif/core took). The cache is used only for the exact bytes it
  * was made from: V8 itself checks only its version, its flags and the source's length, and would
  * run the cached code of another source of the same length. A cache that does not match is
  * ignored, or refused by V8, and the file is compiled from source as require() would. The build
@@ -55,7 +55,7 @@ export function requireBundle(file: string, provided: Readonly<Record<string, un
   // `provided`: ES modules the bundle shares with its importer, by the specifier the bundle requires them with.
   const require = Object.assign((id: string) => (Object.hasOwn(provided, id) ? provided[id] : nodeRequire(id)), nodeRequire)
   load.call(module.exports, module.exports, require, module, file, dirname(file), (specifier: string) => import(specifier))
-  loadedScripts.set(file, { script, source })
+  loadedScripts.set(file, script)
   loaded.set(file, module.exports)
   return module.exports
 }

@@ -177,7 +177,7 @@ bundles('V8 accepts the code caches the build wrote, and the bundles work from t
     // A command's bundle is loaded by the command's own file, which hands it oclif.
     const command = /^src\/command-bundles\/(.*)\.cjs$/.exec(bundle)?.[1]
     const exported = command ? ((await import(`${DIST}src/commands/${command}.js`)) as { default: unknown }).default : requireBundle(file)
-    assert.is(loadedScripts.get(file)?.script.cachedDataRejected, false, `${bundle}: cache accepted`)
+    assert.is(loadedScripts.get(file)?.cachedDataRejected, false, `${bundle}: cache accepted`)
     assert.ok(exported && Object.keys(exported).length + (typeof exported === 'function' ? 1 : 0) > 0, bundle)
   }
   const yaml = requireBundle(`${DIST}src/vendor/yaml.cjs`) as typeof import('yaml')
@@ -201,11 +201,11 @@ bundles('a cache made from other bytes is never used, even of the same length (w
     // The stamp is the bytes the cache was made from: the cache is used, and its code runs.
     const matching = await write('same.cjs', 'module.exports = { answer: 1 + 1 }', 'module.exports = { answer: 1 + 1 }')
     assert.equal(requireBundle(matching), { answer: 2 })
-    assert.is(loadedScripts.get(matching)?.script.cachedDataRejected, false)
+    assert.is(loadedScripts.get(matching)?.cachedDataRejected, false)
     // Other bytes of the same length: compiled from source, never the cached code.
     const other = await write('other.cjs', 'module.exports = { answer: 6 * 7 }', 'module.exports = { answer: 1 + 1 }')
     assert.equal(requireBundle(other), { answer: 42 })
-    assert.is(loadedScripts.get(other)?.script.cachedDataRejected, undefined, 'no cache was given to V8')
+    assert.is(loadedScripts.get(other)?.cachedDataRejected, undefined, 'no cache was given to V8')
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
