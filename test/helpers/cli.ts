@@ -58,8 +58,9 @@ export interface CliRun {
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR') delete env[name]
-  // Tests that run under a CI system must not pick up its workspace (report paths) or its annotations.
-  for (const name of Object.keys(env)) if (name.startsWith('GITHUB_') || name === 'CI_PROJECT_DIR') delete env[name]
+  // Tests that run under a CI system must not pick up its workspace (report paths), its annotations or
+  // the colour that oclif's ansis turns on whenever `CI` is set, even in a pipe.
+  for (const name of Object.keys(env)) if (name.startsWith('GITHUB_') || name === 'CI_PROJECT_DIR' || name === 'CI' || name === 'GITLAB_CI') delete env[name]
   Object.assign(env, {
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_CONFIG_FILE: `${ROOT}test/fixtures/no-such-aws-config`,
