@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { constants, type Stats } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { addAbortSignal } from 'node:stream'
@@ -58,6 +59,18 @@ const MIN_CHUNK = 64 * 1024
  * if (!input.ok) return input.diagnostics
  */
 export async function readInputText(path: string, options: ReadInputOptions = {}): Promise<InputText> {
+  const input = await readInputBytes(path, options)
+  return input.ok ? { ok: true, text: textOf(input.bytes), file: input.file, ...(input.modifiedAt ? { modifiedAt: input.modifiedAt } : {}) } : input
+}
+
+/** The bytes of an input that `readInputText` would accept, checked as it checks them: valid UTF-8 text, at most `maxBytes`. */
+export type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
+
+/**
+ * `readInputText` without the decoding, for a reader that can do better with the bytes (a large
+ * JSON snapshot, see `readDocument`). Every refusal is `readInputText`'s.
+ */
+export async function readInputBytes(path: string, options: ReadInputOptions = {}): Promise<InputBytes> {
   const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
   const expected = options.expected ?? 'a YAML or JSON file'
   if (path === '-' && options.stdin) return readStdin(maxBytes, options.signal)
@@ -106,13 +119,13 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
   }
 }
 
-async function readStdin(maxBytes: number, signal?: AbortSignal): Promise<InputText> {
+async function readStdin(maxBytes: number, signal?: AbortSignal): Promise<InputBytes> {
   const file = '<stdin>'
   // A terminal would wait for someone to type a state; in a pipeline stdin is never a TTY.
   if (process.stdin.isTTY) {
     return refused(file, 'read', 'nothing is piped to standard input', 'pipe the input in, e.g. terraform state pull | partner-drift check --source tfstate:-')
   }
-  const unfinished = (): InputText =>
+  const unfinished = (): InputBytes =>
     refused(file, 'read', 'standard input was still open when the deadline passed', 'check that the command piping into partner-drift ends, or raise --timeout')
   if (signal?.aborted) return unfinished()
   // Destroys stdin on abort, which ends the loop below with an error.
@@ -134,7 +147,7 @@ async function readStdin(maxBytes: number, signal?: AbortSignal): Promise<InputT
   return decode(Buffer.concat(chunks, total), file)
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true })
+const decoder = new TextDecoder('utf-8')
 
 /**
  * Bytes read from somewhere other than a file (`git show REV:PATH`), judged as `readInputText`
@@ -142,11 +155,17 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
  */
 export function inputTextOfBytes(bytes: Buffer, file: string, maxBytes = MAX_INPUT_BYTES): InputText {
   if (bytes.length > maxBytes) return refused(file, 'read', `${file} is more than ${maxBytes} bytes (the limit)`, 'split the input or check that this is the right file')
-  return decode(bytes, file)
+  const checked = decode(bytes, file)
+  return checked.ok ? { ok: true, text: textOf(checked.bytes), file } : checked
 }
 
-/** Bytes -> text, refusing binary and invalid UTF-8. A leading byte order mark is dropped. */
-function decode(bytes: Buffer, file: string, modifiedAt?: Date): InputText {
+/** The text of bytes `readInputBytes` accepted. A leading byte order mark is dropped. */
+export function textOf(bytes: Buffer): string {
+  return decoder.decode(bytes)
+}
+
+/** Bytes accepted as text, or refused as binary or invalid UTF-8. */
+function decode(bytes: Buffer, file: string, modifiedAt?: Date): InputBytes {
   if (bytes.includes(0)) {
     // Deliberately nothing of the content, not even where the NUL is: the bytes may be
     // /proc/self/environ, and a position would tell the length of the first variable.
@@ -157,13 +176,11 @@ function decode(bytes: Buffer, file: string, modifiedAt?: Date): InputText {
       'give the path of a YAML or JSON text file; check that it is not a symlink to a device or /proc file',
     )
   }
-  let text: string
-  try {
-    text = decoder.decode(bytes)
-  } catch {
+  // Checked apart from the decoding, which is then faster than a fatal decoder's (about 170 against 230 ms for a 23 MB snapshot).
+  if (!isUtf8(bytes)) {
     return refused(file, 'encoding', `${file} is not valid UTF-8`, 'save the file as UTF-8', positionOf(bytes, firstInvalidUtf8(bytes)))
   }
-  return { ok: true, text, file, ...(modifiedAt ? { modifiedAt } : {}) }
+  return { ok: true, bytes, file, ...(modifiedAt ? { modifiedAt } : {}) }
 }
 
 /** Line and column of byte `offset`, counted like the YAML parser counts (columns in UTF-16 units). */
@@ -235,6 +252,6 @@ function openFailure(file: string, error: NodeJS.ErrnoException, expected: strin
   }
 }
 
-function refused(file: string, code: InputCode, message: string, hint?: string, at = { line: 1, column: 1 }): InputText {
+function refused(file: string, code: InputCode, message: string, hint?: string, at = { line: 1, column: 1 }): { ok: false; file: string; diagnostics: Diagnostic[] } {
   return { ok: false, file, diagnostics: [{ severity: 'error', code, file, ...at, path: '', message, ...(hint ? { hint } : {}) }] }
 }
