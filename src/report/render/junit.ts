@@ -34,7 +34,9 @@ export function renderJunit(report: Report): string {
 
 /** The text of `renderJunit` in pieces, one per test suite (cluster), so that the report of a large estate is written as it is made. */
 export function* renderJunitChunks(report: Report): Generator<string> {
-  const suites = suitesOf(report).map((suite) => {
+  // Two passes over the suites, each made as it is needed: the totals come first in the document,
+  // and the suites of a large estate (100,000 test cases) are never all held at once.
+  const counted = (suite: TestSuite) => {
     const outcomes = suite.cases.map((c) => outcomeOf(c.findings))
     const counts = {
       tests: suite.cases.length,
@@ -43,13 +45,16 @@ export function* renderJunitChunks(report: Report): Generator<string> {
       skipped: outcomes.filter((o) => o?.element === 'skipped').length,
     }
     return { suite, outcomes, counts }
-  })
+  }
   const review = reviewSuite(report)
   const totals = { tests: review?.cases.length ?? 0, failures: 0, errors: 0, skipped: 0 }
-  for (const { counts } of suites) for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key]
+  for (const suite of suitesOf(report)) {
+    const { counts } = counted(suite)
+    for (const key of Object.keys(totals) as Array<keyof typeof totals>) totals[key] += counts[key]
+  }
   const time = report.stats ? (report.stats.elapsedMs / 1000).toFixed(3) : '0'
   yield `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites${attributes({ name: 'partner-drift', ...totals, time })}>\n`
-  for (const { suite, outcomes, counts } of suites) {
+  for (const { suite, outcomes, counts } of map(suitesOf(report), counted)) {
     const lines = [
       `  <testsuite${attributes({ name: suite.name, ...counts, time: '0' })}>`,
       '    <properties>',
@@ -74,14 +79,37 @@ export function* renderJunitChunks(report: Report): Generator<string> {
   yield '</testsuites>\n'
 }
 
-function suitesOf(report: Report): TestSuite[] {
-  const suites = new Map<string, TestSuite>()
+function* map<T, U>(items: Iterable<T>, f: (item: T) => U): Generator<U> {
+  for (const item of items) yield f(item)
+}
+
+/** One suite per cluster, in the report's order, then one per cluster only findings name. */
+function* suitesOf(report: Report): Generator<TestSuite> {
+  const findingsOf = new Map<string, ReportedFinding[]>()
+  for (const f of report.findings) {
+    const key = clusterKey(f)
+    const list = findingsOf.get(key)
+    if (list) list.push(f)
+    else findingsOf.set(key, [f])
+  }
   const caseIn = (suite: TestSuite, name: string, classname: string): TestCase => {
     let found = suite.cases.find((c) => c.name === name)
     if (!found) suite.cases.push((found = { name, classname, findings: [] }))
     return found
   }
+  const withFindings = (suite: TestSuite): TestSuite => {
+    for (const f of findingsOf.get(suite.name) ?? []) {
+      // A cluster that could not be observed leaves every one of its integrations unchecked.
+      if (f.kind === 'error' && f.database === undefined && suite.cases.length > 0) {
+        for (const c of suite.cases) c.findings.push(f)
+        continue
+      }
+      caseIn(suite, subjectOf(f) || CLUSTER_CASE, f.cluster).findings.push(f)
+    }
+    return suite
+  }
 
+  const seen = new Set<string>()
   for (const c of report.clusters) {
     const suite: TestSuite = {
       name: clusterKey(c),
@@ -97,28 +125,17 @@ function suitesOf(report: Report): TestSuite[] {
       cases: [],
     }
     for (const e of c.expected) caseIn(suite, `${e.database}/${e.partner}`, c.cluster)
-    suites.set(suite.name, suite)
+    seen.add(suite.name)
+    yield withFindings(suite)
   }
-
-  for (const f of report.findings) {
-    const key = clusterKey(f)
-    let suite = suites.get(key)
-    if (!suite) {
-      suite = { name: key, properties: [['manifest', report.manifest], ['source', report.source]], cases: [] }
-      suites.set(key, suite)
-    }
-    // A cluster that could not be observed leaves every one of its integrations unchecked.
-    if (f.kind === 'error' && f.database === undefined && suite.cases.length > 0) {
-      for (const c of suite.cases) c.findings.push(f)
-      continue
-    }
-    caseIn(suite, subjectOf(f) || CLUSTER_CASE, f.cluster).findings.push(f)
+  for (const key of findingsOf.keys()) {
+    if (!seen.has(key)) yield withFindings({ name: key, properties: [['manifest', report.manifest], ['source', report.source]], cases: [] })
   }
-  return [...suites.values()]
 }
 
 /** A test case has at most one outcome element, the most severe; the rest goes to `<system-out>`. */
 function outcomeOf(findings: ReportedFinding[]): TestCaseOutcome {
+  if (findings.length === 0) return undefined
   const failing = findings.filter((f) => f.failing)
   const errors = failing.filter((f) => f.kind === 'error')
   if (errors.length) return { element: 'error', findings: errors }
@@ -129,7 +146,8 @@ function outcomeOf(findings: ReportedFinding[]): TestCaseOutcome {
 }
 
 function testCase(c: TestCase, outcome: TestCaseOutcome, report: Report): string[] {
-  const open = `    <testcase${attributes({ classname: c.classname, name: c.name, time: '0' })}`
+  const open = `    <testcase classname="${attribute(c.classname)}" name="${attribute(c.name)}" time="0"`
+  if (c.findings.length === 0) return [`${open}/>`]
   const notes = c.findings.filter((f) => !outcome?.findings.includes(f))
   if (!outcome && notes.length === 0) return [`${open}/>`]
   const lines = [`${open}>`]
@@ -170,10 +188,17 @@ function details(f: ReportedFinding, report: Report): string {
 }
 
 function attributes(values: Record<string, string | number>): string {
-  return Object.entries(values)
-    .map(([name, value]) => ` ${name}="${attribute(String(value))}"`)
-    .join('')
+  let out = ''
+  for (const name in values) out += ` ${name}="${attribute(String(values[name]))}"`
+  return out
 }
+
+/**
+ * Printable ASCII but for `"`, `&`, `<` and `>`: what `attribute` and `text` leave as it is, and
+ * what almost every value is (names, regions, statuses). A report of 100,000 test cases has
+ * hundreds of thousands of them, and the escaping passes cost more than the rest of the renderer.
+ */
+const INERT_IN_XML = /^[\u0020\u0021\u0023-\u0025\u0027-\u003B\u003D\u003F-\u007E]*$/
 
 /**
  * XML 1.0 cannot carry these at all, not even as character references. Everything from outside is
@@ -182,6 +207,7 @@ function attributes(values: Record<string, string | number>): string {
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 function text(value: string): string {
+  if (INERT_IN_XML.test(value)) return value
   return value.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
@@ -190,6 +216,7 @@ function text(value: string): string {
  * control characters, line breaks included, are shown escaped like in every human-readable output.
  */
 function attribute(value: string): string {
+  if (INERT_IN_XML.test(value)) return value
   return text(escapeControl(value)).replace(/"/g, '&quot;')
 }
 
