@@ -91,9 +91,8 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
   for (const database of cluster.databases) {
     for (const partner of database.partners) {
       const reported = observed.get(database.database, partner.partner)
-      const common = { database: database.database, partner: partner.partner, expected: expectation(partner), location: partner.location }
       if (!reported) {
-        push({ kind: 'missing', ...common, message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
+        push({ kind: 'missing', ...expectedFields(database.database, partner), message: `not integrated; expected status ${partner.statuses.join(' or ')}` })
         continue
       }
       // Every item the source reported is judged: a healthy duplicate never hides an unhealthy one,
@@ -102,17 +101,22 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
       if (unhealthy) {
         push({
           kind: 'unhealthy',
-          ...common,
+          ...expectedFields(database.database, partner),
           observed: observedState(unhealthy),
           message: `status ${unhealthy.status}, expected ${partner.statuses.join(' or ')}${unhealthy.statusMessage ? `; status message: "${unhealthy.statusMessage}"` : ''}${repeated(reported)}`,
         })
       }
-      const stale = reported
-        .filter((i) => partner.statuses.includes(i.status))
-        .map((i) => ({ integration: i, reason: staleness(partner, i, now, timestampOf) }))
-        .find((s) => s.reason)
+      // The first healthy item that is stale (staleness is a pure function of the item).
+      let stale: { integration: ObservedIntegration; reason: string } | undefined
+      for (const integration of reported) {
+        const reason = partner.statuses.includes(integration.status) ? staleness(partner, integration, now, timestampOf) : undefined
+        if (reason) {
+          stale = { integration, reason }
+          break
+        }
+      }
       if (stale) {
-        push({ kind: 'stale', ...common, observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
+        push({ kind: 'stale', ...expectedFields(database.database, partner), observed: observedState(stale.integration), message: `status ${stale.integration.status} ${stale.reason}${repeated(reported)}` })
       }
       if (!unhealthy && !stale) result.inSync++
     }
@@ -189,6 +193,11 @@ function groupByPlace(integrations: readonly ObservedIntegration[]) {
   }
 }
 
+/** What a finding about an expected integration says of it; made only for a finding, since nearly every expected integration of a large estate is in sync. */
+function expectedFields(database: string, partner: ExpectedPartner) {
+  return { database, partner: partner.partner, expected: expectation(partner), location: partner.location }
+}
+
 function expectation(partner: ExpectedPartner): Finding['expected'] {
   return { status: [...partner.statuses], ...(partner.maxStatusAge ? { maxStatusAge: partner.maxStatusAge } : {}) }
 }
@@ -210,17 +219,18 @@ export const CLOCK_SKEW_MS = 5 * 60_000
  */
 function staleness(partner: ExpectedPartner, found: ObservedIntegration, now: number | undefined, timestampOf: (text: string) => number | undefined): string | undefined {
   if (partner.maxStatusAgeMs === undefined) return undefined
+  const stamp = found.updatedAt ?? found.createdAt
+  const at = stamp === undefined ? undefined : timestampOf(stamp)
+  // The fresh status, the common case, is decided before any text is made.
+  if (stamp !== undefined && at !== undefined && now !== undefined && now - at <= partner.maxStatusAgeMs && at - now <= CLOCK_SKEW_MS) return undefined
   const limit = `maxStatusAge ${partner.maxStatusAge}`
   const field = found.updatedAt !== undefined ? 'UpdatedAt' : 'CreatedAt'
-  const stamp = found.updatedAt ?? found.createdAt
   if (stamp === undefined) return `has no UpdatedAt or CreatedAt, so its age cannot be checked against ${limit}`
-  const at = timestampOf(stamp)
   if (at === undefined) return `has ${field} ${excerpt(stamp, 40)}, which is not an RFC 3339 timestamp, so its age cannot be checked against ${limit}`
   if (now === undefined) return `was observed at no valid time, so its age cannot be checked against ${limit}`
   const age = now - at
   if (-age > CLOCK_SKEW_MS) {
     return `has ${field} ${stamp}, ${formatDuration(-age)} in the future of the observation; a clock is wrong, so its age cannot be checked against ${limit}`
   }
-  if (age <= partner.maxStatusAgeMs) return undefined
   return `was last updated ${formatDuration(age)} ago (${stamp}), older than ${limit}`
 }
