@@ -63,14 +63,11 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
   return input.ok ? { ok: true, text: textOf(input.bytes), file: input.file, ...(input.modifiedAt ? { modifiedAt: input.modifiedAt } : {}) } : input
 }
 
-/** The bytes of an input that `readInputText` would accept, checked as it checks them: valid UTF-8 text, at most `maxBytes`. */
-export type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
+/** The bytes of an input that `readInputText` accepts, checked as it checks them: valid UTF-8 text, at most `maxBytes`. */
+type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
 
-/**
- * `readInputText` without the decoding, for a reader that can do better with the bytes (a large
- * JSON snapshot, see `readDocument`). Every refusal is `readInputText`'s.
- */
-export async function readInputBytes(path: string, options: ReadInputOptions = {}): Promise<InputBytes> {
+/** The bounded, checked reading behind `readInputText`, before the decoding. */
+async function readInputBytes(path: string, options: ReadInputOptions = {}): Promise<InputBytes> {
   const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
   const expected = options.expected ?? 'a YAML or JSON file'
   if (path === '-' && options.stdin) return readStdin(maxBytes, options.signal)
@@ -159,8 +156,8 @@ export function inputTextOfBytes(bytes: Buffer, file: string, maxBytes = MAX_INP
   return checked.ok ? { ok: true, text: textOf(checked.bytes), file } : checked
 }
 
-/** The text of bytes `readInputBytes` accepted. A leading byte order mark is dropped. */
-export function textOf(bytes: Buffer): string {
+/** The text of bytes `decode` accepted. A leading byte order mark is dropped. */
+function textOf(bytes: Buffer): string {
   return decoder.decode(bytes)
 }
 
