@@ -3,6 +3,7 @@ import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 
 import { escapeControl } from '../untrusted-text.js'
+import { encodedInOneBuffer } from './output.js'
 
 /** One `--output FORMAT=PATH`, checked: `path` is absolute, or `-` for stdout. */
 export interface OutputTarget<Format extends string = string> {
@@ -154,7 +155,8 @@ function temporaryPathFor(path: string): string {
 export async function writeFileAtomic(path: string, text: string | Iterable<string>): Promise<void> {
   const temporary = temporaryPathFor(path)
   try {
-    await writeFile(temporary, text, { flag: 'wx', flush: true })
+    // writeFile finishes writing each piece before it asks for the next.
+    await writeFile(temporary, typeof text === 'string' ? text : encodedInOneBuffer(text), { flag: 'wx', flush: true })
     await rename(temporary, path)
   } catch (error) {
     await unlink(temporary).catch(() => undefined)
