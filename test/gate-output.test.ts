@@ -17,7 +17,7 @@ import { parse as parseJunit, type TestSuites } from 'junit2json'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
-import { describeFailure, diagnosticsText } from '../src/cli/output.js'
+import { describeFailure, diagnosticsText, encodedInOneBuffer } from '../src/cli/output.js'
 import type { ClusterObservation, ObservedIntegration } from '../src/contract.js'
 import { type Finding, fingerprintOf } from '../src/model/finding.js'
 import { type Diagnostic, formatDiagnostic, InputError } from '../src/input/diagnostics.js'
@@ -387,6 +387,22 @@ diagnostics('diagnosticsText and describeFailure: nothing raw, no forged line', 
 })
 
 diagnostics.run()
+
+// ---------------------------------------------------------------------------------------------
+
+const bytes = suite('gate :: report bytes')
+
+bytes('every piece is encoded exactly while one buffer is reused and grows, whatever its characters', () => {
+  // A lone surrogate becomes U+FFFD, as when a string is written to a stream.
+  const pieces = ['a', 'é€😀'.repeat(1000), 'x\u0000\u001b[2J', '😀', 'ü'.repeat(50_000), 'z', 'lone \uD800 surrogate']
+  const written: Buffer[] = []
+  // Each piece is used up before the next is asked for, as the writers do.
+  for (const piece of encodedInOneBuffer(pieces)) written.push(Buffer.from(piece))
+  assert.equal(written.map((b) => b.toString('utf8')), [...pieces.slice(0, -1), 'lone \uFFFD surrogate'])
+  assert.equal(Buffer.concat(written), Buffer.from(pieces.join('')))
+})
+
+bytes.run()
 
 // ---------------------------------------------------------------------------------------------
 
