@@ -19,6 +19,12 @@ export function parseTimestamp(text: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined
 }
 
+/** The last text found valid: a source stamps every cluster of a run with one time, or a few. */
+let lastValid: string | undefined
+
 export function isTimestamp(text: string): boolean {
-  return parseTimestamp(text) !== undefined
+  if (text === lastValid) return true
+  const valid = parseTimestamp(text) !== undefined
+  if (valid) lastValid = text
+  return valid
 }

@@ -25,16 +25,16 @@ export function summariseReport(
   const outcome = outcomeOf(summary)
   const clusters = desired.clusters.map((c): ClusterState => {
     const observation = observations.get(clusterKey(c))
-    return {
-      accountId: c.accountId,
-      region: c.region,
-      cluster: c.cluster,
-      ...(c.fromDiscovery ? {} : { location: c.location }),
-      observation: observation?.kind ?? 'error',
-      ...(observation && observation.kind !== 'observed' ? { note: observation.kind === 'error' ? describeObservationError(c.cluster, observation) : observation.message } : {}),
-      expected: c.databases.flatMap((d) => d.partners.map((p) => ({ database: d.database, partner: p.partner, status: p.statuses }))),
-      observed: observation?.kind === 'observed' ? observation.integrations : [],
-    }
+    // Members set one after another in the report's order, without spreads: one per cluster of a large estate.
+    const state: Partial<ClusterState> = { accountId: c.accountId, region: c.region, cluster: c.cluster }
+    if (!c.fromDiscovery) state.location = c.location
+    state.observation = observation?.kind ?? 'error'
+    if (observation && observation.kind !== 'observed') state.note = observation.kind === 'error' ? describeObservationError(c.cluster, observation) : observation.message
+    const expected: ClusterState['expected'] = []
+    for (const d of c.databases) for (const p of d.partners) expected.push({ database: d.database, partner: p.partner, status: p.statuses })
+    state.expected = expected
+    state.observed = observation?.kind === 'observed' ? observation.integrations : []
+    return state as ClusterState
   })
   clusters.sort(compareClusterStates)
   return {
