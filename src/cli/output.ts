@@ -44,8 +44,8 @@ export function describeFailure(error: unknown): { text: string } | undefined {
 /**
  * Writes and waits until the text is handed to the OS. oclif ends with process.exit(), which
  * would otherwise cut a large report short when stdout is a pipe. Text in pieces is written piece
- * by piece, waiting whenever the stream asks to (`drain`), so that a large report is never held
- * whole in memory, neither as one string nor in the stream's buffer.
+ * by piece, each piece's write finished before the next piece is made, so that a large report is
+ * never held whole in memory, neither as one string nor in the stream's buffer.
  */
 export async function writeStdout(text: string | Iterable<string>): Promise<void> {
   const write = (piece: string | Buffer): Promise<void> => new Promise((resolve, reject) => process.stdout.write(piece, (error) => (error ? reject(error) : resolve())))

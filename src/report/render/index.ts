@@ -50,8 +50,8 @@ const MIN_PIECE = 64 * 1024
 
 /**
  * Pieces of at least `MIN_PIECE` characters (the last may be shorter): a report of 10,000 clusters
- * in per-cluster pieces would otherwise be 10,000 writes. Pieces stay well under V8's large-object
- * size, so that each dies young instead of waiting for a full collection.
+ * in per-cluster pieces would otherwise be 10,000 writes. Most pieces stay under V8's large-object
+ * size (128 kB), so that they die young instead of waiting for a full collection.
  */
 function* gathered(pieces: Iterable<string>): Generator<string> {
   let held: string[] = []
