@@ -57,7 +57,8 @@ export interface CliRun {
  */
 export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env }
-  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR') delete env[name]
+  // Colour is decided by each test (FORCE_COLOR, NO_COLOR and TERM=dumb all decide it; see shouldColor).
+  for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR' || name === 'TERM') delete env[name]
   // Tests that run under a CI system must not pick up its workspace (report paths), its annotations or
   // the colour that oclif's ansis turns on whenever `CI` is set, even in a pipe.
   for (const name of Object.keys(env)) if (name.startsWith('GITHUB_') || name === 'CI_PROJECT_DIR' || name === 'CI' || name === 'GITLAB_CI') delete env[name]
