@@ -59,3 +59,16 @@ export function requireBundle(file: string, provided: Readonly<Record<string, un
   loaded.set(file, module.exports)
   return module.exports
 }
+
+/**
+ * `requireBundle(file)`, or `fallback()` when the build wrote no such bundle (a build by tsc
+ * alone, which is correct and only slower to start). Any other failure is thrown.
+ */
+export function requireBundleOr(file: string, fallback: () => unknown): unknown {
+  try {
+    return requireBundle(file)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (error as NodeJS.ErrnoException).path !== file) throw error
+    return fallback()
+  }
+}

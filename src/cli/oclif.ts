@@ -6,7 +6,7 @@ import type { Command as OclifCommand } from '@oclif/core/command'
 import type { execute as oclifExecute } from '@oclif/core/execute'
 import type * as OclifFlags from '@oclif/core/flags'
 
-import { requireBundle } from '../code-cache.js'
+import { requireBundleOr } from '../code-cache.js'
 
 /** The parts of @oclif/core the CLI uses; bin/run.js, the commands and cli/ take them from here only. */
 interface OclifCore {
@@ -23,17 +23,12 @@ const require = createRequire(import.meta.url)
 const BUNDLE = fileURLToPath(new URL('./oclif-core.cjs', import.meta.url))
 
 function loadOclif(): OclifCore {
-  try {
-    return requireBundle(BUNDLE) as OclifCore
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (error as NodeJS.ErrnoException).path !== BUNDLE) throw error
-  }
-  return {
+  return requireBundleOr(BUNDLE, () => ({
     execute: (require('@oclif/core/execute') as { execute: typeof oclifExecute }).execute,
     Command: (require('@oclif/core/command') as { Command: typeof OclifCommand }).Command,
     Flags: require('@oclif/core/flags') as typeof OclifFlags,
     Args: require('@oclif/core/args') as typeof OclifArgs,
-  }
+  })) as OclifCore
 }
 
 export const { execute, Command, Flags, Args } = loadOclif()

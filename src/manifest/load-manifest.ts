@@ -26,8 +26,10 @@ import {
   parseDuration,
 } from './desired-state.js'
 
+// The options of `doc.locate`, made once: it is called for every entry of a manifest.
 const KEY = { key: true } as const
 const VALUE = { key: false } as const
+
 export interface LoadedManifest {
   /** Present only when the manifest has no error. */
   desired?: DesiredState

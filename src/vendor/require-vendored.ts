@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 
-import { requireBundle } from '../code-cache.js'
+import { requireBundleOr } from '../code-cache.js'
 
 // The build bundles each of these packages into one CommonJS file beside this module
 // (scripts/bundle-dependencies.js), loaded with its V8 code cache (src/code-cache.ts) on first
@@ -10,11 +10,5 @@ import { requireBundle } from '../code-cache.js'
 const require = createRequire(import.meta.url)
 
 export function requireVendored(name: 'yaml' | 'diff'): unknown {
-  const bundle = fileURLToPath(new URL(`./${name}.cjs`, import.meta.url))
-  try {
-    return requireBundle(bundle)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || (error as NodeJS.ErrnoException).path !== bundle) throw error
-    return require(name)
-  }
+  return requireBundleOr(fileURLToPath(new URL(`./${name}.cjs`, import.meta.url)), () => require(name))
 }
