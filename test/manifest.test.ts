@@ -295,6 +295,20 @@ const BAD_MANIFESTS: BadManifest[] = [
     errors: [{ code: 'duplicate-partner', path: 'clusters[0].databases[0].partners[1].partner', line: 11, column: 22, message: /first at m\.yaml:10:13/ }],
   },
   {
+    // Past a few partners, duplicates are looked for in a map: both ways must name the first entry, every time.
+    name: 'duplicate partners in a long list name their first locations',
+    yaml: yamlLines(
+      ...HEAD,
+      ...FIVETRAN_ON_DEV,
+      ...['Stitch', 'Hevo', 'Matillion', 'Segment', 'Census', 'Hightouch', 'Rudderstack', 'Airbyte', 'Stitch', 'Fivetran', 'Hevo'].map((p) => `          - partner: ${p}`),
+    ),
+    errors: [
+      { code: 'duplicate-partner', path: 'clusters[0].databases[0].partners[9].partner', line: 19, column: 22, message: /first at m\.yaml:11:13/ },
+      { code: 'duplicate-partner', path: 'clusters[0].databases[0].partners[10].partner', line: 20, column: 22, message: /first at m\.yaml:10:13/ },
+      { code: 'duplicate-partner', path: 'clusters[0].databases[0].partners[11].partner', line: 21, column: 22, message: /first at m\.yaml:12:13/ },
+    ],
+  },
+  {
     name: 'partner both expected and absent on the database',
     yaml: yamlLines(...HEAD, '  - cluster: analytics-prod', '    databases:', '      - database: dev', '        absent: [Fivetran]', '        partners:', '          - partner: Fivetran'),
     errors: [{ code: 'expected-and-absent', path: `${PARTNER}.partner`, line: 11, column: 22, message: /absent at m\.yaml:9:18/ }],

@@ -14,6 +14,7 @@ import { excerpt } from '../untrusted-text.js'
 import {
   type DesiredCluster,
   type DesiredDatabase,
+  type ExpectedPartner,
   type DesiredDiscovery,
   type DesiredRule,
   type DesiredState,
@@ -88,6 +89,23 @@ function setsNothing(raw: Raw): boolean {
   return true
 }
 
+const NONE: ForbiddenPartner[] = []
+
+/** `values` itself when every value is a string (nothing changes a document's values once read), else its strings. */
+function onlyStrings(values: unknown[]): string[] {
+  for (const value of values) if (typeof value !== 'string') return values.filter((s): s is string => typeof s === 'string')
+  return values as string[]
+}
+
+/** Past this many partners on one database, duplicates are looked for in a map instead of the list. */
+const FEW_PARTNERS = 8
+
+/** Where `partner` is in `partners`, if it is. */
+function listedLocation(partners: readonly ExpectedPartner[], partner: string): FileLocation | undefined {
+  for (const p of partners) if (p.partner === partner) return p.location
+  return undefined
+}
+
 const isObject = (v: unknown): v is Raw => typeof v === 'object' && v !== null && !Array.isArray(v)
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined)
@@ -109,20 +127,22 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
 
   // Statuses are open (the API may return one not documented, and a manifest bootstrapped from
   // it must validate), but a near miss of a documented one is a typo that would fail every run.
+  // `path` is the entry's: the status's own path is made only for a problem (20,000 partner entries of a large manifest set one).
   const checkStatuses = (status: unknown, path: KeyPath): void => {
-    const written = typeof status === 'string' ? [[status, path] as const] : list(status).map((s, i) => [s, [...path, i]] as const)
-    for (const [value, at] of written) {
-      if (typeof value !== 'string' || (PARTNER_STATUSES as readonly string[]).includes(value)) continue
-      const suggestion = suggestFor(value, PARTNER_STATUSES)
-      // Only a near miss in length too: `ActiveSyncing` could be a real status, `Actve` cannot.
-      if (!suggestion || Math.abs(suggestion.length - value.length) > 2) continue
-      problem(
-        at,
-        'unknown-status',
-        `${excerpt(value)} is not a known status (${PARTNER_STATUSES.join(', ')})`,
-        `did you mean "${suggestion}"? Statuses are written exactly as DescribePartners returns them`,
-      )
-    }
+    if (typeof status === 'string') checkStatus(status, path)
+    else if (Array.isArray(status)) for (let i = 0; i < status.length; i++) checkStatus(status[i], path, i)
+  }
+  const checkStatus = (value: unknown, path: KeyPath, index?: number): void => {
+    if (typeof value !== 'string' || (PARTNER_STATUSES as readonly string[]).includes(value)) return
+    const suggestion = suggestFor(value, PARTNER_STATUSES)
+    // Only a near miss in length too: `ActiveSyncing` could be a real status, `Actve` cannot.
+    if (!suggestion || Math.abs(suggestion.length - value.length) > 2) return
+    problem(
+      index === undefined ? [...path, 'status'] : [...path, 'status', index],
+      'unknown-status',
+      `${excerpt(value)} is not a known status (${PARTNER_STATUSES.join(', ')})`,
+      `did you mean "${suggestion}"? Statuses are written exactly as DescribePartners returns them`,
+    )
   }
 
   // The semantic checks below run even when the schema found problems, so that a user sees
@@ -131,15 +151,15 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
     // Most partner entries set nothing of their own: they share their database's settings.
     if (setsNothing(raw)) return parent
     const status = raw.status
-    checkStatuses(status, [...path, 'status'])
-    const absent = list(raw.absent)
+    checkStatuses(status, path)
+    const absent = raw.absent === undefined ? NONE : list(raw.absent)
       .map((partner, i) => ({ partner, location: at([...path, 'absent', i]) }))
       .filter((a): a is ForbiddenPartner => typeof a.partner === 'string')
     return {
       accountId: text(raw.accountId) ?? parent.accountId,
       region: text(raw.region) ?? parent.region,
       assumeRole: text(raw.assumeRole) ?? parent.assumeRole,
-      status: typeof status === 'string' ? [status] : Array.isArray(status) ? status.filter((s): s is string => typeof s === 'string') : parent.status,
+      status: typeof status === 'string' ? [status] : Array.isArray(status) ? onlyStrings(status) : parent.status,
       maxStatusAge: text(raw.maxStatusAge) ?? parent.maxStatusAge,
       extra: (text(raw.extra) as ExtraPolicy | undefined) ?? parent.extra,
       // Shared with the parent when nothing is added: a manifest has a cascade per partner entry.
@@ -156,37 +176,41 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
   }
 
   /** The `databases:` of a cluster entry or a rule, with everything they inherit from `settings`. */
-  const readDatabases = (raw: Raw, path: KeyPath, settings: Inherited, owner: string): DesiredDatabase[] => {
+  const readDatabases = (raw: Raw, path: KeyPath, settings: Inherited, owner: () => string): DesiredDatabase[] => {
     const databases: DesiredDatabase[] = []
     const databaseSeen = new Map<string, FileLocation>()
+    // One path per entry level, its last index set per entry: nothing keeps a path it is given.
+    const dPath: Array<string | number> = [...path, 'databases', 0]
     list(raw.databases).forEach((rawDatabase, di) => {
-      const dPath: KeyPath = [...path, 'databases', di]
+      dPath[dPath.length - 1] = di
       if (!isObject(rawDatabase) || typeof rawDatabase.database !== 'string') return
       const dbSettings = cascade(settings, rawDatabase, dPath)
       const dbName = rawDatabase.database
       const dbLocation = at(dPath)
       const dbFirst = databaseSeen.get(dbName)
       if (dbFirst) {
-        problem([...dPath, 'database'], 'duplicate-database', `database ${excerpt(dbName)} of ${owner} is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
+        problem([...dPath, 'database'], 'duplicate-database', `database ${excerpt(dbName)} of ${owner()} is listed twice; first at ${where(dbFirst)}`, 'merge the two entries into one')
       } else {
         databaseSeen.set(dbName, dbLocation)
       }
 
       const database: DesiredDatabase = { database: dbName, location: dbLocation, extra: dbSettings.extra, partners: [], absent: dbSettings.absent }
-      const partnerSeen = new Map<string, FileLocation>()
+      const partners = database.partners
+      // A database lists a handful of partners: they are looked for in `partners`, and in a map only past a few.
+      let partnerSeen: Map<string, FileLocation> | undefined
+      const pPath: Array<string | number> = [...dPath, 'partners', 0]
       list(rawDatabase.partners).forEach((rawPartner, pi) => {
-        const pPath: KeyPath = [...dPath, 'partners', pi]
+        pPath[pPath.length - 1] = pi
         if (!isObject(rawPartner) || typeof rawPartner.partner !== 'string') return
         const pSettings = cascade(dbSettings, rawPartner, pPath)
         const partner = rawPartner.partner
-        const pFirst = partnerSeen.get(partner)
+        const pFirst = partnerSeen ? partnerSeen.get(partner) : listedLocation(partners, partner)
         if (pFirst) {
           problem([...pPath, 'partner'], 'duplicate-partner', `partner ${excerpt(partner)} is listed twice on database ${excerpt(dbName)}; first at ${where(pFirst)}`, 'remove one of the two entries')
           return
         }
         const location = at(pPath)
-        partnerSeen.set(partner, location)
-        const forbidden = dbSettings.absent.find((a) => a.partner === partner)
+        const forbidden = dbSettings.absent.length === 0 ? undefined : dbSettings.absent.find((a) => a.partner === partner)
         if (forbidden) {
           problem(
             [...pPath, 'partner'],
@@ -195,13 +219,15 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
             'a partner cannot be required and forbidden on the same database; remove one of the two',
           )
         }
-        database.partners.push({
+        partners.push({
           partner,
           statuses: pSettings.status,
           maxStatusAge: pSettings.maxStatusAge,
           maxStatusAgeMs: pSettings.maxStatusAge ? durationMs(pSettings.maxStatusAge) : undefined,
           location,
         })
+        if (partnerSeen) partnerSeen.set(partner, location)
+        else if (partners.length > FEW_PARTNERS) partnerSeen = new Map(partners.map((p) => [p.partner, p.location]))
       })
       databases.push(database)
     })
@@ -252,7 +278,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
       clusterSeen.set(clusterKey(identity), location)
     }
 
-    const databases = readDatabases(rawCluster, cPath, settings, `cluster ${excerpt(name)}`)
+    const databases = readDatabases(rawCluster, cPath, settings, () => `cluster ${excerpt(name)}`)
 
     clusters.push({
       accountId: identity.accountId,
@@ -310,7 +336,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
         match: matchOf(rawRule.match),
         extra: settings.extra,
         absent: settings.absent,
-        databases: readDatabases(rawRule, rPath, settings, `rule ${excerpt(name)}`),
+        databases: readDatabases(rawRule, rPath, settings, () => `rule ${excerpt(name)}`),
         policy: { ...rootPolicy, ...policyOf(rawRule.policy) },
       })
     })
