@@ -49,16 +49,17 @@ interface Piece {
   line: number
   /** 0-based column. */
   at: number
-  dash?: true
-  key?: string
+  dash: boolean
+  key: string | undefined
   /** A scalar or flow sequence after `key: ` or `- `; absent after `key:` alone. */
-  value?: { value: unknown; node: PlacedChild }
+  value: { value: unknown; node: PlacedChild } | undefined
 }
 
 /** Not in this reading: control characters (tab and CR included), a byte order mark, document markers, directives. */
 // eslint-disable-next-line no-control-regex
 const OUT_OF_SUBSET = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\uFEFF]|^(?:---|\.\.\.|%)/m
-const KEY = /([A-Za-z_][A-Za-z0-9_-]*):(?: +|$)/my
+/** A key and its colon; the key is the text up to the colon, which a key never holds. */
+const KEY = /[A-Za-z_][A-Za-z0-9_-]*:(?: +|$)/my
 const DOUBLE_QUOTED = /"(?:[^"\\\n]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"/y
 const SINGLE_QUOTED = /'(?:[^'\n]|'')*'/y
 /** A plain scalar of block context: no `#`, no `: `, no leading indicator; `:` inside (an ARN) is fine. */
@@ -158,22 +159,23 @@ function* piecesOf(text: string, strings: Strings): Generator<Piece | null> {
       continue
     }
     if (text.startsWith('- ', at) || (text.charCodeAt(at) === 45 && at + 1 === lineEnd)) {
-      yield { line, at: at - lineStart, dash: true }
+      yield { line, at: at - lineStart, dash: true, key: undefined, value: undefined }
       at = skipSpaces(text, at + 1)
       // `- - x` (a sequence in a sequence on one line) and a bare `-` are left to the YAML reading.
       if (at === lineEnd || text.charCodeAt(at) === 45) return yield null
     }
-    const piece: Piece = { line, at: at - lineStart }
+    // Every piece has every member (one shape for the readers below), so `key` and `value` are set after.
+    const piece: Piece = { line, at: at - lineStart, dash: false, key: undefined, value: undefined }
     KEY.lastIndex = at
-    const key = KEY.exec(text)
     let from = at
-    if (key) {
+    if (KEY.test(text)) {
+      const key = text.slice(at, text.indexOf(':', at))
       // `__proto__` would set the prototype of the plain object built here; YAML reads `null:` as the key "".
-      if (key[1] === '__proto__' || ((key[1].charCodeAt(0) | 32) === 110 /* n, N */ && /^(?:null|Null|NULL)$/.test(key[1]))) return yield null
-      piece.key = key[1]
+      if (key === '__proto__' || ((key.charCodeAt(0) | 32) === 110 /* n, N */ && /^(?:null|Null|NULL)$/.test(key))) return yield null
+      piece.key = key
       from = KEY.lastIndex
     }
-    if (key && (from === lineEnd || text.charCodeAt(from) === 35)) {
+    if (piece.key !== undefined && (from === lineEnd || text.charCodeAt(from) === 35)) {
       yield piece
     } else {
       const value = scalarOrFlow(text, from, line, lineStart, strings)
@@ -242,41 +244,40 @@ function interned(strings: Strings, value: string): string {
   return value
 }
 
-/** `source` is set for numbers only (the "quote it" hint shows a number as written). */
+/** `source` is set for numbers only (the "quote it" hint shows a number as written); every result has it, for one shape. */
 function scalarAt(source: string, at: number, plain: RegExp, strings: Strings): { value: unknown; end: number; source?: string } | undefined {
   const c = source.charCodeAt(at)
   if (c === 34 /* " */) {
     DOUBLE_QUOTED.lastIndex = at
     const match = DOUBLE_QUOTED.exec(source)
     // Within these escapes, JSON and YAML double-quoted strings mean the same.
-    return match ? { value: interned(strings, JSON.parse(match[0]) as string), end: DOUBLE_QUOTED.lastIndex } : undefined
+    return match ? { value: interned(strings, JSON.parse(match[0]) as string), end: DOUBLE_QUOTED.lastIndex, source: undefined } : undefined
   }
   if (c === 39 /* ' */) {
     SINGLE_QUOTED.lastIndex = at
     const match = SINGLE_QUOTED.exec(source)
-    return match ? { value: interned(strings, match[0].slice(1, -1).replaceAll("''", "'")), end: SINGLE_QUOTED.lastIndex } : undefined
+    return match ? { value: interned(strings, match[0].slice(1, -1).replaceAll("''", "'")), end: SINGLE_QUOTED.lastIndex, source: undefined } : undefined
   }
   plain.lastIndex = at
-  const match = plain.exec(source)
-  if (!match) return undefined
-  const written = match[0]
+  if (!plain.test(source)) return undefined
   const end = plain.lastIndex
+  const written = source.slice(at, end)
   // Only a scalar that starts like null, a boolean or a number can be one: most are names, and
   // skip the tests (a manifest has hundreds of thousands of them).
   const first = written.charCodeAt(0) | 32
   if (first === 110 /* n */ || first === 126 /* ~ */) {
-    if (/^(?:~|null|Null|NULL)$/.test(written)) return { value: null, end }
+    if (/^(?:~|null|Null|NULL)$/.test(written)) return { value: null, end, source: undefined }
   } else if (first === 116 /* t */) {
-    if (/^(?:true|True|TRUE)$/.test(written)) return { value: true, end }
+    if (/^(?:true|True|TRUE)$/.test(written)) return { value: true, end, source: undefined }
   } else if (first === 102 /* f */) {
-    if (/^(?:false|False|FALSE)$/.test(written)) return { value: false, end }
+    if (/^(?:false|False|FALSE)$/.test(written)) return { value: false, end, source: undefined }
   } else if ((first >= 48 && first <= 57) || first === 46 /* 0-9 . */) {
     if (/^[0-9]+$/.test(written)) return { value: Number.parseInt(written, 10), end, source: written }
     if (/^(?:\.[0-9]+|[0-9]+\.[0-9]*)(?:[eE][-+]?[0-9]+)?$|^[0-9]+[eE][-+]?[0-9]+$/.test(written)) return { value: Number.parseFloat(written), end, source: written }
     // Other numbers of the core schema (0x1F, 0o17, .inf, .nan) are rare in a manifest: the YAML reading resolves them.
     if (/^(?:0x|0o|\.(?:inf|Inf|INF|nan|NaN|NAN)$)/.test(written)) return undefined
   }
-  return { value: interned(strings, written), end }
+  return { value: interned(strings, written), end, source: undefined }
 }
 
 /** Builds values and places from the pieces, by indentation, as YAML block collections nest. */
