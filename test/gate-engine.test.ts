@@ -230,6 +230,51 @@ deadline('more than 10 clusters in flight: no Node warning on stderr', async () 
   assert.not.match(run.stderr, 'MaxListeners')
 })
 
+deadline('a cluster signal a source left a listener on is never handed out again; the others serve later clusters; all abort at the deadline', async () => {
+  const given: AbortSignal[] = []
+  /** Each signal a listener was left on, with the place in `given` it was given at. */
+  const listened: Array<[AbortSignal, number]> = []
+  const source: SourceDefinition = {
+    name: 'listening',
+    version: '1.0.0',
+    contractVersion: '1.0',
+    description: 'leaves a listener on every third signal',
+    open: () => ({
+      observe: async (target: { cluster: string }, signal: AbortSignal) => {
+        given.push(signal)
+        if (Number(target.cluster.slice(1)) % 3 === 0) {
+          signal.addEventListener('abort', () => {})
+          listened.push([signal, given.length - 1])
+        }
+        await new Promise((r) => setTimeout(r, 1))
+        return { kind: 'observed', observedAt: OBSERVED_AT, integrations: [] }
+      },
+    }),
+  }
+  const targets = Array.from({ length: 30 }, (_, i) => ({ accountId: ACCOUNT, region: REGION, cluster: `c${i}` }))
+  const { observations } = await observeClusters({ source, options: {}, targets, concurrency: 4, deadlineMs: 5000 })
+  assert.is(observations.size, 30)
+  // Ten signals were listened to, and none was given again after that.
+  assert.is(new Set(listened.map(([signal]) => signal)).size, 10)
+  for (const [signal, at] of listened) assert.is(given.lastIndexOf(signal), at)
+  // The others were reused: far fewer signals than clusters.
+  assert.ok(new Set(given).size < 20, `${new Set(given).size} signals for 30 clusters`)
+
+  // A reused signal is still aborted with the run.
+  let seen: AbortSignal | undefined
+  const hanging: SourceDefinition = {
+    ...source,
+    open: () => ({
+      observe: (target: { cluster: string }, signal: AbortSignal) =>
+        target.cluster === 'quick' ? Promise.resolve({ kind: 'observed', observedAt: OBSERVED_AT, integrations: [] }) : ((seen = signal), new Promise(() => {})),
+    }),
+  }
+  const two = ['quick', 'stuck'].map((cluster) => ({ accountId: ACCOUNT, region: REGION, cluster }))
+  const stuck = await observeClusters({ source: hanging, options: {}, targets: two, concurrency: 1, deadlineMs: 200 })
+  assert.is(stuck.observations.get(clusterKey(two[1]!))?.kind, 'error')
+  assert.is(seen?.aborted, true)
+})
+
 deadline('a deadline beyond what a timer holds (2147484 s) is held at the limit, not fired at once', async () => {
   const warnings: string[] = []
   const onWarning = (w: Error): number => warnings.push(w.name)

@@ -1,4 +1,4 @@
-import { setMaxListeners } from 'node:events'
+import { getEventListeners, setMaxListeners } from 'node:events'
 
 import pLimit, { type LimitFunction } from 'p-limit'
 
@@ -174,6 +174,8 @@ class RunDeadline {
   private readonly passed: Promise<typeof DEADLINE>
   /** One controller per cluster in flight, so a source's own listeners never pile up on a shared signal. */
   private readonly inFlight = new Set<AbortController>()
+  /** Released cluster controllers that nothing listens to (see `clusterSignal`). */
+  private readonly idle: AbortController[] = []
   readonly ms: number | undefined
 
   constructor(deadlineMs: number | undefined) {
@@ -209,13 +211,28 @@ class RunDeadline {
     return Promise.race([work, this.passed])
   }
 
-  /** A signal for one cluster, aborted with the run's; `release` it when the cluster is done. */
+  /**
+   * A signal for one cluster, aborted with the run's; `release` it when the cluster is done.
+   * Making an AbortSignal costs about 6 µs (60 ms for 10,000 clusters), so a released signal
+   * that nothing listens to any more serves the next cluster: these signals are aborted only
+   * with the run, all at once. One that a source left a listener on is never handed out again.
+   */
   clusterSignal(): { signal: AbortSignal; release: () => void } {
-    const controller = new AbortController()
-    setMaxListeners(0, controller.signal)
+    let controller = this.idle.pop()
+    if (!controller) {
+      controller = new AbortController()
+      setMaxListeners(0, controller.signal)
+    }
     if (this.aborted) controller.abort(this.controller.signal.reason)
     else this.inFlight.add(controller)
-    return { signal: controller.signal, release: () => this.inFlight.delete(controller) }
+    const held = controller
+    return {
+      signal: controller.signal,
+      release: () => {
+        this.inFlight.delete(held)
+        if (!held.signal.aborted && getEventListeners(held.signal, 'abort').length === 0) this.idle.push(held)
+      },
+    }
   }
 
   exceeded(sourceName: string, what = 'not observed'): LookupError {
