@@ -28,7 +28,7 @@ export function readJsonText(text: string): JsonText | undefined {
   } catch {
     return undefined
   }
-  if (/\r(?!\n)/.test(text) || keysWritten(text) !== keysParsed(value)) return undefined
+  if (hasLoneCarriageReturn(text) || keysWritten(text) !== keysParsed(value)) return undefined
 
   let root: JsonNode | undefined
   const nodeAt = (path: KeyPath, wantKey: boolean): { node: JsonNode; keyAt?: number } => {
@@ -77,6 +77,12 @@ const [OPEN_BRACKET, CLOSE_BRACKET, OPEN_BRACE, CLOSE_BRACE] = [91, 93, 123, 125
 function skipWhitespace(text: string, i: number): number {
   for (let c = text.charCodeAt(i); c === SPACE || c === LF || c === CR || c === TAB; c = text.charCodeAt(++i));
   return i
+}
+
+/** A CR not followed by LF; `indexOf` finds none in most texts far faster than a regular expression (30 ms for a 23 MB snapshot). */
+function hasLoneCarriageReturn(text: string): boolean {
+  for (let cr = text.indexOf('\r'); cr >= 0; cr = text.indexOf('\r', cr + 1)) if (text.charCodeAt(cr + 1) !== LF) return true
+  return false
 }
 
 /** The offset just past the string that opens at `i`; found with `indexOf`, which is far faster than a loop over characters. */
