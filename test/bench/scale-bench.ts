@@ -8,7 +8,7 @@
  *
  *   npm run bench:scale -- [--runs 3] [--formats json,text,...]
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { openSync, closeSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -65,6 +65,21 @@ async function measure(args: string[], cwd: string): Promise<Measured> {
   return { wallMs: median(runs.map((r) => r.wallMs)), maxRssMB: median(runs.map((r) => r.maxRssMB)), code: runs[0].code }
 }
 
+/**
+ * The machine's own speed, beside the table: the goals are absolute times, and the shared machine's
+ * speed drifts by a third within an hour (`node -e 0` took 55 ms when they were set, 110-130 ms on
+ * some later days).
+ */
+function nodeStartMs(): number {
+  const runs: number[] = []
+  for (let i = 0; i < 9; i++) {
+    const started = performance.now()
+    spawnSync(process.execPath, ['-e', '0'])
+    runs.push(performance.now() - started)
+  }
+  return median(runs)
+}
+
 const commands: Array<{ name: string; args: string[]; goal: { ms: number; mb?: number } }> = [
   ...FORMATS.map((format) => ({ name: `check --format ${format}`, args: ['check', 'm.yaml', '--source', 'snapshot:s.json', '--format', format], goal: { ms: GOAL.checkMs, mb: GOAL.checkMB } })),
   { name: 'validate', args: ['validate', 'm.yaml'], goal: { ms: GOAL.validateMs } },
@@ -74,6 +89,7 @@ const dir = await mkdtemp(join(tmpdir(), 'partner-drift-scale-'))
 try {
   const results = new Map<string, Measured[]>(commands.map((c) => [c.name, []]))
   const inputs: string[] = []
+  const nodeBefore = nodeStartMs()
   for (const integrations of SIZES) {
     const estate = generateEstate({ clusters: integrations / INTEGRATIONS_PER_CLUSTER })
     const cwd = join(dir, String(integrations))
@@ -87,6 +103,7 @@ try {
     }
   }
 
+  const nodeAfter = nodeStartMs()
   const [, middle, largest] = SIZES
   const header = ['command', ...SIZES.map((n) => `${n / 1000}k wall / RSS`), 'per integration (10k->100k)', 'exit', `goal at ${largest / 1000}k`]
   const rows = commands.map((command) => {
@@ -108,6 +125,7 @@ try {
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
   console.log(`partner-drift scale benchmark: ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, median of ${RUNS} run(s) each`)
   for (const input of inputs) console.log(`  ${input}`)
+  console.log(`  machine: node -e 0 took ${nodeBefore.toFixed(0)} ms before the runs and ${nodeAfter.toFixed(0)} ms after (median of 9)`)
   console.log(line(header))
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
   for (const row of rows) console.log(line(row))
