@@ -6,7 +6,7 @@
  */
 import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -206,6 +206,32 @@ bundles('a cache made from other bytes is never used, even of the same length (w
     const other = await write('other.cjs', 'module.exports = { answer: 6 * 7 }', 'module.exports = { answer: 1 + 1 }')
     assert.equal(requireBundle(other), { answer: 42 })
     assert.is(loadedScripts.get(other)?.cachedDataRejected, undefined, 'no cache was given to V8')
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+bundles('without the bundles of oclif, yaml and diff (a build by tsc alone), the CLI takes them from node_modules and answers the same', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'no-bundles-'))
+  try {
+    for (const part of ['bin', 'dist/src', 'dist/plugins', 'schemas', 'examples', 'package.json', 'oclif.manifest.json']) await cp(`${ROOT}${part}`, join(dir, part), { recursive: true })
+    await symlink(`${ROOT}node_modules`, join(dir, 'node_modules'))
+    for (const bundle of ['src/cli/oclif-core.cjs', 'src/vendor/yaml.cjs', 'src/vendor/diff.cjs']) {
+      await rm(join(dir, 'dist', bundle))
+      await rm(join(dir, 'dist', bundle + '.v8-cache'), { force: true })
+    }
+    // A flow mapping and an anchor: only the yaml package reads them. A typo in it: a located diagnostic.
+    await writeFile(join(dir, 'flow.yaml'), ['version: 1', 'defaults: &d { accountId: "123456789012", region: eu-west-1 }', 'clusters:', '  - { cluster: c1, extra: wran }', ''].join('\n'))
+    const example = (file: string) => `${ROOT}examples/${file}`
+    for (const args of [
+      ['validate', 'flow.yaml', '--json'],
+      // --format diff draws the suggested fixes with the diff package.
+      ['check', example('partner-drift.yaml'), '--source', `snapshot:${example('snapshot.json')}`, '--format', 'diff'],
+    ]) {
+      const [unbundled, bundled] = await Promise.all([runCli(args, { cwd: dir, bin: join(dir, 'bin/run.js') }), runCli(args, { cwd: dir })])
+      assert.ok(unbundled.code !== 0 && unbundled.stdout.length > 0, `${args.join(' ')} reports the problem or the drift: ${unbundled.stderr}`)
+      assert.equal([unbundled.code, unbundled.stdout, unbundled.stderr], [bundled.code, bundled.stdout, bundled.stderr], args.join(' '))
+    }
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

@@ -55,7 +55,7 @@ export interface CliRun {
  * server keeps answering. AWS settings of the machine running the tests are cut off so that the
  * default `aws` source can never reach a real account; `env` entries set to undefined are removed.
  */
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<CliRun> {
+export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string; bin?: string } = {}): Promise<CliRun> {
   const env: NodeJS.ProcessEnv = { ...process.env }
   // Colour is decided by each test (FORCE_COLOR, NO_COLOR and TERM=dumb all decide it; see shouldColor).
   for (const name of Object.keys(env)) if (name.startsWith('AWS_') || name === 'FORCE_COLOR' || name === 'NO_COLOR' || name === 'TERM') delete env[name]
@@ -69,7 +69,7 @@ export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?:
     ...options.env,
   })
   for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name]
-  return runProcess(process.execPath, [`${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, timeoutMs: options.timeoutMs ?? 60_000, input: options.input })
+  return runProcess(process.execPath, [options.bin ?? `${ROOT}bin/run.js`, ...args], { cwd: options.cwd ?? ROOT, env, timeoutMs: options.timeoutMs ?? 60_000, input: options.input })
 }
 
 /** Runs `command ARGS` with exactly `env`, `input` (default none) on stdin; killed after `timeoutMs` when given. */
