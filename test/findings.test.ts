@@ -338,6 +338,35 @@ diff('deterministic order: account, region, cluster, database, partner, whatever
   assert.equal(backward.findings, forward.findings)
 })
 
+diff('a short list of items and a long one are judged alike: duplicates, extras, forbidden, counts', () => {
+  // Duplicates of expected and undeclared places, interleaved: every kind the diff makes of them.
+  const drift = [
+    integration('dev', 'Fivetran'),
+    integration('sales', 'Airbyte'),
+    integration('dev', 'Stitch', 'Active', { updatedAt: '2026-11-23T10:00:00Z' }),
+    integration('dev', 'Fivetran', 'RuntimeFailure'),
+    integration('dev', 'Hevo'),
+    integration('sales', 'Airbyte', 'Inactive'),
+    integration('reports', 'Segment'),
+  ]
+  // Past sixteen items the diff groups them in maps: the same drift, plus in-sync noise that changes nothing.
+  const noise = Array.from({ length: 12 }, (_, i) => integration('quiet', `Partner${i}`))
+  const short = computeFindings(desiredFrom(PROD), observedProd(...drift, integration('dev', 'Datacoral')))
+  const long = computeFindings(desiredFrom(PROD), observedProd(...drift, ...noise, integration('dev', 'Datacoral')))
+  const expected = [
+    ['unhealthy', 'fail', 'dev', 'Fivetran', 12],
+    ['forbidden', 'fail', 'dev', 'Hevo', 10],
+    ['forbidden', 'fail', 'reports', 'Segment', 5],
+    ['extra', 'warn', 'sales', 'Airbyte', 17],
+  ]
+  assert.equal(brief(short.findings), expected)
+  assert.equal(brief(long.findings), expected)
+  assert.match(short.findings[3]!.message, 'status Active, Inactive')
+  assert.match(short.findings[3]!.message, 'the source reported it 2 times')
+  assert.equal(long.findings, short.findings)
+  assert.equal([short.observed, short.inSync, long.observed, long.inSync], [6, 2, 18, 2])
+})
+
 diff('fingerprints: one per identity, independent of message and position', () => {
   const findings = computeFindings(desiredFrom(FLEET), fleetObservations(false)).findings
   assert.ok(findings.every((f) => /^[0-9a-f]{32}$/.test(f.fingerprint)))

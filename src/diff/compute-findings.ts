@@ -1,4 +1,4 @@
-import { type DesiredCluster, type DesiredState, type ExpectedPartner, formatDuration } from '../manifest/desired-state.js'
+import { type DesiredCluster, type DesiredDatabase, type DesiredState, type ExpectedPartner, formatDuration } from '../manifest/desired-state.js'
 import { clusterKey } from '../model/cluster.js'
 import { FINDING_KIND_INFO, type Severity } from '../model/finding-kinds.js'
 import { compareFindings, type Finding, fingerprintOf } from '../model/finding.js'
@@ -122,11 +122,11 @@ function diffCluster(cluster: DesiredCluster, observation: ClusterObservation, r
     }
   }
 
-  const databases = new Map(cluster.databases.map((d) => [d.database, d]))
-  for (const reported of observed.values()) {
-    const integration = reported[0]
-    const database = databases.get(integration.database)
+  const databases = byName(cluster.databases)
+  for (const integration of observed.firsts) {
+    const database = databases(integration.database)
     if (database?.partners.some((p) => p.partner === integration.partner)) continue
+    const reported = observed.get(integration.database, integration.partner)!
     const common = { database: integration.database, partner: integration.partner, observed: observedState(integration) }
     const statuses = `status ${[...new Set(reported.map((i) => i.status))].join(', ')}`
     const forbidden = (database?.absent ?? cluster.absent).find((a) => a.partner === integration.partner)
@@ -167,13 +167,40 @@ function repeated(reported: readonly ObservedIntegration[]): string {
   return reported.length > 1 ? `; the source reported it ${reported.length} times` : ''
 }
 
+/** Past this many items, an observation's items are grouped in maps instead of looked for in the list. */
+const FEW_ITEMS = 16
+
 /**
- * The items of one observation by (database, partner), in the order the source reported them.
- * Nested maps, not a joined string key: no name, however odd, can collide with another.
+ * The items of one observation by (database, partner), in the order the source reported them,
+ * and the first item of each place, in that order. A cluster has a handful of integrations: they
+ * are looked for in the list, which costs no map per cluster (a large estate has tens of
+ * thousands of clusters). A longer list (a hostile source may send thousands of items) is grouped
+ * in nested maps, not under a joined string key, so that no name, however odd, can collide with another.
  */
-function groupByPlace(integrations: readonly ObservedIntegration[]) {
+function groupByPlace(integrations: readonly ObservedIntegration[]): {
+  size: number
+  firsts: ObservedIntegration[]
+  get(database: string, partner: string): ObservedIntegration[] | undefined
+} {
+  const firsts: ObservedIntegration[] = []
+  if (integrations.length <= FEW_ITEMS) {
+    for (let i = 0; i < integrations.length; i++) {
+      const { database, partner } = integrations[i]!
+      let seen = false
+      for (let j = 0; j < i && !seen; j++) seen = integrations[j]!.database === database && integrations[j]!.partner === partner
+      if (!seen) firsts.push(integrations[i]!)
+    }
+    return {
+      size: firsts.length,
+      firsts,
+      get: (database, partner) => {
+        let items: ObservedIntegration[] | undefined
+        for (const integration of integrations) if (integration.database === database && integration.partner === partner) (items ??= []).push(integration)
+        return items
+      },
+    }
+  }
   const byDatabase = new Map<string, Map<string, ObservedIntegration[]>>()
-  let size = 0
   for (const integration of integrations) {
     let partners = byDatabase.get(integration.database)
     if (!partners) byDatabase.set(integration.database, (partners = new Map()))
@@ -181,16 +208,19 @@ function groupByPlace(integrations: readonly ObservedIntegration[]) {
     if (items) items.push(integration)
     else {
       partners.set(integration.partner, [integration])
-      size++
+      firsts.push(integration)
     }
   }
-  return {
-    size,
-    get: (database: string, partner: string): ObservedIntegration[] | undefined => byDatabase.get(database)?.get(partner),
-    *values(): Generator<ObservedIntegration[]> {
-      for (const partners of byDatabase.values()) yield* partners.values()
-    },
+  return { size: firsts.length, firsts, get: (database, partner) => byDatabase.get(database)?.get(partner) }
+}
+
+/** A cluster's database entry by name: looked for in the list, or in a map past a few. */
+function byName(databases: readonly DesiredDatabase[]): (name: string) => DesiredDatabase | undefined {
+  if (databases.length > FEW_ITEMS) {
+    const map = new Map(databases.map((d) => [d.database, d]))
+    return (name) => map.get(name)
   }
+  return (name) => databases.find((d) => d.database === name)
 }
 
 /** What a finding about an expected integration says of it; made only for a finding, since nearly every expected integration of a large estate is in sync. */
