@@ -4,8 +4,8 @@ import type { InputCode } from '../model/error-codes.js'
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'
 import { readBlockYaml } from './block-yaml.js'
-import { readJsonText } from './json-text.js'
-import { MAX_INPUT_BYTES, readInputText } from './read-input.js'
+import { type JsonText, readJsonBytes, readJsonText } from './json-text.js'
+import { MAX_INPUT_BYTES, readInputBytes, textOf } from './read-input.js'
 
 export { MAX_INPUT_BYTES }
 
@@ -58,13 +58,25 @@ export function formatKeyPath(path: KeyPath): string {
 }
 
 /**
- * Reads and parses a YAML or JSON file through the bounded reader (`readInputText`): regular
- * files only, at most `maxBytes`, text only. Never throws.
+ * Reads and parses a YAML or JSON file through the bounded reader (`readInputBytes`, as
+ * `readInputText` reads): regular files only, at most `maxBytes`, text only. Never throws.
  */
 export async function readDocument(path: string, options: { maxBytes?: number; displayName?: string } = {}): Promise<LocatedDocument> {
-  const input = await readInputText(path, options)
+  const input = await readInputBytes(path, options)
   if (!input.ok) return failedDocument(input.file, input.diagnostics)
-  return parseDocumentText(input.text, input.file)
+  return parseDocumentBytes(input.bytes, input.file)
+}
+
+/**
+ * `parseDocumentText` of the text that bytes the bounded reader accepted hold: JSON is read from
+ * the bytes in pieces (`readJsonBytes`), and decoded whole only for a position; anything else is
+ * decoded and read as `parseDocumentText` reads it.
+ */
+export function parseDocumentBytes(bytes: Buffer, file: string): LocatedDocument {
+  let text: string | undefined
+  const decoded = (): string => (text ??= textOf(bytes))
+  const json = readJsonBytes(bytes, decoded)
+  return json ? jsonDocument(json, decoded, file) : parseDocumentText(decoded(), file)
 }
 
 /**
@@ -95,10 +107,15 @@ export function parseBlockYamlDocument(text: string, file: string): LocatedDocum
  */
 export function parseJsonDocument(text: string, file: string): LocatedDocument | undefined {
   const json = readJsonText(text)
-  if (!json) return undefined
+  return json && jsonDocument(json, () => text, file)
+}
+
+/** A JSON document located on demand: lines and columns are counted in `textOf()` only when a position is asked for. */
+function jsonDocument(json: JsonText, textOf: () => string, file: string): LocatedDocument {
   let lineCounter: LineCounter | undefined
   const position = (offset: number): Position => {
     if (!lineCounter) {
+      const text = textOf()
       lineCounter = new (yaml().LineCounter)()
       lineCounter.addNewLine(0)
       for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lineCounter.addNewLine(at + 1)

@@ -29,10 +29,72 @@ export function readJsonText(text: string): JsonText | undefined {
     return undefined
   }
   if (hasLoneCarriageReturn(text) || keysWritten(text) !== keysParsed(value)) return undefined
+  return locatedJson(value, () => text)
+}
 
+/**
+ * `readJsonText` of the UTF-8 text `bytes` hold (valid UTF-8, as the bounded reader checks it),
+ * the same answer, without decoding them into one string: the elements of every array directly
+ * under the root (a snapshot's clusters) are decoded and parsed one by one, and the rest, with a
+ * placeholder for each element, as one small text. A snapshot of 100,000 integrations holds a
+ * few characters past Latin-1 (status messages), which would make the whole text a two-byte
+ * string of 46 MB; its pieces are small strings that die young. The text is decoded whole only
+ * by `decodeText`, as the bounded reader decodes it, and only when a position is asked for.
+ * `undefined` for anything else, as `readJsonText` (the caller then reads the text as YAML).
+ */
+export function readJsonBytes(bytes: Buffer, decodeText: () => string): JsonText | undefined {
+  // The bounded reader's decoding drops a byte order mark: the pieces leave it out too.
+  const start = skipWhitespaceBytes(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0)
+  if (bytes[start] !== OPEN_BRACE && bytes[start] !== OPEN_BRACKET) return undefined
+  for (let cr = bytes.indexOf(CR); cr >= 0; cr = bytes.indexOf(CR, cr + 1)) if (bytes[cr + 1] !== LF) return undefined
+  const arrays = rootArrays(bytes, start)
+  if (!arrays) return undefined
+  const decode = (from: number, to: number): string => bytes.toString('utf8', from, to)
+
+  // The root, each split array's elements written as the array's number.
+  const skeleton: string[] = []
+  let at = start
+  arrays.forEach((array, k) => {
+    skeleton.push(decode(at, array.open + 1), Array(array.elements.length / 2).fill(k).join(','))
+    at = array.close
+  })
+  skeleton.push(decode(at, bytes.length))
+  const skeletonText = skeleton.join('')
+  let root: unknown
+  const pieces: unknown[][] = []
+  // Keys are counted in a text only once it parsed: `keysWritten` looks for the end of every string.
+  let written = 0
+  try {
+    root = JSON.parse(skeletonText)
+    written += keysWritten(skeletonText)
+    for (const array of arrays) {
+      const values: unknown[] = []
+      for (let i = 0; i < array.elements.length; i += 2) {
+        const text = decode(array.elements[i]!, array.elements[i + 1]!)
+        values.push(JSON.parse(text))
+        written += keysWritten(text)
+      }
+      pieces.push(values)
+    }
+  } catch {
+    return undefined
+  }
+  // The placeholders, in place: every non-empty array under the root holds one array's numbers.
+  for (const child of typeof root === 'object' && root !== null ? Object.values(root) : []) {
+    if (!Array.isArray(child) || child.length === 0) continue
+    const values = pieces[child[0] as number]!
+    for (let i = 0; i < values.length; i++) child[i] = values[i]
+  }
+  if (written !== keysParsed(root)) return undefined
+  let text: string | undefined
+  return locatedJson(root, () => (text ??= decodeText()))
+}
+
+/** Offsets and numbers as written, for a value read from `textOf()`'s JSON text, found only when asked for. */
+function locatedJson(value: unknown, textOf: () => string): JsonText {
   let root: JsonNode | undefined
   const nodeAt = (path: KeyPath, wantKey: boolean): { node: JsonNode; keyAt?: number } => {
-    let node = (root ??= indexJson(text))
+    let node = (root ??= indexJson(textOf()))
     for (let i = 0; i < path.length; i++) {
       const segment = path[i]
       if (node.entries) {
@@ -55,11 +117,78 @@ export function readJsonText(text: string): JsonText | undefined {
       return found.keyAt ?? found.node.at
     },
     numberAt: (path) => {
+      const text = textOf()
       const { at } = nodeAt(path, false).node
       const c = text.charCodeAt(at)
       return c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9) ? text.slice(at, scalarEnd(text, at)) : undefined
     },
   }
+}
+
+/** An array directly under the root: where it opens and closes, and `[from, to)` of each element (two numbers each). */
+interface RootArray {
+  open: number
+  close: number
+  elements: number[]
+}
+
+/**
+ * The non-empty arrays directly under the root, with their elements' byte ranges, in one pass
+ * over the bytes (strings skipped, escapes included). A byte past ASCII never looks like JSON
+ * punctuation in UTF-8. `undefined` when an element is empty (`[1,,2]`, `[1,]`): not JSON.
+ */
+function rootArrays(bytes: Uint8Array, start: number): RootArray[] | undefined {
+  const arrays: RootArray[] = []
+  let depth = 0
+  let current: RootArray | undefined
+  let from = 0
+  const n = bytes.length
+  for (let i = start; i < n; i++) {
+    const c = bytes[i]!
+    if (c === QUOTE) {
+      for (i++; i < n; i++) {
+        const d = bytes[i]!
+        if (d === BACKSLASH) i++
+        else if (d === QUOTE) break
+      }
+    } else if (c === COMMA) {
+      if (current && depth === 2) {
+        if (isBlank(bytes, from, i)) return undefined
+        current.elements.push(from, i)
+        from = i + 1
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      depth++
+      if (depth === 2 && c === OPEN_BRACKET) {
+        current = { open: i, close: i, elements: [] }
+        from = i + 1
+      }
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      if (current && depth === 2) {
+        const blank = isBlank(bytes, from, i)
+        if (blank && current.elements.length > 0) return undefined
+        if (!blank) current.elements.push(from, i)
+        current.close = i
+        if (current.elements.length > 0) arrays.push(current)
+        current = undefined
+      }
+      depth--
+    }
+  }
+  return arrays
+}
+
+function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = bytes[i]
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return false
+  }
+  return true
+}
+
+function skipWhitespaceBytes(bytes: Uint8Array, i: number): number {
+  for (let c = bytes[i]; c === SPACE || c === LF || c === CR || c === TAB; c = bytes[++i]);
+  return i
 }
 
 /** Where each value of a JSON text starts; built only when a position is asked for. */

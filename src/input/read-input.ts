@@ -64,10 +64,10 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
 }
 
 /** The bytes of an input that `readInputText` accepts, checked as it checks them: valid UTF-8 text, at most `maxBytes`. */
-type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
+export type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
 
-/** The bounded, checked reading behind `readInputText`, before the decoding. */
-async function readInputBytes(path: string, options: ReadInputOptions = {}): Promise<InputBytes> {
+/** The bounded, checked reading behind `readInputText`, before the decoding (`textOf` decodes as it does). */
+export async function readInputBytes(path: string, options: ReadInputOptions = {}): Promise<InputBytes> {
   const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
   const expected = options.expected ?? 'a YAML or JSON file'
   if (path === '-' && options.stdin) return readStdin(maxBytes, options.signal)
@@ -157,7 +157,7 @@ export function inputTextOfBytes(bytes: Buffer, file: string, maxBytes = MAX_INP
 }
 
 /** The text of bytes `decode` accepted. A leading byte order mark is dropped. */
-function textOf(bytes: Buffer): string {
+export function textOf(bytes: Buffer): string {
   return decoder.decode(bytes)
 }
 
