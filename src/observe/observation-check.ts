@@ -84,7 +84,6 @@ const MEMBERS: Readonly<Record<string, readonly string[]>> = Object.assign(Objec
   'not-found': ['kind', 'observedAt', 'message'],
   error: ['kind', 'code', 'message', 'requestId', 'hint', 'source'],
 })
-const INTEGRATION_MEMBERS = ['database', 'partner', 'status', 'statusMessage', 'createdAt', 'updatedAt']
 
 /** A plain copy of the contract's members (anything but an object is passed on for the schema to refuse), or why there can be none. */
 function contractCopy(value: unknown): { copy: unknown } | { problem: string } {
@@ -99,7 +98,7 @@ function contractCopy(value: unknown): { copy: unknown } | { problem: string } {
     const items: unknown[] = []
     for (let i = 0; i < length; i++) {
       const item = list[i]
-      items.push(isObject(item) ? pick(item, INTEGRATION_MEMBERS) : item)
+      items.push(isObject(item) ? integrationCopy(item) : item)
     }
     copy.integrations = items
   }
@@ -112,6 +111,23 @@ function pick(value: Record<string, unknown>, members: readonly string[]): Recor
     const v = value[member]
     if (v !== undefined) copy[member] = v
   }
+  return copy
+}
+
+/**
+ * `pick` of an integration's members (database, partner, status, statusMessage, createdAt,
+ * updatedAt), written out: each read once, in that order, and set by name, which is several
+ * times faster than by a computed key (one call per integration).
+ */
+function integrationCopy(item: Record<string, unknown>): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  const { database, partner, status, statusMessage, createdAt, updatedAt } = item
+  if (database !== undefined) copy.database = database
+  if (partner !== undefined) copy.partner = partner
+  if (status !== undefined) copy.status = status
+  if (statusMessage !== undefined) copy.statusMessage = statusMessage
+  if (createdAt !== undefined) copy.createdAt = createdAt
+  if (updatedAt !== undefined) copy.updatedAt = updatedAt
   return copy
 }
 
