@@ -36,9 +36,9 @@ export function readJsonText(text: string): JsonText | undefined {
  * `readJsonText` of the UTF-8 text `bytes` hold (valid UTF-8, as the bounded reader checks it),
  * the same answer, without decoding them into one string: the elements of every array directly
  * under the root (a snapshot's clusters) are decoded and parsed one by one, and the rest, with a
- * placeholder for each element, as one small text. A snapshot of 100,000 integrations holds a
- * few characters past Latin-1 (status messages), which would make the whole text a two-byte
- * string of 46 MB; its pieces are small strings that die young. The text is decoded whole only
+ * placeholder for each element, as one small text. One character past Latin-1 (in a status
+ * message, say) makes a whole text a two-byte string, 46 MB for a snapshot of 100,000
+ * integrations; the pieces are small strings that die young. The text is decoded whole only
  * by `decodeText`, as the bounded reader decodes it, and only when a position is asked for.
  * `undefined` for anything else, as `readJsonText` (the caller then reads the text as YAML).
  */
