@@ -79,18 +79,18 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
 
   // The collections along the last path walked: the manifest is located entry after entry, and
   // each path shares all but its last steps with the one before.
+  // `depth` steps of them hold: entries past it are left to be overwritten, not cut off.
   const walked: KeyPath[number][] = []
   const walkedNodes: PlacedCollection[] = [root.node]
   const walkedValues: unknown[] = [root.value]
+  let depth = 0
   const nodeAt = (path: KeyPath, wantKey: boolean): PlacedScalar => {
     // A key's place is read from its mapping: the walk then starts at most at the path's parent.
     const shared = wantKey ? path.length - 1 : path.length
     let start = 0
-    while (start < shared && start < walked.length && path[start] === walked[start]) start++
-    walked.length = start
-    walkedNodes.length = start + 1
-    walkedValues.length = start + 1
-    let node = walkedNodes[start]
+    while (start < shared && start < depth && path[start] === walked[start]) start++
+    depth = start
+    let node = walkedNodes[start]!
     let value = walkedValues[start]
     for (let i = start; i < path.length; i++) {
       const segment = path[i]
@@ -112,9 +112,10 @@ export function readBlockYaml(text: string): BlockYamlText | undefined {
       if (!Array.isArray(child)) return child
       node = child
       value = (value as Record<string, unknown>)[segment]
-      walked.push(segment)
-      walkedNodes.push(node)
-      walkedValues.push(value)
+      walked[depth] = segment
+      depth++
+      walkedNodes[depth] = node
+      walkedValues[depth] = value
     }
     return { line: node[0] as number, column: node[1] as number }
   }
