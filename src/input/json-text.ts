@@ -47,8 +47,9 @@ export function readJsonBytes(bytes: Buffer, decodeText: () => string): JsonText
   const start = skipWhitespaceBytes(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0)
   if (bytes[start] !== OPEN_BRACE && bytes[start] !== OPEN_BRACKET) return undefined
   for (let cr = bytes.indexOf(CR); cr >= 0; cr = bytes.indexOf(CR, cr + 1)) if (bytes[cr + 1] !== LF) return undefined
-  const arrays = rootArrays(bytes, start)
-  if (!arrays) return undefined
+  const scanned = rootArrays(bytes, start)
+  if (!scanned) return undefined
+  const { arrays, keys } = scanned
   const decode = (from: number, to: number): string => bytes.toString('utf8', from, to)
 
   // The root, each split array's elements written as the array's number.
@@ -62,18 +63,11 @@ export function readJsonBytes(bytes: Buffer, decodeText: () => string): JsonText
   const skeletonText = skeleton.join('')
   let root: unknown
   const pieces: unknown[][] = []
-  // Keys are counted in a text only once it parsed: `keysWritten` looks for the end of every string.
-  let written = 0
   try {
     root = JSON.parse(skeletonText)
-    written += keysWritten(skeletonText)
     for (const array of arrays) {
       const values: unknown[] = []
-      for (let i = 0; i < array.elements.length; i += 2) {
-        const text = decode(array.elements[i]!, array.elements[i + 1]!)
-        values.push(JSON.parse(text))
-        written += keysWritten(text)
-      }
+      for (let i = 0; i < array.elements.length; i += 2) values.push(JSON.parse(decode(array.elements[i]!, array.elements[i + 1]!)))
       pieces.push(values)
     }
   } catch {
@@ -85,7 +79,8 @@ export function readJsonBytes(bytes: Buffer, decodeText: () => string): JsonText
     const values = pieces[child[0] as number]!
     for (let i = 0; i < values.length; i++) child[i] = values[i]
   }
-  if (written !== keysParsed(root)) return undefined
+  // Every piece parsed, so the scan's strings are the text's: fewer keys parsed than written means one was repeated.
+  if (keys !== keysParsed(root)) return undefined
   let text: string | undefined
   return locatedJson(root, () => (text ??= decodeText()))
 }
@@ -133,12 +128,14 @@ interface RootArray {
 }
 
 /**
- * The non-empty arrays directly under the root, with their elements' byte ranges, in one pass
- * over the bytes (strings skipped, escapes included). A byte past ASCII never looks like JSON
- * punctuation in UTF-8. `undefined` when an element is empty (`[1,,2]`, `[1,]`): not JSON.
+ * The non-empty arrays directly under the root, with their elements' byte ranges, and how many
+ * object keys the text writes (strings followed by a colon), in one pass over the bytes (strings
+ * skipped, escapes included). A byte past ASCII never looks like JSON punctuation in UTF-8.
+ * `undefined` when an element is empty (`[1,,2]`, `[1,]`): not JSON.
  */
-function rootArrays(bytes: Uint8Array, start: number): RootArray[] | undefined {
+function rootArrays(bytes: Uint8Array, start: number): { arrays: RootArray[]; keys: number } | undefined {
   const arrays: RootArray[] = []
+  let keys = 0
   let depth = 0
   let current: RootArray | undefined
   let from = 0
@@ -151,6 +148,7 @@ function rootArrays(bytes: Uint8Array, start: number): RootArray[] | undefined {
         if (d === BACKSLASH) i++
         else if (d === QUOTE) break
       }
+      if (bytes[skipWhitespaceBytes(bytes, i + 1)] === COLON) keys++
     } else if (c === COMMA) {
       if (current && depth === 2) {
         if (isBlank(bytes, from, i)) return undefined
@@ -175,7 +173,7 @@ function rootArrays(bytes: Uint8Array, start: number): RootArray[] | undefined {
       depth--
     }
   }
-  return arrays
+  return { arrays, keys }
 }
 
 function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
