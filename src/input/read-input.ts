@@ -64,7 +64,7 @@ export async function readInputText(path: string, options: ReadInputOptions = {}
 }
 
 /** The bytes of an input that `readInputText` accepts, checked as it checks them: valid UTF-8 text, at most `maxBytes`. */
-export type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
+type InputBytes = { ok: true; bytes: Buffer; file: string; modifiedAt?: Date } | { ok: false; file: string; diagnostics: Diagnostic[] }
 
 /** The bounded, checked reading behind `readInputText`, before the decoding (`textOf` decodes as it does). */
 export async function readInputBytes(path: string, options: ReadInputOptions = {}): Promise<InputBytes> {
