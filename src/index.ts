@@ -35,6 +35,7 @@ export { checkAgainstSchema, type JsonSchema } from './input/schema-check.js'
 export { clusterKey } from './model/cluster.js'
 export { PARTNER_STATUSES, observedIntegrationOf, type PartnerStatus } from './model/observation.js'
 export { checkObservation, type ObservationCheck } from './observe/observation-check.js'
+export { parseTimestamp } from './timestamp.js'
 export { EXCERPT_LENGTH, escapeControl, excerpt } from './untrusted-text.js'
 export {
   SNAPSHOT_VERSION,

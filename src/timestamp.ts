@@ -11,12 +11,20 @@ const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]
 export function parseTimestamp(text: string): number | undefined {
   const m = RFC3339.exec(text)
   if (!m) return undefined
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number)
-  const offsetOk = m[8] === 'Z' || (Number(m[9]) <= 23 && Number(m[10]) <= 59)
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate()
-  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59 && offsetOk)) return undefined
+  // Numbers read one by one, days of the month computed: this runs for every timestamp of a run's observations.
+  const year = +m[1]!
+  const month = +m[2]!
+  const day = +m[3]!
+  const offsetOk = m[8] === 'Z' || (+m[9]! <= 23 && +m[10]! <= 59)
+  if (!(month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && +m[4]! <= 23 && +m[5]! <= 59 && +m[6]! <= 59 && offsetOk)) return undefined
   const ms = Date.parse(text)
   return Number.isFinite(ms) ? ms : undefined
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : DAYS_IN_MONTH[month - 1]!
 }
 
 /** The last text found valid: a source stamps every cluster of a run with one time, or a few. */

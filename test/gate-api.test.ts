@@ -14,10 +14,13 @@ import { join } from 'node:path'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
+import { DescribePartnersCommand, RedshiftClient } from '@aws-sdk/client-redshift'
+
 import type { ClusterObservation, ObservedIntegration, SourceSession } from '../src/contract.js'
+import { observedIntegrationOf } from '../src/model/observation.js'
 import type { Report } from '../src/model/report.js'
 import awsSource from '../plugins/aws/index.js'
-import { checkDescribePartnersAnswer, parseXml } from '../plugins/aws/answer-check.js'
+import { readDescribePartnersAnswer, parseXml } from '../plugins/aws/answer-check.js'
 import { describePartnersXml, type Integration, type RedshiftTestServer, startRedshiftServer, withRedshiftServer } from './helpers/redshift-server.js'
 import { awsTestEnv, runCli } from './helpers/cli.js'
 
@@ -110,10 +113,14 @@ const INVALID: InvalidRow[] = [
     problem: /<PartnerIntegrationInfo> has an attribute Status/,
   },
   {
-    name: 'a timestamp the SDK cannot read (a space instead of T)',
+    name: 'a timestamp with a space instead of T (the SDK throws a TypeError)',
     body: answer(list(rawItem({ ...FIVETRAN, UpdatedAt: '2021-05-02 11:22:33Z' }))),
-    problem: /the SDK could not read the HTTP 200 DescribePartners answer: .*2021-05-02 11:22:33Z/,
+    problem: /item 1 of <PartnerIntegrationInfoList>: <UpdatedAt> "2021-05-02 11:22:33Z" is not an RFC 3339 timestamp/,
   },
+  { name: 'a day that does not exist (the SDK reads March 2)', body: answer(list(rawItem({ ...FIVETRAN, CreatedAt: '2026-02-30T00:00:00Z' }))), problem: /<CreatedAt> "2026-02-30T00:00:00Z" is not an RFC 3339 timestamp of a real instant/ },
+  { name: 'a 60th second (the SDK reads the next minute)', body: answer(list(rawItem({ ...FIVETRAN, UpdatedAt: '2026-06-30T23:59:60Z' }))), problem: /<UpdatedAt> "2026-06-30T23:59:60Z" is not/ },
+  { name: 'an empty timestamp', body: answer(list(rawItem({ ...FIVETRAN, CreatedAt: '' }))), problem: /<CreatedAt> "" is not an RFC 3339 timestamp/ },
+  { name: 'a timestamp holding elements', body: answer(list(rawItem({ ...FIVETRAN, CreatedAt: '<t>2026-01-01T00:00:00Z</t>' }))), problem: /<CreatedAt> holds elements/ },
   { name: 'two root elements', body: describePartnersXml([]) + describePartnersXml([]), problem: /a second root element/ },
 ]
 
@@ -149,6 +156,16 @@ const VALID: ValidRow[] = [
       rawItem({ DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'Active', StatusMessage: '<![CDATA[a <b> & c]]>', FutureField: 'x', UpdatedAt: '2026-01-02T03:04:05Z' }),
     )}</DescribePartnersResult></DescribePartnersResponse>`,
     expected: [{ database: 'dev', partner: 'Fivetran', status: 'Active', statusMessage: 'a <b> & c', updatedAt: '2026-01-02T03:04:05.000Z' }],
+  },
+  {
+    name: 'text is kept as written (spaces, line breaks); an empty status message is empty',
+    body: answer(list(rawItem({ DatabaseName: ' dev ', PartnerName: '\n  Fivetran\n', Status: 'Active', StatusMessage: '' }))),
+    expected: [{ database: ' dev ', partner: '\n  Fivetran\n', status: 'Active', statusMessage: '' }],
+  },
+  {
+    name: 'timestamps in RFC 3339 forms: lower-case t and z, an offset, fractions',
+    body: answer(list(rawItem({ ...FIVETRAN, CreatedAt: '2026-01-01t01:00:00.009+01:00', UpdatedAt: '2024-02-29t23:59:59.123456z' }))),
+    expected: [{ database: 'dev', partner: 'Fivetran', status: 'Active', createdAt: '2026-01-01T00:00:00.009Z', updatedAt: '2024-02-29T23:59:59.123Z' }],
   },
 ]
 
@@ -205,6 +222,14 @@ for (const row of VALID) {
     if (o.kind !== 'observed') return assert.unreachable(`expected an observation, got ${JSON.stringify(o)}`)
     assert.equal(o.integrations, row.expected)
     assert.is(server.callCount(), 1)
+    // The source reads 2xx answers itself, in place of the SDK: a plain SDK client must read the same.
+    const sdk = new RedshiftClient({ region: REGION, endpoint: server.url, maxAttempts: 1 })
+    try {
+      const read = (await sdk.send(new DescribePartnersCommand({ AccountId: ACCOUNT, ClusterIdentifier: CLUSTER }))).PartnerIntegrationInfoList?.map((info) => observedIntegrationOf(info as Parameters<typeof observedIntegrationOf>[0]))
+      assert.equal(read, row.expected, 'the SDK reads this answer the same way')
+    } finally {
+      sdk.destroy()
+    }
   })
 }
 
@@ -230,18 +255,26 @@ api.run()
 
 const shape = suite('gate: answer shape check')
 
-shape('counts items; a valid answer of the server passes', () => {
+shape('reads every item, in order; a valid answer of the server passes', () => {
   const bytes = (s: string) => new TextEncoder().encode(s)
-  assert.equal(checkDescribePartnersAnswer(bytes(describePartnersXml([item('dev', 'A', 'Active'), item('dev', 'A', 'Active'), item('x_1', 'B', 'Pending')]))), { ok: true, items: 3 })
-  assert.equal(checkDescribePartnersAnswer(bytes(describePartnersXml([]))), { ok: true, items: 0 })
-  assert.equal(checkDescribePartnersAnswer(new Uint8Array([0x3c, 0xff, 0xfe])), { ok: false, problem: 'the body is not UTF-8 text' })
+  const three = [item('dev', 'A', 'Active', { StatusMessage: 'ok', CreatedAt: '2026-01-01T00:00:00Z' }), item('dev', 'A', 'Active'), item('x_1', 'B', 'Pending', { UpdatedAt: '2026-11-01T10:00:00.5Z' })]
+  assert.equal(readDescribePartnersAnswer(bytes(describePartnersXml(three))), {
+    ok: true,
+    integrations: [
+      { DatabaseName: 'dev', PartnerName: 'A', Status: 'Active', StatusMessage: 'ok', CreatedAt: new Date('2026-01-01T00:00:00Z') },
+      { DatabaseName: 'dev', PartnerName: 'A', Status: 'Active' },
+      { DatabaseName: 'x_1', PartnerName: 'B', Status: 'Pending', UpdatedAt: new Date('2026-11-01T10:00:00.500Z') },
+    ],
+  })
+  assert.equal(readDescribePartnersAnswer(bytes(describePartnersXml([]))), { ok: true, integrations: [] })
+  assert.equal(readDescribePartnersAnswer(new Uint8Array([0x3c, 0xff, 0xfe])), { ok: false, problem: 'the body is not UTF-8 text' })
 })
 
 shape('a deeply nested answer is refused without overflowing the stack', () => {
   const depth = 200_000
   const deep = '<a>'.repeat(depth) + '</a>'.repeat(depth)
   assert.is(parseXml(deep).children.length, 1)
-  const check = checkDescribePartnersAnswer(new TextEncoder().encode(deep))
+  const check = readDescribePartnersAnswer(new TextEncoder().encode(deep))
   assert.equal(check, { ok: false, problem: 'the root element is <a>, not <DescribePartnersResponse>' })
 })
 
@@ -256,7 +289,7 @@ shape('entities and character references are decoded; names never carry control 
 shape('linear time on a long hostile answer', () => {
   const started = Date.now()
   const huge = answer(list(rawItem({ ...FIVETRAN, StatusMessage: '&amp;'.repeat(500_000) + '&'.repeat(1) })))
-  assert.equal(checkDescribePartnersAnswer(new TextEncoder().encode(huge)).ok, false)
+  assert.equal(readDescribePartnersAnswer(new TextEncoder().encode(huge)).ok, false)
   assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`)
 })
 

@@ -1,7 +1,7 @@
 /**
- * Checks the raw bytes of an HTTP 2xx DescribePartners answer before the SDK reads them.
+ * Reads the raw bytes of an HTTP 2xx DescribePartners answer, strictly, in place of the SDK.
  *
- * Why not trust the SDK's result: its awsQuery deserializer (3.11xx) is lenient in ways that
+ * Why not the SDK's reading: its awsQuery deserializer (3.11xx) is lenient in ways that
  * fail open for a gate. Measured against a local server:
  *   - an empty body, a well-formed HTML page, another root element such as
  *     `<DescribeClustersResponse>`, or a `<DescribePartnersResult>` without a list all give
@@ -16,25 +16,33 @@
  *   - attributes are read as if they were child elements, and win over them:
  *     `<PartnerIntegrationInfo Status="Active">...<Status>RuntimeFailure</Status>` is read as
  *     Active, `<PartnerIntegrationInfoList PartnerIntegrationInfo="x"/>` as one empty item.
- * So the answer is parsed here with a small strict XML reader and its shape checked; only an
- * answer that passes goes on to the SDK, which still does the typed reading (timestamps...).
+ *   - a timestamp of a day that does not exist (`2026-02-30`) is moved to the next month.
+ * So the answer is parsed here with a small strict XML reader, its shape checked, and its
+ * integrations read from that parse: the SDK's reader never sees a 2xx DescribePartners answer
+ * (see CheckedAnswersQueryProtocol), which also spares each call a second parse of its body.
  */
+
+import type { PartnerIntegrationInfo } from '@aws-sdk/client-redshift'
+import { excerpt, parseTimestamp } from 'partner-drift'
 
 /** Larger than any real answer (262144-character status messages, a few dozen integrations) by far. */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024
 
-/** The members every PartnerIntegrationInfo must carry, non-blank, exactly once. */
-const REQUIRED_MEMBERS = ['DatabaseName', 'PartnerName', 'Status'] as const
-/** Optional members: at most once, text only. Members not named here are tolerated (AWS may add some). */
-const OPTIONAL_MEMBERS = ['StatusMessage', 'CreatedAt', 'UpdatedAt'] as const
+/** The members every PartnerIntegrationInfo must carry, non-blank, exactly once; then the optional ones, at most once, text only. Members not named here are tolerated (AWS may add some). */
+const MEMBERS = ['DatabaseName', 'PartnerName', 'Status', 'StatusMessage', 'CreatedAt', 'UpdatedAt'] as const
+const REQUIRED_MEMBERS = 3
+const TIMESTAMP_MEMBERS = new Set<string>(['CreatedAt', 'UpdatedAt'])
 
 /** fatal: an answer that is not UTF-8 is not a Redshift answer; the SDK would read U+FFFD instead. One decoder for every answer. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true })
 
-export type AnswerCheck = { ok: true; items: number } | { ok: false; problem: string }
+export type AnswerRead = { ok: true; integrations: PartnerIntegrationInfo[] } | { ok: false; problem: string }
 
-/** Decides whether `bytes` is a well-formed DescribePartners answer; `items` is how many PartnerIntegrationInfo it holds. */
-export function checkDescribePartnersAnswer(bytes: Uint8Array): AnswerCheck {
+/**
+ * Reads `bytes` as a DescribePartners answer: its integrations as the SDK's output holds them
+ * (text as written, entities decoded; timestamps as Dates), or what is wrong with it.
+ */
+export function readDescribePartnersAnswer(bytes: Uint8Array): AnswerRead {
   if (bytes.byteLength === 0) return { ok: false, problem: 'the body is empty' }
   let text: string
   try {
@@ -56,21 +64,47 @@ export function checkDescribePartnersAnswer(bytes: Uint8Array): AnswerCheck {
   const list = only(result, 'PartnerIntegrationInfoList')
   if (typeof list === 'string') return { ok: false, problem: list }
   if (list.text.trim() !== '') return { ok: false, problem: '<PartnerIntegrationInfoList> holds text besides its items' }
+  const integrations: PartnerIntegrationInfo[] = []
   for (const [index, item] of list.children.entries()) {
     const which = `item ${index + 1} of <PartnerIntegrationInfoList>`
     if (item.name !== 'PartnerIntegrationInfo') return { ok: false, problem: `${which} is ${tag(item.name)}, not <PartnerIntegrationInfo>` }
-    for (const member of [...REQUIRED_MEMBERS, ...OPTIONAL_MEMBERS]) {
-      const found = item.children.filter((c) => c.name === member)
-      const required = (REQUIRED_MEMBERS as readonly string[]).includes(member)
-      if (found.length === 0 && required) return { ok: false, problem: `${which} has no <${member}>` }
-      if (found.length > 1) return { ok: false, problem: `${which} has ${found.length} <${member}> elements` }
-      const value = found[0]
-      if (!value) continue
+    // Each member's element, in MEMBERS' order; null once it is found twice.
+    const found: (XmlElement | null | undefined)[] = []
+    for (const child of item.children) {
+      const at = (MEMBERS as readonly string[]).indexOf(child.name)
+      if (at >= 0) found[at] = found[at] === undefined ? child : null
+    }
+    const info: Record<string, string | Date> = {}
+    for (const [at, member] of MEMBERS.entries()) {
+      const value = found[at]
+      const required = at < REQUIRED_MEMBERS
+      if (value === undefined) {
+        if (required) return { ok: false, problem: `${which} has no <${member}>` }
+        continue
+      }
+      if (value === null) return { ok: false, problem: `${which} has ${item.children.filter((c) => c.name === member).length} <${member}> elements` }
       if (value.children.length > 0) return { ok: false, problem: `${which}: <${member}> holds elements, not text` }
       if (required && value.text.trim() === '') return { ok: false, problem: `${which} has an empty <${member}>` }
+      if (TIMESTAMP_MEMBERS.has(member)) {
+        const ms = readTimestamp(value.text)
+        if (ms === undefined) return { ok: false, problem: `${which}: <${member}> ${excerpt(value.text, 40)} is not an RFC 3339 timestamp of a real instant` }
+        info[member] = new Date(ms)
+      } else {
+        info[member] = value.text
+      }
     }
+    integrations.push(info as unknown as PartnerIntegrationInfo)
   }
-  return { ok: true, items: list.children.length }
+  return { ok: true, integrations }
+}
+
+/**
+ * A timestamp as RFC 3339 writes it, `t` and `z` in either case (the standard allows both, and
+ * the SDK read both). Unlike the SDK, an instant that does not exist (February 30, a 60th
+ * second) is refused instead of being moved to the next day or minute.
+ */
+function readTimestamp(text: string): number | undefined {
+  return parseTimestamp(text.toUpperCase())
 }
 
 /**

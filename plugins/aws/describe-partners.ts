@@ -4,10 +4,10 @@ import { isThrottlingError, StandardRetryStrategy } from '@smithy/core/retry'
 import type { AwsCredentialIdentityProvider, Command, FinalizeRequestMiddleware, MiddlewareStack, RetryStrategyV2, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
-import { checkDescribePartnersAnswer } from './answer-check.js'
+import { readDescribePartnersAnswer } from './answer-check.js'
 import type { AwsSourceOptions } from './options.js'
 import { AdaptiveRateLimiter } from './rate-limiter.js'
-import { addRawAnswerChecks } from './raw-answers.js'
+import { addRawAnswerChecks, CheckedAnswersQueryProtocol } from './raw-answers.js'
 
 const DEFAULT_MAX_ATTEMPTS = 5
 /**
@@ -182,6 +182,8 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
         credentials: credentialsFor(target),
         ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
         ...clientSettings(),
+        // DescribePartners answers are read by readDescribePartnersAnswer, not again by the SDK.
+        protocol: CheckedAnswersQueryProtocol,
       })
       countCalls(client)
       addAnswerChecks(client)
@@ -212,12 +214,12 @@ export function openDescribePartnersSession(options: AwsSourceOptions, context: 
       try {
         const output = await sendDescribePartners(target, signal)
         countRetries(output)
-        // The raw answer was checked before the SDK read it (addAnswerChecks); this only guards
-        // the mapping itself, so that no item can ever become '' or a made-up status.
+        // The output is readDescribePartnersAnswer's reading of the raw answer (addAnswerChecks);
+        // this only guards the mapping itself, so that no item can ever become '' or a made-up status.
         const items = output.PartnerIntegrationInfoList
         const integrations = items?.map(toObserved)
         if (!integrations || integrations.some((i) => i === undefined)) {
-          const problem = !integrations ? 'the SDK read no PartnerIntegrationInfoList' : 'an item lacks DatabaseName, PartnerName or Status'
+          const problem = !integrations ? 'no PartnerIntegrationInfoList was read' : 'an item lacks DatabaseName, PartnerName or Status'
           return invalidResponse(`the DescribePartners answer is malformed: ${problem}`, output.$metadata.requestId)
         }
         return { kind: 'observed', observedAt: new Date().toISOString(), integrations: integrations as ObservedIntegration[] }
@@ -413,20 +415,18 @@ function invalidResponse(message: string, requestId: string | undefined): Cluste
 }
 
 /**
- * The raw answer of every DescribePartners attempt is checked before the SDK reads it
- * (checkDescribePartnersAnswer), and the SDK must then have read as many items as it held.
- * Other commands sent through the same client (discovery's DescribeClusters) check their own answers.
+ * The raw answer of every DescribePartners attempt is read by readDescribePartnersAnswer, which
+ * refuses what is not a well-formed answer; its reading is the call's output (the SDK's lenient
+ * reader never sees it). Other commands sent through the same client (discovery's
+ * DescribeClusters) check their own answers.
  */
 function addAnswerChecks(client: RedshiftClient): void {
-  addRawAnswerChecks<number>(client.middlewareStack, 'partnerDriftPartners', {
+  addRawAnswerChecks<PartnerIntegrationInfo[]>(client.middlewareStack, 'partnerDriftPartners', {
     operationOf: (commandName) => (commandName === 'DescribePartnersCommand' ? 'DescribePartners' : undefined),
     check: (bytes) => {
-      const checked = checkDescribePartnersAnswer(bytes)
-      return checked.ok ? { ok: true, held: checked.items } : checked
+      const read = readDescribePartnersAnswer(bytes)
+      return read.ok ? { ok: true, held: read.integrations } : read
     },
-    misread: (items, output) => {
-      const read = (output as { PartnerIntegrationInfoList?: unknown[] } | undefined)?.PartnerIntegrationInfoList?.length
-      return read === items ? undefined : `the DescribePartners answer held ${items} PartnerIntegrationInfo items but ${read ?? 'none'} could be read`
-    },
+    output: (integrations) => ({ PartnerIntegrationInfoList: integrations }),
   })
 }

@@ -7,9 +7,13 @@
  *    on; a body that fails is an InvalidResponseError before the SDK reads anything;
  *  - outside it, the SDK failing to read a 2xx answer is an InvalidResponseError too, and the
  *    SDK must have read what the body held (as many items, tags...), so no leniency can drop one.
+ * An operation whose check reads the whole answer (DescribePartners) is not read by the SDK at
+ * all: its output is the check's reading, handed to the SDK's pipeline by the client's protocol
+ * (CheckedAnswersQueryProtocol), so there is nothing to compare after.
  * Non-2xx answers are left to the SDK's error handling and retries, untouched.
  */
-import type { DeserializeMiddleware, MiddlewareStack } from '@smithy/types'
+import { AwsQueryProtocol } from '@aws-sdk/core/protocols'
+import type { DeserializeMiddleware, HandlerExecutionContext, HttpResponse, MetadataBearer, MiddlewareStack, OperationSchema, SerdeFunctions } from '@smithy/types'
 
 import { MAX_ANSWER_BYTES } from './answer-check.js'
 
@@ -37,13 +41,41 @@ export interface RawAnswerCheck<Held> {
   misread(held: Held, output: unknown, operation: string): string | undefined
 }
 
+/**
+ * A check that reads the whole answer: its output members are the operation's output, and the
+ * SDK does not read the answer again. Only for clients whose protocol is CheckedAnswersQueryProtocol.
+ */
+export interface RawAnswerReading<Held> {
+  operationOf(commandName: string | undefined): string | undefined
+  check(bytes: Uint8Array, operation: string): { ok: true; held: Held } | { ok: false; problem: string }
+  /** The operation's output members (`$metadata` is added the SDK's way). */
+  output(held: Held): object
+}
+
+/** Outputs read by a RawAnswerReading, by the response the SDK's deserializer is then handed. */
+const readOutputs = new WeakMap<object, object>()
+
+/**
+ * The SDK's awsQuery protocol, except that an answer a RawAnswerReading already read is not read
+ * again: its output is that reading, with the metadata the SDK gives every output. Every other
+ * answer (errors, other operations) is the SDK's to read, as before.
+ */
+export class CheckedAnswersQueryProtocol extends AwsQueryProtocol {
+  override async deserializeResponse<Output extends MetadataBearer>(operationSchema: OperationSchema, context: HandlerExecutionContext & SerdeFunctions, response: HttpResponse): Promise<Output> {
+    const output = readOutputs.get(response)
+    if (output === undefined) return super.deserializeResponse(operationSchema, context, response)
+    // Node's HTTP client gives header names in lower case, as deserializeMetadata reads them.
+    return { ...output, $metadata: this.deserializeMetadata(response) } as Output
+  }
+}
+
 interface RawResponse {
   statusCode: number
   headers: Record<string, string | undefined>
   body?: unknown
 }
 
-export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name: string, spec: RawAnswerCheck<Held>): void {
+export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name: string, spec: RawAnswerCheck<Held> | RawAnswerReading<Held>): void {
   /** What the body of one send() held, keyed by that send()'s middleware context. */
   const heldBy = new WeakMap<object, Held>()
   const answerCheck: DeserializeMiddleware<any, any> = (next, context) => async (args) => {
@@ -62,7 +94,8 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
     if (bytes === undefined) throw refuse(`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
     const checked = spec.check(bytes, operation)
     if (!checked.ok) throw refuse(checked.problem)
-    heldBy.set(context, checked.held)
+    if ('output' in spec) readOutputs.set(response, spec.output(checked.held))
+    else heldBy.set(context, checked.held)
     response.body = bytes
     return result
   }
@@ -82,7 +115,7 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
       throw new InvalidResponseError(`the SDK could not read the HTTP ${status} ${operation} answer: ${String(e.message ?? e).split('\n')[0]!.slice(0, 200)}`, status, e.$metadata?.requestId)
     }
     const held = heldBy.get(context)
-    const problem = held === undefined ? undefined : spec.misread(held, result.output, operation)
+    const problem = held === undefined || !('misread' in spec) ? undefined : spec.misread(held, result.output, operation)
     if (problem) {
       const response = result.response as RawResponse
       throw new InvalidResponseError(problem, response.statusCode, header(response.headers, 'x-amzn-requestid'))
