@@ -10,6 +10,7 @@
  */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
 
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
@@ -21,6 +22,7 @@ import { observedIntegrationOf } from '../src/model/observation.js'
 import type { Report } from '../src/model/report.js'
 import awsSource from '../plugins/aws/index.js'
 import { readDescribePartnersAnswer, parseXml } from '../plugins/aws/answer-check.js'
+import { readBody } from '../plugins/aws/raw-answers.js'
 import { describePartnersXml, type Integration, type RedshiftTestServer, startRedshiftServer, withRedshiftServer } from './helpers/redshift-server.js'
 import { awsTestEnv, runCli } from './helpers/cli.js'
 
@@ -291,6 +293,34 @@ shape('linear time on a long hostile answer', () => {
   const huge = answer(list(rawItem({ ...FIVETRAN, StatusMessage: '&amp;'.repeat(500_000) + '&'.repeat(1) })))
   assert.equal(readDescribePartnersAnswer(new TextEncoder().encode(huge)).ok, false)
   assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`)
+})
+
+shape('an answer body is read whole, refused past its bound, and a stream error is thrown as it came', async () => {
+  const chunks = () => [Buffer.from('<a>'), Buffer.from('x'.repeat(100)), Buffer.from('</a>')]
+  assert.is(Buffer.from((await readBody(Readable.from(chunks()), 1000))!).toString(), `<a>${'x'.repeat(100)}</a>`)
+  assert.is(Buffer.from((await readBody(Readable.from([Buffer.from('one')]), 1000))!).toString(), 'one')
+  assert.is((await readBody(Readable.from([]), 1000))!.byteLength, 0)
+
+  const endless = new Readable({ read() { this.push(Buffer.alloc(64 * 1024)) } })
+  assert.is(await readBody(endless, 1024 * 1024), undefined, 'past the bound: undefined')
+  assert.ok(endless.destroyed, 'and the stream is destroyed, so nothing more is read')
+
+  const reset = Object.assign(new Error('aborted'), { code: 'ECONNRESET' })
+  const failing = new Readable({ read() {} })
+  failing.push(Buffer.from('<DescribePartnersResponse>'))
+  setImmediate(() => failing.destroy(reset))
+  await readBody(failing, 1000).then(
+    () => assert.unreachable('a reset in the middle of the body must be thrown'),
+    (error: unknown) => assert.is(error, reset),
+  )
+
+  const cut = new Readable({ read() {} })
+  cut.push(Buffer.from('<Describe'))
+  setImmediate(() => cut.destroy())
+  await readBody(cut, 1000).then(
+    () => assert.unreachable('a body closed before its end must not read as complete'),
+    (error: unknown) => assert.is((error as NodeJS.ErrnoException).code, 'ERR_STREAM_PREMATURE_CLOSE'),
+  )
 })
 
 shape.run()

@@ -12,6 +12,8 @@
  * (CheckedAnswersQueryProtocol), so there is nothing to compare after.
  * Non-2xx answers are left to the SDK's error handling and retries, untouched.
  */
+import { finished, Readable } from 'node:stream'
+
 import { AwsQueryProtocol } from '@aws-sdk/core/protocols'
 import type { DeserializeMiddleware, HandlerExecutionContext, HttpResponse, MetadataBearer, MiddlewareStack, OperationSchema, SerdeFunctions } from '@smithy/types'
 
@@ -78,6 +80,7 @@ interface RawResponse {
 export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name: string, spec: RawAnswerCheck<Held> | RawAnswerReading<Held>): void {
   /** What the body of one send() held, keyed by that send()'s middleware context. */
   const heldBy = new WeakMap<object, Held>()
+  const reading = 'output' in spec ? spec : undefined
   const answerCheck: DeserializeMiddleware<any, any> = (next, context) => async (args) => {
     const operation = spec.operationOf(context.commandName)
     if (operation === undefined) return next(args)
@@ -94,7 +97,7 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
     if (bytes === undefined) throw refuse(`the body is larger than ${MAX_ANSWER_BYTES / 1024 / 1024} MiB`)
     const checked = spec.check(bytes, operation)
     if (!checked.ok) throw refuse(checked.problem)
-    if ('output' in spec) readOutputs.set(response, spec.output(checked.held))
+    if (reading) readOutputs.set(response, reading.output(checked.held))
     else heldBy.set(context, checked.held)
     response.body = bytes
     return result
@@ -115,7 +118,7 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
       throw new InvalidResponseError(`the SDK could not read the HTTP ${status} ${operation} answer: ${String(e.message ?? e).split('\n')[0]!.slice(0, 200)}`, status, e.$metadata?.requestId)
     }
     const held = heldBy.get(context)
-    const problem = held === undefined || !('misread' in spec) ? undefined : spec.misread(held, result.output, operation)
+    const problem = held === undefined ? undefined : (spec as RawAnswerCheck<Held>).misread(held, result.output, operation)
     if (problem) {
       const response = result.response as RawResponse
       throw new InvalidResponseError(problem, response.statusCode, header(response.headers, 'x-amzn-requestid'))
@@ -123,7 +126,8 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
     return result
   }
   stack.addRelativeTo(answerCheck, { relation: 'after', toMiddleware: 'deserializerMiddleware', name: `${name}AnswerCheck` })
-  stack.addRelativeTo(readAll, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: `${name}ReadAll` })
+  // A reading's answer is never read by the SDK: nothing to catch or compare after it.
+  if (!reading) stack.addRelativeTo(readAll, { relation: 'before', toMiddleware: 'deserializerMiddleware', name: `${name}ReadAll` })
 }
 
 export function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
@@ -140,6 +144,9 @@ export async function readBody(body: unknown, max: number): Promise<Uint8Array |
   if (body === undefined || body === null) return new Uint8Array()
   if (body instanceof Uint8Array) return body.byteLength > max ? undefined : body
   if (typeof body === 'string') return readBody(Buffer.from(body, 'utf8'), max)
+  // Node's HTTP answers are read by their events: an async iterator per answer costs more CPU
+  // than the rest of the reading (measured at about 40 us a call, on every call).
+  if (body instanceof Readable) return readStream(body, max)
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
@@ -152,6 +159,30 @@ export async function readBody(body: unknown, max: number): Promise<Uint8Array |
     chunks.push(bytes)
   }
   return Buffer.concat(chunks)
+}
+
+function readStream(stream: Readable, max: number): Promise<Uint8Array | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let tooLarge = false
+    stream.on('data', (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk
+      size += bytes.byteLength
+      if (size > max) {
+        tooLarge = true
+        stream.destroy()
+      } else {
+        chunks.push(bytes)
+      }
+    })
+    // finished() also sees a stream closed before its end (a reset connection), as for-await does.
+    finished(stream, (error) => {
+      if (tooLarge) resolve(undefined)
+      else if (error) reject(error)
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks))
+    })
+  })
 }
 
 /**
