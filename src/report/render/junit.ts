@@ -35,7 +35,9 @@ export function renderJunit(report: Report): string {
 /** The text of `renderJunit` in pieces, one per test suite (cluster), so that the report of a large estate is written as it is made. */
 export function* renderJunitChunks(report: Report): Generator<string> {
   // Two passes over the suites, each made as it is needed: the totals come first in the document,
-  // and the suites of a large estate (100,000 test cases) are never all held at once.
+  // and the suites of a large estate (100,000 test cases) are never all held at once. One pass
+  // that kept them measured 1.3-1.5x slower at 100,000 cases: kept, they survive into the old
+  // generation, and copying them there costs more than making them twice.
   const counted = (suite: TestSuite) => {
     const outcomes = suite.cases.map((c) => outcomeOf(c.findings))
     const counts = {
