@@ -33,12 +33,16 @@ export class InvalidResponseError extends Error {
   }
 }
 
-/** How one operation's answers are checked. */
-export interface RawAnswerCheck<Held> {
+/** How one operation's answers are recognised and checked. */
+interface AnswerShape<Held> {
   /** The operation a command is, for messages; undefined for commands this check does not cover (they pass untouched). */
   operationOf(commandName: string | undefined): string | undefined
   /** The body's shape: what it holds, or what is wrong with it. */
   check(bytes: Uint8Array, operation: string): { ok: true; held: Held } | { ok: false; problem: string }
+}
+
+/** A check of the answers the SDK then reads. */
+export interface RawAnswerCheck<Held> extends AnswerShape<Held> {
   /** What is wrong when the SDK's output does not hold what the body held; undefined when it does. */
   misread(held: Held, output: unknown, operation: string): string | undefined
 }
@@ -47,9 +51,7 @@ export interface RawAnswerCheck<Held> {
  * A check that reads the whole answer: its output members are the operation's output, and the
  * SDK does not read the answer again. Only for clients whose protocol is CheckedAnswersQueryProtocol.
  */
-export interface RawAnswerReading<Held> {
-  operationOf(commandName: string | undefined): string | undefined
-  check(bytes: Uint8Array, operation: string): { ok: true; held: Held } | { ok: false; problem: string }
+export interface RawAnswerReading<Held> extends AnswerShape<Held> {
   /** The operation's output members (`$metadata` is added the SDK's way). */
   output(held: Held): object
 }
