@@ -183,6 +183,8 @@ export function parseXml(input: string): XmlElement {
   }
   const decode = (raw: string): string => {
     if (raw.includes('<')) fail('"<" in text')
+    // Most text holds no reference at all: nothing to decode, and no ampersand to be bare.
+    if (!raw.includes('&')) return raw
     const decoded = raw.replace(ENTITY, (_, hex?: string, dec?: string, named?: string) => {
       if (named) return NAMED_ENTITIES[named]!
       const code = hex ? parseInt(hex, 16) : Number(dec)
