@@ -519,16 +519,19 @@ for (const [what, arrange, request, code, hint] of ORG_FAILURES) {
 
 orgs('organizations :: the SDK is loaded only when an organization is listed', async () => {
   // A child process, so that no other suite has loaded the module already.
+  // Loaded either way: imported (an ES module resolve hook sees it) or required (it is in require's cache).
   const script = `
-    import { register } from 'node:module'
-    const loaded = []
+    import { createRequire, register } from 'node:module'
     register('data:text/javascript,' + encodeURIComponent('export async function resolve(s, c, next) { const r = await next(s, c); if (r.url.includes("client-organizations")) console.log("LOADED " + s); return r }'))
+    const required = () => { if (Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('client-organizations'))) console.log('LOADED (required)') }
     process.env.AWS_ACCESS_KEY_ID = 'k'; process.env.AWS_SECRET_ACCESS_KEY = 's'
     const { default: aws } = await import(${JSON.stringify(`${ROOT}dist/plugins/aws/index.js`)})
     const session = await aws.open({ endpointUrl: ${JSON.stringify(server.url)}, maxAttempts: 1 }, { cwd: '.', signal: new AbortController().signal, env: process.env })
     await session.discover({ accountId: '111111111111', region: 'eu-west-1' }, new AbortController().signal)
+    required()
     console.log('DISCOVERED')
     await session.listAccounts({}, new AbortController().signal)
+    required()
     console.log('LISTED')
     await session.close()
   `

@@ -21,7 +21,7 @@ import { checkAgainstSchema, isPrecompiled, type JsonSchema } from '../src/input
 import { OBSERVATION_SCHEMA } from '../src/observe/observation-check.js'
 import { exceptionsFileSchema, loadSchema } from '../src/schemas.js'
 import { STATE_SCHEMA } from '../plugins/tfstate/index.js'
-import { FIXTURES, ROOT, runCli } from './helpers/cli.js'
+import { awsTestEnv, FIXTURES, ROOT, runCli } from './helpers/cli.js'
 
 const run = promisify(execFile)
 const DIST = `${ROOT}dist/`
@@ -126,6 +126,24 @@ validators('an offline check never loads ajv itself', async () => {
     const loaded = JSON.parse(/AJV_FILES (.*)$/m.exec(stderr)![1]) as string[]
     // Only the runtime helpers the generated code requires (string length, deep equality).
     assert.equal(loaded.filter((f) => !/[\\/]ajv[\\/]dist[\\/]runtime[\\/]/.test(f)), [])
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
+validators('an offline check never loads the AWS SDK; a live one does', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'partner-drift-generated-'))
+  try {
+    // Preloaded into the real CLI: on exit, how many files of the AWS SDK were loaded (imported or required, both land in require's cache).
+    const probe = join(dir, 'probe.cjs')
+    await writeFile(probe, `process.on('exit', () => process.stderr.write('SDK_FILES ' + Object.keys(require.cache).filter((f) => /[\\\\/]@(aws-sdk|smithy)[\\\\/]/.test(f)).length))`)
+    const sdkFiles = (stderr: string) => Number(/SDK_FILES (\d+)/.exec(stderr)?.[1])
+    const offline = await runCli(['check', 'test/fixtures/in-sync.yaml', '--source', 'snapshot:test/fixtures/snapshot.json'], { env: { NODE_OPTIONS: `--require ${probe}` } })
+    assert.is(offline.code, 0, offline.stderr)
+    assert.is(sdkFiles(offline.stderr), 0)
+    // The probe must see the SDK when it is loaded: a live run against an endpoint nobody listens on.
+    const live = await runCli(['check', 'test/fixtures/in-sync.yaml', '--endpoint-url', 'http://127.0.0.1:9', '--max-attempts', '1', '--timeout', '5'], { env: { NODE_OPTIONS: `--require ${probe}`, ...awsTestEnv() } })
+    assert.ok(sdkFiles(live.stderr) > 10, live.stderr)
   } finally {
     await rm(dir, { recursive: true, force: true })
   }

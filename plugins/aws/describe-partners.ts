@@ -1,6 +1,4 @@
-import { DescribePartnersCommand, type DescribePartnersCommandOutput, type PartnerIntegrationInfo, RedshiftClient, type RedshiftClientResolvedConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-redshift'
-import { fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers'
-import { isThrottlingError, StandardRetryStrategy } from '@smithy/core/retry'
+import type { DescribePartnersCommandOutput, PartnerIntegrationInfo, RedshiftClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-redshift'
 import type { AwsCredentialIdentityProvider, Command, FinalizeRequestMiddleware, MiddlewareStack, RetryStrategyV2, StandardRetryBackoffStrategy } from '@smithy/types'
 import { type ClusterObservation, type ClusterTarget, type ObservedIntegration, observedIntegrationOf, type SourceContext, type SourceSession, type SourceStats } from 'partner-drift'
 
@@ -8,6 +6,7 @@ import { readDescribePartnersAnswer } from './answer-check.js'
 import type { AwsSourceOptions } from './options.js'
 import { AdaptiveRateLimiter } from './rate-limiter.js'
 import { addRawAnswerChecks, CheckedAnswersQueryProtocol } from './raw-answers.js'
+import { DescribePartnersCommand, fromNodeProviderChain, fromTemporaryCredentials, isThrottlingError, RedshiftClient, StandardRetryStrategy } from './sdk.js'
 
 const DEFAULT_MAX_ATTEMPTS = 5
 /**

@@ -1,13 +1,5 @@
-import {
-  type Account,
-  ListAccountsCommand,
-  ListAccountsForParentCommand,
-  ListOrganizationalUnitsForParentCommand,
-  OrganizationsClient,
-  type OrganizationsClientResolvedConfig,
-  type ServiceInputTypes,
-  type ServiceOutputTypes,
-} from '@aws-sdk/client-organizations'
+import type { Account, OrganizationsClientResolvedConfig, ServiceInputTypes, ServiceOutputTypes } from '@aws-sdk/client-organizations'
+import type * as Organizations from '@aws-sdk/client-organizations'
 import type { Command } from '@smithy/types'
 import type { AccountListing, AccountListingRequest, LookupError, OrganizationAccount } from 'partner-drift'
 
@@ -15,6 +7,11 @@ import { asLookupError } from './describe-clusters.js'
 import { type AwsCalls, failureObservation } from './describe-partners.js'
 import { everyPage } from './paging.js'
 import { addRawAnswerChecks, checkJsonListAnswer, InvalidResponseError, isObject } from './raw-answers.js'
+import { require } from './sdk.js'
+
+// Required, not imported: see sdk.ts. This module is itself loaded on an organization's first listing.
+const { ListAccountsCommand, ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } = require('@aws-sdk/client-organizations') as typeof Organizations
+type OrganizationsClient = Organizations.OrganizationsClient
 
 /** The most the three List operations return per page (the API allows 1 to 20): the fewest requests. */
 export const ORGANIZATIONS_PAGE_SIZE = 20

@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 
-import { getHomeDir, loadSharedConfigFiles } from '@smithy/core/config'
+import { getHomeDir, loadSharedConfigFiles } from './sdk.js'
 
 /**
  * A named profile (--profile, else AWS_PROFILE) that neither shared file has: without this, the

@@ -14,10 +14,10 @@
  */
 import { finished, Readable } from 'node:stream'
 
-import { AwsQueryProtocol } from '@aws-sdk/core/protocols'
 import type { DeserializeMiddleware, HandlerExecutionContext, HttpResponse, MetadataBearer, MiddlewareStack, OperationSchema, SerdeFunctions } from '@smithy/types'
 
 import { MAX_ANSWER_BYTES } from './answer-check.js'
+import { AwsQueryProtocol } from './sdk.js'
 
 /**
  * Thrown for a 2xx answer that is not the operation's response. Its name is its code; with an
