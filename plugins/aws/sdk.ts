@@ -15,11 +15,22 @@ import type * as SmithyRetry from '@smithy/core/retry'
 
 export const require = createRequire(import.meta.url)
 
-export const { DescribeClustersCommand, DescribePartnersCommand, RedshiftClient } = require('@aws-sdk/client-redshift') as typeof Redshift
+const redshift = require('@aws-sdk/client-redshift') as typeof Redshift
+const credentialProviders = require('@aws-sdk/credential-providers') as typeof CredentialProviders
+const retry = require('@smithy/core/retry') as typeof SmithyRetry
+const config = require('@smithy/core/config') as typeof SmithyConfig
+
+// Each with its type written out: inferred, some would name packages this project does not depend on.
+export const DescribeClustersCommand: typeof Redshift.DescribeClustersCommand = redshift.DescribeClustersCommand
 export type DescribeClustersCommand = Redshift.DescribeClustersCommand
+export const DescribePartnersCommand: typeof Redshift.DescribePartnersCommand = redshift.DescribePartnersCommand
 export type DescribePartnersCommand = Redshift.DescribePartnersCommand
+export const RedshiftClient: typeof Redshift.RedshiftClient = redshift.RedshiftClient
 export type RedshiftClient = Redshift.RedshiftClient
-export const { fromNodeProviderChain, fromTemporaryCredentials } = require('@aws-sdk/credential-providers') as typeof CredentialProviders
-export const { isThrottlingError, StandardRetryStrategy } = require('@smithy/core/retry') as typeof SmithyRetry
-export const { AwsQueryProtocol } = require('@aws-sdk/core/protocols') as typeof CoreProtocols
-export const { getHomeDir, loadSharedConfigFiles } = require('@smithy/core/config') as typeof SmithyConfig
+export const fromNodeProviderChain: typeof CredentialProviders.fromNodeProviderChain = credentialProviders.fromNodeProviderChain
+export const fromTemporaryCredentials: typeof CredentialProviders.fromTemporaryCredentials = credentialProviders.fromTemporaryCredentials
+export const isThrottlingError: typeof SmithyRetry.isThrottlingError = retry.isThrottlingError
+export const StandardRetryStrategy: typeof SmithyRetry.StandardRetryStrategy = retry.StandardRetryStrategy
+export const AwsQueryProtocol: typeof CoreProtocols.AwsQueryProtocol = (require('@aws-sdk/core/protocols') as typeof CoreProtocols).AwsQueryProtocol
+export const getHomeDir: typeof SmithyConfig.getHomeDir = config.getHomeDir
+export const loadSharedConfigFiles: typeof SmithyConfig.loadSharedConfigFiles = config.loadSharedConfigFiles
