@@ -4,7 +4,7 @@ import type { DiscoveryScope, FoundCluster, LookupError, ScopeDiscovery } from '
 import { findAttribute, only, parseXml, tag, type XmlElement } from './answer-check.js'
 import { type AwsCalls, failureObservation } from './describe-partners.js'
 import { addRawAnswerChecks, InvalidResponseError } from './raw-answers.js'
-import { DescribeClustersCommand, require } from './sdk.js'
+import { DescribeClustersCommand, requireCommonJs } from './sdk.js'
 
 /** The most DescribeClusters returns per page (the API allows 20 to 100): the fewest requests. */
 export const CLUSTERS_PAGE_SIZE = 100
@@ -132,7 +132,7 @@ async function otherAccount(scope: DiscoveryScope, calls: AwsCalls, signal: Abor
 
 /** STS GetCallerIdentity with the standard chain's credentials; the SDK is loaded on the first scope without a role. */
 async function callerAccountOf(calls: AwsCalls, region: string, signal: AbortSignal): Promise<string> {
-  const { GetCallerIdentityCommand, STSClient } = require('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts')
+  const { GetCallerIdentityCommand, STSClient } = requireCommonJs('@aws-sdk/client-sts') as typeof import('@aws-sdk/client-sts')
   const client = new STSClient({ region, credentials: calls.credentialsFor({ accountId: '', region }), ...calls.clientSettings() })
   calls.countCalls(client)
   try {

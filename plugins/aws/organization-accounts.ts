@@ -7,10 +7,10 @@ import { asLookupError } from './describe-clusters.js'
 import { type AwsCalls, failureObservation } from './describe-partners.js'
 import { everyPage } from './paging.js'
 import { addRawAnswerChecks, checkJsonListAnswer, InvalidResponseError, isObject } from './raw-answers.js'
-import { require } from './sdk.js'
+import { requireCommonJs } from './sdk.js'
 
 // Required, not imported: see sdk.ts. This module is itself loaded on an organization's first listing.
-const { ListAccountsCommand, ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } = require('@aws-sdk/client-organizations') as typeof Organizations
+const { ListAccountsCommand, ListAccountsForParentCommand, ListOrganizationalUnitsForParentCommand, OrganizationsClient } = requireCommonJs('@aws-sdk/client-organizations') as typeof Organizations
 type OrganizationsClient = Organizations.OrganizationsClient
 
 /** The most the three List operations return per page (the API allows 1 to 20): the fewest requests. */

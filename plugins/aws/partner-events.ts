@@ -6,10 +6,10 @@ import { asLookupError } from './describe-clusters.js'
 import { type AwsCalls, type AwsPlace, failureObservation } from './describe-partners.js'
 import { everyPage } from './paging.js'
 import { addRawAnswerChecks, checkJsonListAnswer, InvalidResponseError, isObject } from './raw-answers.js'
-import { require } from './sdk.js'
+import { requireCommonJs } from './sdk.js'
 
 // Required, not imported: see sdk.ts. This module is itself loaded on the first attribution.
-const { CloudTrailClient, LookupEventsCommand } = require('@aws-sdk/client-cloudtrail') as typeof CloudTrail
+const { CloudTrailClient, LookupEventsCommand } = requireCommonJs('@aws-sdk/client-cloudtrail') as typeof CloudTrail
 type CloudTrailClient = CloudTrail.CloudTrailClient
 
 /** The most LookupEvents returns per page (the API allows 1 to 50): the fewest requests. */

@@ -13,12 +13,13 @@ import type * as CredentialProviders from '@aws-sdk/credential-providers'
 import type * as SmithyConfig from '@smithy/core/config'
 import type * as SmithyRetry from '@smithy/core/retry'
 
-export const require = createRequire(import.meta.url)
+/** require() from this package, for the CommonJS packages of the SDK. */
+export const requireCommonJs = createRequire(import.meta.url)
 
-const redshift = require('@aws-sdk/client-redshift') as typeof Redshift
-const credentialProviders = require('@aws-sdk/credential-providers') as typeof CredentialProviders
-const retry = require('@smithy/core/retry') as typeof SmithyRetry
-const config = require('@smithy/core/config') as typeof SmithyConfig
+const redshift = requireCommonJs('@aws-sdk/client-redshift') as typeof Redshift
+const credentialProviders = requireCommonJs('@aws-sdk/credential-providers') as typeof CredentialProviders
+const retry = requireCommonJs('@smithy/core/retry') as typeof SmithyRetry
+const config = requireCommonJs('@smithy/core/config') as typeof SmithyConfig
 
 // Each with its type written out: inferred, some would name packages this project does not depend on.
 export const DescribeClustersCommand: typeof Redshift.DescribeClustersCommand = redshift.DescribeClustersCommand
@@ -31,6 +32,6 @@ export const fromNodeProviderChain: typeof CredentialProviders.fromNodeProviderC
 export const fromTemporaryCredentials: typeof CredentialProviders.fromTemporaryCredentials = credentialProviders.fromTemporaryCredentials
 export const isThrottlingError: typeof SmithyRetry.isThrottlingError = retry.isThrottlingError
 export const StandardRetryStrategy: typeof SmithyRetry.StandardRetryStrategy = retry.StandardRetryStrategy
-export const AwsQueryProtocol: typeof CoreProtocols.AwsQueryProtocol = (require('@aws-sdk/core/protocols') as typeof CoreProtocols).AwsQueryProtocol
+export const AwsQueryProtocol: typeof CoreProtocols.AwsQueryProtocol = (requireCommonJs('@aws-sdk/core/protocols') as typeof CoreProtocols).AwsQueryProtocol
 export const getHomeDir: typeof SmithyConfig.getHomeDir = config.getHomeDir
 export const loadSharedConfigFiles: typeof SmithyConfig.loadSharedConfigFiles = config.loadSharedConfigFiles
