@@ -216,7 +216,7 @@ export function resolveManifest(doc: LocatedDocument, fallback: ManifestFallback
           return
         }
         const location = at(pPath)
-        const forbidden = dbSettings.absent.length === 0 ? undefined : dbSettings.absent.find((a) => a.partner === partner)
+        const forbidden = dbSettings.absent.find((a) => a.partner === partner)
         if (forbidden) {
           problem(
             [...pPath, 'partner'],
