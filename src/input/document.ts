@@ -1,11 +1,13 @@
+import { isDeepStrictEqual } from 'node:util'
+
 import { yaml, type Document, type ErrorCode, type LineCounter, type Node } from '../vendor/yaml.js'
 
 import type { InputCode } from '../model/error-codes.js'
 import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'
 import { readBlockYaml } from './block-yaml.js'
-import { type JsonText, readJsonBytes, readJsonText } from './json-text.js'
-import { MAX_INPUT_BYTES, readInputBytes, textOf } from './read-input.js'
+import { JsonChunks, type JsonText, readJsonText } from './json-text.js'
+import { MAX_INPUT_BYTES, readInputBytes, readInputChunks, textOf } from './read-input.js'
 
 export { MAX_INPUT_BYTES }
 
@@ -58,25 +60,40 @@ export function formatKeyPath(path: KeyPath): string {
 }
 
 /**
- * Reads and parses a YAML or JSON file through the bounded reader (`readInputBytes`, as
- * `readInputText` reads): regular files only, at most `maxBytes`, text only. Never throws.
+ * Reads and parses a YAML or JSON file through the bounded reader (`readInputChunks` for JSON,
+ * else `readInputBytes`, as `readInputText` reads): regular files only, at most `maxBytes`, text
+ * only. Never throws.
  */
 export async function readDocument(path: string, options: { maxBytes?: number; displayName?: string } = {}): Promise<LocatedDocument> {
+  const json = readJsonFile(path, options)
+  if (json) return json
   const input = await readInputBytes(path, options)
   if (!input.ok) return failedDocument(input.file, input.diagnostics)
-  return parseDocumentBytes(input.bytes, input.file)
+  return parseDocumentText(textOf(input.bytes), input.file)
 }
 
 /**
- * `parseDocumentText` of the text that bytes the bounded reader accepted hold: JSON is read from
- * the bytes in pieces (`readJsonBytes`), and decoded whole only for a position; anything else is
- * decoded and read as `parseDocumentText` reads it.
+ * A JSON file read a chunk at a time (`readInputChunks`, `JsonChunks`), never held whole;
+ * `undefined` for anything else (YAML, a problem to report), which is then read whole. A position
+ * is asked for only to report a problem: the file is then read again, and its positions are used
+ * only if it still holds the same value (it may have changed in between; the start of the file
+ * is then all that can be said).
  */
-export function parseDocumentBytes(bytes: Buffer, file: string): LocatedDocument {
+function readJsonFile(path: string, options: { maxBytes?: number; displayName?: string }): LocatedDocument | undefined {
+  const reading = new JsonChunks()
+  if (readInputChunks(path, (chunk) => reading.push(chunk), options) !== 'read') return undefined
   let text: string | undefined
-  const decoded = (): string => (text ??= textOf(bytes))
-  const json = readJsonBytes(bytes, decoded)
-  return json ? jsonDocument(json, decoded, file) : parseDocumentText(decoded(), file)
+  const textOf = (): string => (text ??= textAgain(path, options.maxBytes, json!.value))
+  const json = reading.end(textOf)
+  return json && jsonDocument(json, textOf, options.displayName ?? path)
+}
+
+/** The text of a JSON file read before, if it still holds `value`; else `{}`, whose only position is the start. */
+function textAgain(path: string, maxBytes: number | undefined, value: unknown): string {
+  const chunks: Buffer[] = []
+  const read = readInputChunks(path, (chunk) => chunks.push(Buffer.from(chunk)) > 0, { maxBytes })
+  const text = textOf(Buffer.concat(chunks))
+  return read === 'read' && isDeepStrictEqual(readJsonText(text)?.value, value) ? text : '{}'
 }
 
 /**

@@ -33,56 +33,178 @@ export function readJsonText(text: string): JsonText | undefined {
 }
 
 /**
- * `readJsonText` of the UTF-8 text `bytes` hold (valid UTF-8, as the bounded reader checks it),
- * the same answer, without decoding them into one string: the elements of every array directly
- * under the root (a snapshot's clusters) are decoded and parsed one by one, and the rest, with a
- * placeholder for each element, as one small text. One character past Latin-1 (in a status
- * message, say) makes a whole text a two-byte string, 46 MB for a snapshot of 100,000
- * integrations; the pieces are small strings that die young. The text is decoded whole only
- * by `decodeText`, as the bounded reader decodes it, and only when a position is asked for.
- * `undefined` for anything else, as `readJsonText` (the caller then reads the text as YAML).
+ * `readJsonText` of a UTF-8 text handed over in chunks (the bounded reader's `readInputChunks`,
+ * each chunk ending where a character ends), the same answer, without ever holding the whole
+ * text, neither its bytes nor one string: one scan over the bytes, kept going from chunk to
+ * chunk, skips strings, counts the keys written (`JSON.parse` keeps the last of a repeated key
+ * silently), and cuts out each element of an array directly under the root (a snapshot's
+ * clusters), parsed as soon as it ends; the rest is parsed as one small text with a placeholder
+ * for each element. One character past Latin-1 (in a status message, say) would make a whole
+ * text a two-byte string, 46 MB for a snapshot of 100,000 integrations; the pieces are small
+ * strings that die young. `push` answers false, and `end` `undefined`, as soon as the text is
+ * not read this way (the caller then reads it whole, as YAML if need be). `textOf` gives the
+ * whole text, only when a position is asked for.
  */
-export function readJsonBytes(bytes: Buffer, decodeText: () => string): JsonText | undefined {
-  // The bounded reader's decoding drops a byte order mark: the pieces leave it out too.
-  const start = skipWhitespaceBytes(bytes, bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0)
-  if (bytes[start] !== OPEN_BRACE && bytes[start] !== OPEN_BRACKET) return undefined
-  for (let cr = bytes.indexOf(CR); cr >= 0; cr = bytes.indexOf(CR, cr + 1)) if (bytes[cr + 1] !== LF) return undefined
-  const scanned = rootArrays(bytes, start)
-  if (!scanned) return undefined
-  const { arrays, keys } = scanned
-  const decode = (from: number, to: number): string => bytes.toString('utf8', from, to)
+export class JsonChunks {
+  private first = true
+  private started = false
+  private failed = false
+  private depth = 0
+  private inString = false
+  private escaped = false
+  /** A string just closed: the next byte that is not whitespace says whether it was a key. */
+  private afterString = false
+  /** The last byte was a CR: the next must be LF. */
+  private afterCr = false
+  private keys = 0
+  /** Inside an array directly under the root; `elements` of it so far. */
+  private inArray = false
+  private elements: unknown[] = []
+  private readonly arrays: unknown[][] = []
+  private readonly skeleton: string[] = []
+  /** The bytes of the piece being read (an element, or the skeleton between arrays) from earlier chunks. */
+  private carried: Buffer[] = []
 
-  // The root, each split array's elements written as the array's number.
-  const skeleton: string[] = []
-  let at = start
-  arrays.forEach((array, k) => {
-    skeleton.push(decode(at, array.open + 1), Array(array.elements.length / 2).fill(k).join(','))
-    at = array.close
-  })
-  skeleton.push(decode(at, bytes.length))
-  const skeletonText = skeleton.join('')
-  let root: unknown
-  const pieces: unknown[][] = []
-  try {
-    root = JSON.parse(skeletonText)
-    for (const array of arrays) {
-      const values: unknown[] = []
-      for (let i = 0; i < array.elements.length; i += 2) values.push(JSON.parse(decode(array.elements[i]!, array.elements[i + 1]!)))
-      pieces.push(values)
+  /** Reads one more chunk; false once the text cannot be read this way. */
+  push(chunk: Buffer): boolean {
+    if (this.failed) return false
+    let i = 0
+    const n = chunk.length
+    if (!this.started) {
+      // The bounded reader's decoding drops a byte order mark: the pieces leave it out too.
+      if (this.first && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3
+      this.first = false
+      for (; i < n; i++) {
+        const c = chunk[i]!
+        if (this.afterCr) {
+          if (c !== LF) return this.fail()
+          this.afterCr = false
+        } else if (c === CR) this.afterCr = true
+        else if (c !== SPACE && c !== LF && c !== TAB) break
+      }
+      if (i === n) return true
+      if (chunk[i] !== OPEN_BRACE && chunk[i] !== OPEN_BRACKET) return this.fail()
+      this.started = true
     }
-  } catch {
-    return undefined
+    let from = i
+    for (; i < n; i++) {
+      const c = chunk[i]!
+      if (this.afterCr) {
+        if (c !== LF) return this.fail()
+        this.afterCr = false
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false
+        else if (c === BACKSLASH) this.escaped = true
+        else if (c === QUOTE) {
+          this.inString = false
+          this.afterString = true
+        }
+        continue
+      }
+      if (c === SPACE || c === LF || c === TAB) continue
+      if (c === CR) {
+        this.afterCr = true
+        continue
+      }
+      if (this.afterString) {
+        this.afterString = false
+        if (c === COLON) this.keys++
+      }
+      if (c === QUOTE) {
+        this.inString = true
+      } else if (c === COMMA) {
+        if (this.inArray && this.depth === 2) {
+          if (!this.element(chunk, from, i)) return this.fail()
+          from = i + 1
+        }
+      } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        this.depth++
+        if (this.depth === 2 && c === OPEN_BRACKET) {
+          this.skeleton.push(this.piece(chunk, from, i + 1))
+          this.inArray = true
+          this.elements = []
+          from = i + 1
+        }
+      } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+        if (this.inArray && this.depth === 2) {
+          const last = this.piece(chunk, from, i)
+          if (isBlankText(last)) {
+            if (this.elements.length > 0) return this.fail()
+          } else if (!this.parsedElement(last)) return this.fail()
+          // Each element written as the array's number, put in its place after the skeleton is parsed.
+          if (this.elements.length > 0) {
+            this.skeleton.push(Array(this.elements.length).fill(this.arrays.length).join(','))
+            this.arrays.push(this.elements)
+          }
+          this.inArray = false
+          from = i
+        }
+        this.depth--
+      }
+    }
+    if (from < n) this.carried.push(Buffer.from(chunk.subarray(from, n)))
+    return true
   }
-  // The placeholders, in place: every non-empty array under the root holds one array's numbers.
-  for (const child of typeof root === 'object' && root !== null ? Object.values(root) : []) {
-    if (!Array.isArray(child) || child.length === 0) continue
-    const values = pieces[child[0] as number]!
-    for (let i = 0; i < values.length; i++) child[i] = values[i]
+
+  /** The value and its places, or `undefined` when the text is not read this way. */
+  end(textOf: () => string): JsonText | undefined {
+    if (this.failed || !this.started || this.afterCr || this.inArray) return undefined
+    let root: unknown
+    try {
+      root = JSON.parse(this.piece(Buffer.alloc(0), 0, 0, true))
+    } catch {
+      return undefined
+    }
+    // The placeholders, in place: every non-empty array under the root holds one array's numbers.
+    for (const child of typeof root === 'object' && root !== null ? Object.values(root) : []) {
+      if (!Array.isArray(child) || child.length === 0) continue
+      const values = this.arrays[child[0] as number]!
+      for (let i = 0; i < values.length; i++) child[i] = values[i]
+    }
+    // Every piece parsed, so the scan's strings are the text's: fewer keys parsed than written means one was repeated.
+    if (this.keys !== keysParsed(root)) return undefined
+    return locatedJson(root, textOf)
   }
-  // Every piece parsed, so the scan's strings are the text's: fewer keys parsed than written means one was repeated.
-  if (keys !== keysParsed(root)) return undefined
-  let text: string | undefined
-  return locatedJson(root, () => (text ??= decodeText()))
+
+  private fail(): false {
+    this.failed = true
+    this.carried = []
+    return false
+  }
+
+  /** The text of the piece that ends at `to` of `chunk` (starting at `from`, or in an earlier chunk); `last` for the skeleton's end. */
+  private piece(chunk: Buffer, from: number, to: number, last = false): string {
+    if (this.carried.length === 0) return last ? this.skeleton.join('') : chunk.toString('utf8', from, to)
+    this.carried.push(chunk.subarray(from, to))
+    const text = Buffer.concat(this.carried).toString('utf8')
+    this.carried = []
+    if (!last) return text
+    this.skeleton.push(text)
+    return this.skeleton.join('')
+  }
+
+  private element(chunk: Buffer, from: number, to: number): boolean {
+    const text = this.piece(chunk, from, to)
+    return !isBlankText(text) && this.parsedElement(text)
+  }
+
+  private parsedElement(text: string): boolean {
+    try {
+      this.elements.push(JSON.parse(text))
+      return true
+    } catch {
+      return false
+    }
+  }
+}
+
+function isBlankText(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return false
+  }
+  return true
 }
 
 /** Offsets and numbers as written, for a value read from `textOf()`'s JSON text, found only when asked for. */
@@ -118,75 +240,6 @@ function locatedJson(value: unknown, textOf: () => string): JsonText {
       return c === MINUS || (c >= DIGIT_0 && c <= DIGIT_9) ? text.slice(at, scalarEnd(text, at)) : undefined
     },
   }
-}
-
-/** An array directly under the root: where it opens and closes, and `[from, to)` of each element (two numbers each). */
-interface RootArray {
-  open: number
-  close: number
-  elements: number[]
-}
-
-/**
- * The non-empty arrays directly under the root, with their elements' byte ranges, and how many
- * object keys the text writes (strings followed by a colon), in one pass over the bytes (strings
- * skipped, escapes included). A byte past ASCII never looks like JSON punctuation in UTF-8.
- * `undefined` when an element is empty (`[1,,2]`, `[1,]`): not JSON.
- */
-function rootArrays(bytes: Uint8Array, start: number): { arrays: RootArray[]; keys: number } | undefined {
-  const arrays: RootArray[] = []
-  let keys = 0
-  let depth = 0
-  let current: RootArray | undefined
-  let from = 0
-  const n = bytes.length
-  for (let i = start; i < n; i++) {
-    const c = bytes[i]!
-    if (c === QUOTE) {
-      for (i++; i < n; i++) {
-        const d = bytes[i]!
-        if (d === BACKSLASH) i++
-        else if (d === QUOTE) break
-      }
-      if (bytes[skipWhitespaceBytes(bytes, i + 1)] === COLON) keys++
-    } else if (c === COMMA) {
-      if (current && depth === 2) {
-        if (isBlank(bytes, from, i)) return undefined
-        current.elements.push(from, i)
-        from = i + 1
-      }
-    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      depth++
-      if (depth === 2 && c === OPEN_BRACKET) {
-        current = { open: i, close: i, elements: [] }
-        from = i + 1
-      }
-    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
-      if (current && depth === 2) {
-        const blank = isBlank(bytes, from, i)
-        if (blank && current.elements.length > 0) return undefined
-        if (!blank) current.elements.push(from, i)
-        current.close = i
-        if (current.elements.length > 0) arrays.push(current)
-        current = undefined
-      }
-      depth--
-    }
-  }
-  return { arrays, keys }
-}
-
-function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = bytes[i]
-    if (c !== SPACE && c !== LF && c !== CR && c !== TAB) return false
-  }
-  return true
-}
-
-function skipWhitespaceBytes(bytes: Uint8Array, i: number): number {
-  for (let c = bytes[i]; c === SPACE || c === LF || c === CR || c === TAB; c = bytes[++i]);
-  return i
 }
 
 /** Where each value of a JSON text starts; built only when a position is asked for. */

@@ -5,12 +5,16 @@
  * number as written must be the YAML reading's; where the YAML reading reports a problem (a key
  * written twice), the fast reading must not answer at all, so that the located error is the YAML one.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
 import fc from 'fast-check'
 import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
-import { parseDocumentBytes, parseDocumentText, parseJsonDocument, parseYamlDocument } from '../../src/input/document.js'
-import { readJsonBytes, readJsonText } from '../../src/input/json-text.js'
+import { parseDocumentText, parseJsonDocument, parseYamlDocument, readDocument } from '../../src/input/document.js'
+import { JsonChunks, type JsonText, readJsonText } from '../../src/input/json-text.js'
 import { fuzzParameters, runsFor } from './helpers/harness.js'
 import { assertSameDocument } from './helpers/same-document.js'
 
@@ -63,7 +67,7 @@ const piecesText = fc
       jsonText,
       fc.dictionary(fc.constantFrom('clusters', 'a', '0', '__proto__', 'x,"]'), fc.array(fc.oneof(fc.jsonValue(), fc.constantFrom('[', '],', '"\\', '\\"', '✓ ]', '{"k": [1,]}')))).map((v) => JSON.stringify(v, null, 2)),
     ),
-    fc.constantFrom('', '\ufeff', ' \n'),
+    fc.constantFrom('', '\ufeff', ' \n', '\r\n', ' \r', '\ufeff\r'),
     fc.nat(),
     fc.constantFrom('keep', 'drop', 'add-comma', 'add-bracket', 'cut', 'double'),
   )
@@ -79,27 +83,66 @@ const piecesText = fc
     return prefix + changed
   })
 
-test('fuzz :: JSON documents :: read from the bytes in pieces, JSON is what the whole text reads', () => {
+/** Offsets where a chunk may end: anywhere but inside a character, as the bounded reader cuts them. */
+function characterCuts(bytes: Buffer, seeds: number[]): number[] {
+  const cuts = seeds.map((seed) => {
+    let at = seed % (bytes.length + 1)
+    while (at < bytes.length && (bytes[at]! & 0xc0) === 0x80) at++
+    return at
+  })
+  return [...new Set([0, ...cuts, bytes.length])].sort((a, b) => a - b)
+}
+
+/** `text` handed to a `JsonChunks` cut at `cuts`, each chunk overwritten once read, as the reader reuses its buffer. */
+function readInChunks(text: string, cuts: number[]): JsonText | undefined {
+  const bytes = Buffer.from(text, 'utf8')
+  const reading = new JsonChunks()
+  for (let k = 1; k < cuts.length; k++) {
+    const chunk = Buffer.from(bytes.subarray(cuts[k - 1], cuts[k]))
+    if (!reading.push(chunk)) return undefined
+    chunk.fill(0x7b)
+  }
+  // The bounded reader's decoding, which drops a byte order mark.
+  return reading.end(() => new TextDecoder().decode(bytes))
+}
+
+test('fuzz :: JSON documents :: read a chunk at a time, JSON is what the whole text reads', () => {
   fc.assert(
-    fc.property(fc.oneof(piecesText, doubtfulText), (text) => {
+    fc.property(fc.oneof(piecesText, doubtfulText), fc.array(fc.nat(), { maxLength: 12 }), (text, seeds) => {
       const bytes = Buffer.from(text, 'utf8')
-      // The bounded reader's decoding, which drops a byte order mark.
-      const decoded = new TextDecoder().decode(bytes)
-      const whole = readJsonText(decoded)
-      const pieces = readJsonBytes(bytes, () => decoded)
-      assert.is(pieces === undefined, whole === undefined, 'read in pieces exactly when read whole')
-      if (!whole || !pieces) return
-      assert.equal(pieces.value, whole.value)
-      assertSameDocument(parseDocumentBytes(bytes, 'f.json'), parseDocumentText(decoded, 'f.json'))
+      const whole = readJsonText(new TextDecoder().decode(bytes))
+      const cuts = characterCuts(bytes, seeds)
+      const chunked = readInChunks(text, cuts)
+      assert.is(chunked === undefined, whole === undefined, `read in chunks exactly when read whole (cuts ${cuts.join(',')})`)
+      if (!whole || !chunked) return
+      assert.equal(chunked.value, whole.value)
     }),
     fuzzParameters(runsFor(20, 400)),
   )
 })
 
+test('fuzz :: JSON documents :: a JSON file, read a chunk at a time, is located as its whole text', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'partner-drift-fuzz-'))
+  try {
+    await fc.assert(
+      fc.asyncProperty(piecesText, async (text) => {
+        const file = join(dir, 'f.json')
+        await writeFile(file, text)
+        const reference = parseDocumentText(new TextDecoder().decode(Buffer.from(text, 'utf8')), file)
+        if (reference.diagnostics.length > 0) return
+        assertSameDocument(await readDocument(file), reference)
+      }),
+      fuzzParameters(runsFor(10, 200)),
+    )
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 test('fuzz :: JSON documents :: a string left open outside the arrays is refused, not scanned for ever', () => {
   // Found by the property above: counting keys in the skeleton before it parsed looped on its open string.
   for (const text of ['{"a": "b, "c": [1, 2]}', '{"c": [1, 2], "a": "b}', '["x]', '{"clusters": [{"a": 1}], "d": "\\"}']) {
-    assert.is(readJsonBytes(Buffer.from(text), () => text), undefined, text)
+    assert.is(readInChunks(text, [0, Buffer.byteLength(text)]), undefined, text)
     assert.is(readJsonText(text), undefined, text)
   }
 })
