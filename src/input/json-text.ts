@@ -57,6 +57,8 @@ export class JsonChunks {
   /** The last byte was a CR: the next must be LF. */
   private afterCr = false
   private keys = 0
+  /** `keys` where the element being read began: its own keys are checked as soon as it is parsed, while it is young. */
+  private elementKeys = 0
   /** Inside an array directly under the root; `elements` of it so far. */
   private inArray = false
   private elements: unknown[] = []
@@ -117,6 +119,7 @@ export class JsonChunks {
         if (this.inArray && this.depth === 2) {
           if (!this.element(chunk, from, i)) return this.fail()
           from = i + 1
+          this.elementKeys = this.keys
         }
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         this.depth++
@@ -125,6 +128,7 @@ export class JsonChunks {
           this.inArray = true
           this.elements = []
           from = i + 1
+          this.elementKeys = this.keys
         }
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         if (this.inArray && this.depth === 2) {
@@ -156,14 +160,15 @@ export class JsonChunks {
     } catch {
       return undefined
     }
+    // Every piece parsed, so the scan's strings are the text's: fewer keys parsed than written
+    // means one was repeated. Here the keys outside the elements, each element's were checked.
+    if (this.keys !== keysParsed(root)) return undefined
     // The placeholders, in place: every non-empty array under the root holds one array's numbers.
     for (const child of typeof root === 'object' && root !== null ? Object.values(root) : []) {
       if (!Array.isArray(child) || child.length === 0) continue
       const values = this.arrays[child[0] as number]!
       for (let i = 0; i < values.length; i++) child[i] = values[i]
     }
-    // Every piece parsed, so the scan's strings are the text's: fewer keys parsed than written means one was repeated.
-    if (this.keys !== keysParsed(root)) return undefined
     return locatedJson(root, textOf)
   }
 
@@ -189,13 +194,18 @@ export class JsonChunks {
     return !isBlankText(text) && this.parsedElement(text)
   }
 
+  /** Parses an element whose keys are those written since `elementKeys`, and takes them off `keys`. */
   private parsedElement(text: string): boolean {
+    let value: unknown
     try {
-      this.elements.push(JSON.parse(text))
-      return true
+      value = JSON.parse(text)
     } catch {
       return false
     }
+    if (keysParsed(value) !== this.keys - this.elementKeys) return false
+    this.keys = this.elementKeys
+    this.elements.push(value)
+    return true
   }
 }
 
