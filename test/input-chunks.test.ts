@@ -13,7 +13,7 @@ import { suite } from 'uvu'
 import * as assert from 'uvu/assert'
 
 import { parseDocumentText, readDocument } from '../src/input/document.js'
-import { readInputChunks } from '../src/input/read-input.js'
+import { readInputChunks, readInputChunksSync } from '../src/input/read-input.js'
 
 const test = suite<{ dir: string }>('input chunks')
 test.before(async (context) => {
@@ -23,9 +23,13 @@ test.after(async ({ dir }) => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const chunksOf = (path: string, options: { maxBytes?: number; chunkBytes?: number }) => {
+/** Both ways of reading, which must agree. */
+const chunksOf = async (path: string, options: { maxBytes?: number; chunkBytes?: number }) => {
   const chunks: Buffer[] = []
-  const result = readInputChunks(path, (chunk) => chunks.push(Buffer.from(chunk)) > 0, options)
+  const result = await readInputChunks(path, (chunk) => chunks.push(Buffer.from(chunk)) > 0, options)
+  const again: Buffer[] = []
+  assert.is(readInputChunksSync(path, (chunk) => again.push(Buffer.from(chunk)) > 0, options), result)
+  assert.equal(again, chunks)
   return { result, chunks }
 }
 
@@ -34,7 +38,7 @@ test('chunks end where characters end, and together are the file', async ({ dir 
   const path = join(dir, 'multi.json')
   await writeFile(path, text)
   for (const chunkBytes of [4, 5, 6, 7, 64]) {
-    const { result, chunks } = chunksOf(path, { chunkBytes })
+    const { result, chunks } = await chunksOf(path, { chunkBytes })
     assert.is(result, 'read')
     assert.ok(chunks.length > 1 || chunkBytes === 64)
     for (const chunk of chunks) assert.ok(isUtf8(chunk), `chunk of ${chunkBytes} bytes is whole characters`)
@@ -45,21 +49,21 @@ test('chunks end where characters end, and together are the file', async ({ dir 
 test('what the bounded reader refuses is refused here too', async ({ dir }) => {
   const cut = join(dir, 'cut.json')
   await writeFile(cut, Buffer.concat([Buffer.from('{"a": "'), Buffer.from('😀').subarray(0, 3)]))
-  assert.is(chunksOf(cut, { chunkBytes: 4 }).result, 'refused', 'a character cut off at the end')
+  assert.is((await chunksOf(cut, { chunkBytes: 4 })).result, 'refused', 'a character cut off at the end')
   const nul = join(dir, 'nul.json')
   await writeFile(nul, '{"a": "\u0000"}')
-  assert.is(chunksOf(nul, {}).result, 'refused', 'a NUL byte')
+  assert.is((await chunksOf(nul, {})).result, 'refused', 'a NUL byte')
   const invalid = join(dir, 'invalid.json')
   await writeFile(invalid, Buffer.from([0x7b, 0xff, 0x7d]))
-  assert.is(chunksOf(invalid, {}).result, 'refused', 'invalid UTF-8')
+  assert.is((await chunksOf(invalid, {})).result, 'refused', 'invalid UTF-8')
   const large = join(dir, 'large.json')
   await writeFile(large, '[1, 2, 3]')
-  assert.is(chunksOf(large, { maxBytes: 8 }).result, 'refused', 'past the limit')
-  assert.is(chunksOf(dir, {}).result, 'refused', 'a directory')
-  assert.is(chunksOf(join(dir, 'missing.json'), {}).result, 'refused', 'no such file')
+  assert.is((await chunksOf(large, { maxBytes: 8 })).result, 'refused', 'past the limit')
+  assert.is((await chunksOf(dir, {})).result, 'refused', 'a directory')
+  assert.is((await chunksOf(join(dir, 'missing.json'), {})).result, 'refused', 'no such file')
   const fifo = join(dir, 'fifo.json')
   execFileSync('mkfifo', [fifo])
-  assert.is(chunksOf(fifo, {}).result, 'refused', 'a FIFO, without waiting for a writer')
+  assert.is((await chunksOf(fifo, {})).result, 'refused', 'a FIFO, without waiting for a writer')
   // Refused here, the file is read whole, and the reason given is located as before.
   const doc = await readDocument(invalid, { displayName: 'invalid.json' })
   assert.equal(doc.diagnostics.map((d) => [d.code, d.line, d.column]), [['encoding', 1, 2]])

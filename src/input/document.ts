@@ -7,7 +7,7 @@ import { EXCERPT_LENGTH, escapeControl, excerpt } from '../untrusted-text.js'
 import type { Diagnostic } from './diagnostics.js'
 import { readBlockYaml } from './block-yaml.js'
 import { JsonChunks, type JsonText, readJsonText } from './json-text.js'
-import { MAX_INPUT_BYTES, readInputBytes, readInputChunks, textOf } from './read-input.js'
+import { MAX_INPUT_BYTES, readInputBytes, readInputChunks, readInputChunksSync, textOf } from './read-input.js'
 
 export { MAX_INPUT_BYTES }
 
@@ -65,7 +65,7 @@ export function formatKeyPath(path: KeyPath): string {
  * only. Never throws.
  */
 export async function readDocument(path: string, options: { maxBytes?: number; displayName?: string } = {}): Promise<LocatedDocument> {
-  const json = readJsonFile(path, options)
+  const json = await readJsonFile(path, options)
   if (json) return json
   const input = await readInputBytes(path, options)
   if (!input.ok) return failedDocument(input.file, input.diagnostics)
@@ -79,9 +79,9 @@ export async function readDocument(path: string, options: { maxBytes?: number; d
  * only if it still holds the same value (it may have changed in between; the start of the file
  * is then all that can be said).
  */
-function readJsonFile(path: string, options: { maxBytes?: number; displayName?: string }): LocatedDocument | undefined {
+async function readJsonFile(path: string, options: { maxBytes?: number; displayName?: string }): Promise<LocatedDocument | undefined> {
   const reading = new JsonChunks()
-  if (readInputChunks(path, (chunk) => reading.push(chunk), options) !== 'read') return undefined
+  if ((await readInputChunks(path, (chunk) => reading.push(chunk), options)) !== 'read') return undefined
   let text: string | undefined
   const textOf = (): string => (text ??= textAgain(path, options.maxBytes, json!.value))
   const json = reading.end(textOf)
@@ -91,7 +91,7 @@ function readJsonFile(path: string, options: { maxBytes?: number; displayName?: 
 /** The text of a JSON file read before, if it still holds `value`; else `{}`, whose only position is the start. */
 function textAgain(path: string, maxBytes: number | undefined, value: unknown): string {
   const chunks: Buffer[] = []
-  const read = readInputChunks(path, (chunk) => chunks.push(Buffer.from(chunk)) > 0, { maxBytes })
+  const read = readInputChunksSync(path, (chunk) => chunks.push(Buffer.from(chunk)) > 0, { maxBytes })
   const text = textOf(Buffer.concat(chunks))
   return read === 'read' && isDeepStrictEqual(readJsonText(text)?.value, value) ? text : '{}'
 }

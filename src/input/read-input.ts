@@ -127,15 +127,38 @@ export const INPUT_CHUNK_BYTES = 1024 * 1024
  * read this way. `'read'` when every chunk was accepted; `'stopped'` when `consume` answered
  * false; `'refused'` for anything `readInputBytes` refuses (not a regular file, too large, a NUL
  * byte, invalid UTF-8), or cannot open: the caller reads it with `readInputBytes`, which says
- * where and why. Synchronous: what a chunk becomes is made before the next is read, and a
- * position asked for (the text read again) is answered at once.
+ * where and why. Each read is awaited, as `readInputBytes`'s: a file system that never answers
+ * holds the read, not the run, which `--timeout` still ends.
  */
-export function readInputChunks(
-  path: string,
-  consume: (chunk: Buffer) => boolean,
-  options: { maxBytes?: number; chunkBytes?: number } = {},
-): 'read' | 'stopped' | 'refused' {
-  const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
+export async function readInputChunks(path: string, consume: (chunk: Buffer) => boolean, options: ChunkOptions = {}): Promise<ChunkOutcome> {
+  let handle
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer, forever.
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
+  } catch {
+    return 'refused'
+  }
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) return 'refused'
+    const reading = chunkReading(info.size, consume, options)
+    for (let step = reading.next(0); ; ) {
+      if (step.done) return step.value
+      const { bytesRead } = await handle.read(step.value.buffer, step.value.offset, step.value.length, null)
+      step = reading.next(bytesRead)
+    }
+  } catch {
+    return 'refused'
+  } finally {
+    await handle.close().catch(() => undefined)
+  }
+}
+
+/**
+ * `readInputChunks`, waiting for each read: only for a position asked for after a JSON file was
+ * read (`readDocument`), which is answered at once, and only to report a problem in it.
+ */
+export function readInputChunksSync(path: string, consume: (chunk: Buffer) => boolean, options: ChunkOptions = {}): ChunkOutcome {
   let fd: number
   try {
     fd = openSync(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0))
@@ -144,28 +167,54 @@ export function readInputChunks(
   }
   try {
     const info = fstatSync(fd)
-    if (!info.isFile() || info.size > maxBytes) return 'refused'
-    // Four bytes more than a chunk: the start of a character cut off at a chunk's end is carried over.
-    const buffer = Buffer.allocUnsafe(Math.max(4, Math.min(options.chunkBytes ?? INPUT_CHUNK_BYTES, info.size + 1)) + 4)
-    let carried = 0
-    let total = 0
-    for (;;) {
-      const bytesRead = readSync(fd, buffer, carried, buffer.length - carried, null)
-      if (bytesRead === 0) return carried === 0 ? 'read' : 'refused'
-      total += bytesRead
-      if (total > maxBytes) return 'refused'
-      const end = carried + bytesRead
-      const cut = characterEnd(buffer, end)
-      const chunk = buffer.subarray(0, cut)
-      if (chunk.includes(0) || !isUtf8(chunk)) return 'refused'
-      if (!consume(chunk)) return 'stopped'
-      carried = end - cut
-      buffer.copy(buffer, 0, cut, end)
+    if (!info.isFile()) return 'refused'
+    const reading = chunkReading(info.size, consume, options)
+    for (let step = reading.next(0); ; ) {
+      if (step.done) return step.value
+      step = reading.next(readSync(fd, step.value.buffer, step.value.offset, step.value.length, null))
     }
   } catch {
     return 'refused'
   } finally {
     closeSync(fd)
+  }
+}
+
+interface ChunkOptions {
+  maxBytes?: number
+  /** Default `INPUT_CHUNK_BYTES`. */
+  chunkBytes?: number
+}
+
+type ChunkOutcome = 'read' | 'stopped' | 'refused'
+
+/** A read `chunkReading` asks for: into `buffer` at `offset`, at most `length` bytes; it is answered with the bytes read. */
+interface ChunkRead {
+  buffer: Buffer
+  offset: number
+  length: number
+}
+
+/** The checks and the chunks of `readInputChunks`, whichever way the reads are made, for a regular file of `size` bytes. */
+function* chunkReading(size: number, consume: (chunk: Buffer) => boolean, options: ChunkOptions): Generator<ChunkRead, ChunkOutcome, number> {
+  const maxBytes = options.maxBytes ?? MAX_INPUT_BYTES
+  if (size > maxBytes) return 'refused'
+  // Four bytes more than a chunk: the start of a character cut off at a chunk's end is carried over.
+  const buffer = Buffer.allocUnsafe(Math.max(4, Math.min(options.chunkBytes ?? INPUT_CHUNK_BYTES, size + 1)) + 4)
+  let carried = 0
+  let total = 0
+  for (;;) {
+    const bytesRead = yield { buffer, offset: carried, length: buffer.length - carried }
+    if (bytesRead === 0) return carried === 0 ? 'read' : 'refused'
+    total += bytesRead
+    if (total > maxBytes) return 'refused'
+    const end = carried + bytesRead
+    const cut = characterEnd(buffer, end)
+    const chunk = buffer.subarray(0, cut)
+    if (chunk.includes(0) || !isUtf8(chunk)) return 'refused'
+    if (!consume(chunk)) return 'stopped'
+    carried = end - cut
+    buffer.copy(buffer, 0, cut, end)
   }
 }
 
