@@ -117,7 +117,7 @@ export async function readInputBytes(path: string, options: ReadInputOptions = {
 }
 
 /** How much of a file `readInputChunks` holds at a time. */
-export const INPUT_CHUNK_BYTES = 1024 * 1024
+const INPUT_CHUNK_BYTES = 1024 * 1024
 
 /**
  * The bounded reader's checks on a regular file, read a chunk at a time into one buffer that is
@@ -155,8 +155,9 @@ export async function readInputChunks(path: string, consume: (chunk: Buffer) => 
 }
 
 /**
- * `readInputChunks`, waiting for each read: only for a position asked for after a JSON file was
- * read (`readDocument`), which is answered at once, and only to report a problem in it.
+ * `readInputChunks` with reads that block until they are done: only for a position asked for
+ * after a JSON file was read (`readDocument`), which must be answered at once, and only to
+ * report a problem in that file.
  */
 export function readInputChunksSync(path: string, consume: (chunk: Buffer) => boolean, options: ChunkOptions = {}): ChunkOutcome {
   let fd: number
