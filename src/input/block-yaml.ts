@@ -26,9 +26,9 @@ export interface BlockYamlText {
 /**
  * Where a collection and everything in it stand, as the YAML reading puts them: a mapping at its
  * first key, a sequence at its first `-`. A manifest has hundreds of thousands of collections,
- * kept until it is resolved: as JavaScript arrays they were about a quarter of the reading's time, most of
- * it the garbage collector copying them while young. Here they are runs of numbers in one typed
- * array (`Ints`), which the collector never copies. A collection at offset `c`:
+ * kept until it is resolved: as JavaScript arrays they were about a quarter of the reading's
+ * time, most of it the garbage collector copying them while young. Here they are runs of numbers
+ * in one typed array (`Ints`), which the collector never copies. A collection at offset `c`:
  * - `[line, column]`, then for each entry of a mapping `keyLine` and a slot, in the order of the
  *   keys of its value (block keys all stand in the mapping's column); for each item of a
  *   sequence, a slot.
