@@ -80,6 +80,18 @@ function nodeStartMs(): number {
   return median(runs)
 }
 
+/**
+ * What memory touched for the first time costs on this machine, in ms per MB (median of 5 child
+ * processes filling 64 MB): a large run's peak memory is much of its time where this is high
+ * (4-5 ms a megabyte was seen on the development machine, whose kernel reclaims cold memory).
+ */
+function freshMemoryMsPerMB(): number {
+  const fill = 'const b = Buffer.allocUnsafe(64 * 1024 * 1024); const t = performance.now(); b.fill(1); process.stdout.write(String(performance.now() - t))'
+  const runs: number[] = []
+  for (let i = 0; i < 5; i++) runs.push(Number(spawnSync(process.execPath, ['-e', fill], { encoding: 'utf8' }).stdout) / 64)
+  return median(runs)
+}
+
 const commands: Array<{ name: string; args: string[]; goal: { ms: number; mb?: number } }> = [
   ...FORMATS.map((format) => ({ name: `check --format ${format}`, args: ['check', 'm.yaml', '--source', 'snapshot:s.json', '--format', format], goal: { ms: GOAL.checkMs, mb: GOAL.checkMB } })),
   { name: 'validate', args: ['validate', 'm.yaml'], goal: { ms: GOAL.validateMs } },
@@ -90,6 +102,7 @@ try {
   const results = new Map<string, Measured[]>(commands.map((c) => [c.name, []]))
   const inputs: string[] = []
   const nodeBefore = nodeStartMs()
+  const freshBefore = freshMemoryMsPerMB()
   for (const integrations of SIZES) {
     const estate = generateEstate({ clusters: integrations / INTEGRATIONS_PER_CLUSTER })
     const cwd = join(dir, String(integrations))
@@ -104,6 +117,7 @@ try {
   }
 
   const nodeAfter = nodeStartMs()
+  const freshAfter = freshMemoryMsPerMB()
   const [, middle, largest] = SIZES
   const header = ['command', ...SIZES.map((n) => `${n / 1000}k wall / RSS`), 'per integration (10k->100k)', 'exit', `goal at ${largest / 1000}k`]
   const rows = commands.map((command) => {
@@ -126,6 +140,7 @@ try {
   console.log(`partner-drift scale benchmark: ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, median of ${RUNS} run(s) each`)
   for (const input of inputs) console.log(`  ${input}`)
   console.log(`  machine: node -e 0 took ${nodeBefore.toFixed(0)} ms before the runs and ${nodeAfter.toFixed(0)} ms after (median of 9)`)
+  console.log(`  machine: memory touched for the first time cost ${freshBefore.toFixed(1)} ms/MB before the runs and ${freshAfter.toFixed(1)} ms/MB after (median of 5)`)
   console.log(line(header))
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
   for (const row of rows) console.log(line(row))
