@@ -69,6 +69,21 @@ test('what the bounded reader refuses is refused here too', async ({ dir }) => {
   assert.equal(doc.diagnostics.map((d) => [d.code, d.line, d.column]), [['encoding', 1, 2]])
 })
 
+test('a JSON file is read with awaited reads: the event loop, and so the run\'s deadline, goes on while it is read', async ({ dir }) => {
+  const path = join(dir, 'large.json')
+  await writeFile(path, JSON.stringify({ clusters: Array.from({ length: 30_000 }, (_, i) => ({ cluster: `c${i}`, note: 'x'.repeat(80) })) }))
+  let turns = 0
+  const turn = (): void => {
+    turns++
+    if (turns < 1000) setImmediate(turn)
+  }
+  setImmediate(turn)
+  const doc = await readDocument(path)
+  assert.is((doc.value as { clusters: unknown[] }).clusters.length, 30_000)
+  // Read synchronously, the whole file would be read before the event loop turned once.
+  assert.ok(turns >= 3, `the event loop turned ${turns} times while 3 MB were read`)
+})
+
 const SNAPSHOT = '{\n  "version": 1,\n  "clusters": [\n    {"cluster": "a", "n": 1.50},\n    {\n      "cluster": "b",\n      "n": 2\n    }\n  ]\n}\n'
 
 test('positions are read again from the file, and are the whole reading\'s', async ({ dir }) => {
