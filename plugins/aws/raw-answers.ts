@@ -83,6 +83,7 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
   /** What the body of one send() held, keyed by that send()'s middleware context. */
   const heldBy = new WeakMap<object, Held>()
   const reading = 'output' in spec ? spec : undefined
+  const check = 'misread' in spec ? spec : undefined
   const answerCheck: DeserializeMiddleware<any, any> = (next, context) => async (args) => {
     const operation = spec.operationOf(context.commandName)
     if (operation === undefined) return next(args)
@@ -120,7 +121,7 @@ export function addRawAnswerChecks<Held>(stack: MiddlewareStack<any, any>, name:
       throw new InvalidResponseError(`the SDK could not read the HTTP ${status} ${operation} answer: ${String(e.message ?? e).split('\n')[0]!.slice(0, 200)}`, status, e.$metadata?.requestId)
     }
     const held = heldBy.get(context)
-    const problem = held === undefined ? undefined : (spec as RawAnswerCheck<Held>).misread(held, result.output, operation)
+    const problem = held === undefined ? undefined : check?.misread(held, result.output, operation)
     if (problem) {
       const response = result.response as RawResponse
       throw new InvalidResponseError(problem, response.statusCode, header(response.headers, 'x-amzn-requestid'))

@@ -156,7 +156,8 @@ export class JsonChunks {
     if (this.failed || !this.started || this.afterCr || this.inArray) return undefined
     let root: unknown
     try {
-      root = JSON.parse(this.piece(Buffer.alloc(0), 0, 0, true))
+      // The skeleton's last stretch, since the last array under the root closed, is all carried.
+      root = JSON.parse(this.skeleton.join('') + Buffer.concat(this.carried).toString('utf8'))
     } catch {
       return undefined
     }
@@ -178,15 +179,13 @@ export class JsonChunks {
     return false
   }
 
-  /** The text of the piece that ends at `to` of `chunk` (starting at `from`, or in an earlier chunk); `last` for the skeleton's end. */
-  private piece(chunk: Buffer, from: number, to: number, last = false): string {
-    if (this.carried.length === 0) return last ? this.skeleton.join('') : chunk.toString('utf8', from, to)
+  /** The text of the piece that ends at `to` of `chunk` (starting at `from`, or in an earlier chunk). */
+  private piece(chunk: Buffer, from: number, to: number): string {
+    if (this.carried.length === 0) return chunk.toString('utf8', from, to)
     this.carried.push(chunk.subarray(from, to))
     const text = Buffer.concat(this.carried).toString('utf8')
     this.carried = []
-    if (!last) return text
-    this.skeleton.push(text)
-    return this.skeleton.join('')
+    return text
   }
 
   private element(chunk: Buffer, from: number, to: number): boolean {
