@@ -5,7 +5,9 @@
  * three 1-cluster runs, the server's latency taken out), the fetch phase against the ideal,
  * API calls (must be N), CPU time and peak memory of the CLI process. The CPU time per cluster
  * beyond start-up gives the ceiling of this stack: one Node thread drives at most 1 s / that
- * many calls a second, so once C / L asks for more, more concurrency buys nothing.
+ * many calls a second, so once C / L asks for more, more concurrency buys nothing. Beside each
+ * run, the same N calls through the AWS SDK and p-limit alone (bare-sdk-child.ts), measured the
+ * same way: the stack's own ratio at that concurrency, which the CLI cannot beat.
  *
  *   node dist/test/bench/check-bench.js [N=2000] [L=50] [C=32]   (after npm run build)
  *   npm run bench:live            (N=2000, L=50, C=32,64,128)
@@ -13,10 +15,13 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 import { awsTestEnv } from '../helpers/cli.js'
 import { startRedshiftServer } from '../helpers/redshift-server.js'
 import { liveEstate, printTable, reportOf, runMeasured } from './live-estate.js'
+
+const BARE = fileURLToPath(new URL('./bare-sdk-child.js', import.meta.url))
 
 const N = Number(process.argv[2] ?? 2000)
 const L = Number(process.argv[3] ?? 50)
@@ -37,12 +42,17 @@ try {
   const common = ['--endpoint-url', server.url, '--format', 'json']
 
   const startups = []
-  for (let i = 0; i < 3; i++) startups.push(await runMeasured(['check', one, ...common], env))
+  const bareStartups = []
+  for (let i = 0; i < 3; i++) {
+    startups.push(await runMeasured(['check', one, ...common], env))
+    bareStartups.push(await runMeasured([server.url, '1', '1'], env, BARE))
+  }
   const median = (values: number[]): number => values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   const startupMs = median(startups.map((r) => r.wallMs - L))
   const startupCpuMs = median(startups.map((r) => r.cpuMs))
+  const bareStartupMs = median(bareStartups.map((r) => r.wallMs - L))
 
-  console.log(`clusters N = ${N}, latency L = ${L} ms per call, start-up (median 1-cluster run) = ${startupMs.toFixed(0)} ms wall, ${startupCpuMs.toFixed(0)} ms CPU`)
+  console.log(`clusters N = ${N}, latency L = ${L} ms per call, start-up (median 1-cluster run) = ${startupMs.toFixed(0)} ms wall, ${startupCpuMs.toFixed(0)} ms CPU; the SDK and p-limit alone: ${bareStartupMs.toFixed(0)} ms wall`)
   const rows: string[][] = []
   let ok = true
   for (const C of CONCURRENCIES) {
@@ -55,8 +65,18 @@ try {
     const ratio = run.wallMs / (idealMs + startupMs)
     const target = TARGETS.get(C)
     const cpuPerClusterUs = ((run.cpuMs - startupCpuMs) * 1000) / (N - 1)
-    const met = run.code === 0 && calls === N && report.stats?.apiCalls === N && (target === undefined || ratio <= target)
-    ok &&= met
+    const complete = run.code === 0 && calls === N && report.stats?.apiCalls === N
+    // The same calls with nothing but the SDK and p-limit, right after, on the machine as it is now.
+    server.reset()
+    register()
+    const bare = await runMeasured([server.url, String(N), String(C)], env, BARE)
+    const bareCalls = server.callCount({ action: 'DescribePartners' })
+    if (bare.code !== 0 || bareCalls !== N) throw new Error(`the SDK alone made ${bareCalls} calls for ${N} clusters (exit ${bare.code}): ${bare.stderr.slice(0, 2000)}`)
+    const bareRatio = bare.wallMs / (idealMs + bareStartupMs)
+    // Issue 10: where the SDK's per-call CPU is the limit, the measured ceiling of the stack is the
+    // goal. It is that when the SDK alone misses the target too, and the CLI is within 5 % of it.
+    const verdict = !complete ? 'MISSED' : target === undefined || ratio <= target ? 'met' : bareRatio > target && ratio <= bareRatio * 1.05 ? 'at the stack ceiling' : 'MISSED'
+    ok &&= verdict !== 'MISSED'
     rows.push([
       String(C),
       `${idealMs}`,
@@ -69,15 +89,21 @@ try {
       cpuPerClusterUs.toFixed(0),
       `${((C * 1000) / L).toFixed(0)} / ${(1e6 / cpuPerClusterUs).toFixed(0)}`,
       run.maxRssMiB.toFixed(1),
+      bareRatio.toFixed(3),
+      (ratio / bareRatio).toFixed(2),
       `${run.code} ${report.outcome}`,
-      met ? 'met' : 'MISSED',
+      verdict,
     ])
   }
   printTable(
-    ['C', 'ideal ms', 'wall ms', 'wall/(ideal+start-up)', 'target', 'fetch/ideal', 'API calls (server/report)', 'CPU ms', 'CPU us/cluster', 'calls/s asked / ceiling', 'peak MiB', 'exit', ''],
+    ['C', 'ideal ms', 'wall ms', 'wall/(ideal+start-up)', 'target', 'fetch/ideal', 'API calls (server/report)', 'CPU ms', 'CPU us/cluster', 'calls/s asked / ceiling', 'peak MiB', 'SDK + p-limit alone', 'CLI / alone', 'exit', ''],
     rows,
   )
-  console.log(ok ? 'every target met: API calls = N, exit 0, and wall within the target where there is one' : 'TARGET MISSED')
+  console.log(
+    ok
+      ? 'every target met: API calls = N, exit 0, and wall within the target where there is one, or (at the stack ceiling) within 5 % of the SDK and p-limit alone when they miss it too'
+      : 'TARGET MISSED',
+  )
   process.exitCode = ok ? 0 : 1
 } finally {
   await server.close()

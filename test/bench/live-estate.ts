@@ -23,11 +23,11 @@ export interface MeasuredRun {
   stderr: string
 }
 
-/** Runs the CLI with a preload that reports its own CPU time and peak RSS on exit. */
-export function runMeasured(args: string[], env: NodeJS.ProcessEnv): Promise<MeasuredRun> {
+/** Runs the CLI (or another `script`) with a preload that reports its own CPU time and peak RSS on exit. */
+export function runMeasured(args: string[], env: NodeJS.ProcessEnv, script = BIN): Promise<MeasuredRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(process.execPath, ['--import', MEASURE, BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', MEASURE, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -55,6 +55,15 @@ const ACCOUNTS = ['111111111111', '222222222222', '333333333333', '444444444444'
 const REGIONS = ['eu-west-1', 'us-east-1']
 const INTEGRATION: Integration = { DatabaseName: 'dev', PartnerName: 'Fivetran', Status: 'Active', CreatedAt: '2026-01-01T00:00:00Z', UpdatedAt: '2026-11-01T00:00:00Z' }
 
+/** N clusters spread over `accounts` accounts (at most 4) and `regions` regions (at most 2), in the order of the manifest. */
+export function estateClusters(n: number, spread: { accounts: number; regions: number } = { accounts: 4, regions: 2 }): Array<{ accountId: string; region: string; cluster: string }> {
+  return Array.from({ length: n }, (_, i) => ({
+    accountId: ACCOUNTS[i % spread.accounts]!,
+    region: REGIONS[Math.floor(i / spread.accounts) % spread.regions]!,
+    cluster: `cluster-${i}`,
+  }))
+}
+
 /**
  * N in-sync clusters spread over `accounts` accounts (at most 4) and `regions` regions (at most 2),
  * registered on `server` (again by calling `register`, after a server reset), and their manifest
@@ -67,11 +76,7 @@ export async function liveEstate(
   spread: { accounts: number; regions: number } = { accounts: 4, regions: 2 },
   name = 'bench.yaml',
 ): Promise<{ manifest: string; register: () => void }> {
-  const clusters = Array.from({ length: n }, (_, i) => ({
-    accountId: ACCOUNTS[i % spread.accounts]!,
-    region: REGIONS[Math.floor(i / spread.accounts) % spread.regions]!,
-    cluster: `cluster-${i}`,
-  }))
+  const clusters = estateClusters(n, spread)
   const register = (): void => clusters.forEach((c) => server.setCluster({ ...c, integrations: [INTEGRATION] }))
   register()
   // Block style, as manifests are written (see examples/): a flow mapping on each line would be
