@@ -501,6 +501,22 @@ markdown("stays within GitHub's comment limit, saying what was left out", () => 
   assert.match(withoutFixes, /fixes are not shown\. /)
 })
 
+markdown('an estate of thousands of clusters in sync: every finding is shown, and as many of the clusters in sync as the rest of the room allows', () => {
+  const quiet = Array.from({ length: 5000 }, (_, i) => ({ ...drift.clusters[0]!, cluster: `quiet-${String(i).padStart(4, '0')}` }))
+  const md = renderMarkdown({ ...drift, clusters: [...drift.clusters, ...quiet] })
+  assert.ok(md.length <= GITHUB_MARKDOWN_LIMIT, `length ${md.length}`)
+  assert.ok(md.length > GITHUB_MARKDOWN_LIMIT - 200, 'uses the room it has')
+  assert.is((md.match(/^\| (❌|⚠️|🔕) \|/gmu) ?? []).length, drift.findings.length, 'every finding row')
+  assert.match(md, /fixes are not shown\. /)
+  const line = md.split('\n').find((l) => l.startsWith('✅ In sync'))!
+  const listed = line.match(/`quiet-\d{4}`/g) ?? []
+  assert.ok(listed.length > 100, `${listed.length} listed`)
+  assert.equal(listed.slice(0, 2), ['`quiet-0000`', '`quiet-0001`'], 'in the order of the manifest')
+  const clustersInSync = 5000 + drift.clusters.filter((c) => !drift.findings.some((f) => f.cluster === c.cluster)).length
+  assert.ok(line.startsWith(`✅ In sync (${clustersInSync} clusters): `), line.slice(0, 80))
+  assert.ok(line.endsWith(`, … and ${clustersInSync - (line.match(/`[^`]+` \(/g) ?? []).length} more`), line.slice(-80))
+})
+
 markdown.run()
 
 // ---------------------------------------------------------------------------------------------

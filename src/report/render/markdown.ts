@@ -30,8 +30,9 @@ export function renderMarkdown(report: Report): string {
   const head = [`### ${headline(report)}`, '', ...reviewHead(report), summaryLine(report), '', ...coverageTable(report)]
   const sections = findingsByCluster(report).map(section)
   const withFindings = new Set(report.findings.map(clusterKey))
-  const inSync = report.clusters.filter((c) => !withFindings.has(clusterKey(c)))
-  const tail = [...resolvedTable(report), ...(inSync.length ? [`✅ In sync: ${inSync.map((c) => `${code(c.cluster)} (${escapeText(`${c.accountId}, ${c.region}`)})`).join(', ')}`, ''] : [])]
+  const inSync = report.clusters.filter((c) => !withFindings.has(clusterKey(c))).map((c) => `${code(c.cluster)} (${escapeText(`${c.accountId}, ${c.region}`)})`)
+  const resolved = resolvedTable(report)
+  const tail = [...resolved, ...(inSync.length ? [`✅ In sync: ${inSync.join(', ')}`, ''] : [])]
 
   const full = [...head, ...sections.flatMap((s) => [s.heading, '', ...tableOf(s.rows), '', s.details, '']), ...tail].join('\n')
   if (full.length <= GITHUB_MARKDOWN_LIMIT) return full
@@ -39,8 +40,19 @@ export function renderMarkdown(report: Report): string {
   const note = (omitted: number): string =>
     `> [!NOTE]\n> Shortened to fit GitHub's ${GITHUB_MARKDOWN_LIMIT.toLocaleString('en-US')}-character limit: fixes are not shown` +
     `${omitted ? ` and ${omitted} finding${omitted === 1 ? ' is' : 's are'} left out` : ''}. The JSON and SARIF reports have everything.\n`
+  // Findings come before the clusters in sync, which an estate has thousands of: the in-sync line
+  // gets only the room the findings leave, and at least their count (`inSyncLine(0)`).
+  const inSyncLine = (room: number): string[] => {
+    if (inSync.length === 0) return []
+    const more = (shown: number) => (shown < inSync.length ? `${shown ? ',' : ''} … and ${inSync.length - shown} more` : '')
+    const count = `${inSync.length} cluster${inSync.length === 1 ? '' : 's'}`
+    let line = `✅ In sync (${count}):`
+    let shown = 0
+    while (shown < inSync.length && line.length + inSync[shown]!.length + 2 + more(shown + 1).length <= room) line += `${shown ? ',' : ''} ${inSync[shown++]}`
+    return [shown ? line + more(shown) : `✅ In sync: ${count}`, '']
+  }
   // Reserve room for the longest note so that adding it never pushes the result over the limit.
-  let budget = GITHUB_MARKDOWN_LIMIT - note(report.findings.length).length - tail.join('\n').length - 1
+  let budget = GITHUB_MARKDOWN_LIMIT - note(report.findings.length).length - [...resolved, ...inSyncLine(0)].join('\n').length - 1
   const lines = [...head]
   budget -= lines.join('\n').length
   let omitted = 0
@@ -64,7 +76,9 @@ export function renderMarkdown(report: Report): string {
       budget -= 1
     }
   }
-  return [...lines, ...tail, note(omitted)].join('\n')
+  const shortInSync = inSyncLine(0)
+  const room = budget + (shortInSync[0]?.length ?? 0)
+  return [...lines, ...resolved, ...inSyncLine(room), note(omitted)].join('\n')
 }
 
 function headline(report: Report): string {
