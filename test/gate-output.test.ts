@@ -112,6 +112,16 @@ const ROWS: Row[] = [
     },
   },
   {
+    name: 'a lone surrogate with nothing else to escape, in a status message and a partner name; a pair and accents kept',
+    report: () => reportOf([unhealthy('été \uDC00 ok 🙂'), { database: 'dev', partner: 'Sti\uD800tch', status: 'Active' }]),
+    check: (outputs) => {
+      const junit = outputs.get('junit')!
+      assert.not.match(junit, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/)
+      assert.ok(junit.includes('été \uFFFD ok 🙂'), 'replaced in the message, the rest as it was')
+      assert.ok(junit.includes('name="dev/Sti\uFFFDtch"'), 'replaced in the test case name')
+    },
+  },
+  {
     name: 'mention, link, autolink, HTML and issue reference in a status message',
     report: () => reportOf([unhealthy('@octocat [click](https://evil.example) <https://evil.example> <img src=x onerror=alert(1)> www.evil.example `x` #123 ping@example.com')]),
   },
