@@ -7,7 +7,7 @@
  * beyond start-up gives the ceiling of this stack: one Node thread drives at most 1 s / that
  * many calls a second, so once C / L asks for more, more concurrency buys nothing. Beside each
  * run, the same N calls through the AWS SDK and p-limit alone (bare-sdk-child.ts), measured the
- * same way: the stack's own ratio at that concurrency, which the CLI cannot beat.
+ * same way: what the stack itself allows at that concurrency on the machine as it is that minute.
  *
  *   node dist/test/bench/check-bench.js [N=2000] [L=50] [C=32]   (after npm run build)
  *   npm run bench:live            (N=2000, L=50, C=32,64,128)

@@ -51,8 +51,9 @@ export function renderMarkdown(report: Report): string {
     while (shown < inSync.length && line.length + inSync[shown]!.length + 2 + more(shown + 1).length <= room) line += `${shown ? ',' : ''} ${inSync[shown++]}`
     return [shown ? line + more(shown) : `✅ In sync: ${count}`, '']
   }
+  const shortInSync = inSyncLine(0)
   // Reserve room for the longest note so that adding it never pushes the result over the limit.
-  let budget = GITHUB_MARKDOWN_LIMIT - note(report.findings.length).length - [...resolved, ...inSyncLine(0)].join('\n').length - 1
+  let budget = GITHUB_MARKDOWN_LIMIT - note(report.findings.length).length - [...resolved, ...shortInSync].join('\n').length - 1
   const lines = [...head]
   budget -= lines.join('\n').length
   let omitted = 0
@@ -76,9 +77,7 @@ export function renderMarkdown(report: Report): string {
       budget -= 1
     }
   }
-  const shortInSync = inSyncLine(0)
-  const room = budget + (shortInSync[0]?.length ?? 0)
-  return [...lines, ...resolved, ...inSyncLine(room), note(omitted)].join('\n')
+  return [...lines, ...resolved, ...inSyncLine(budget + (shortInSync[0]?.length ?? 0)), note(omitted)].join('\n')
 }
 
 function headline(report: Report): string {
