@@ -21,7 +21,7 @@ import { remediationFor } from '../src/report/remediation.js'
 import type { Report } from '../src/model/report.js'
 import { escapeData, escapeProperty, renderGithubAnnotations } from '../src/report/render/github.js'
 import { renderJunit } from '../src/report/render/junit.js'
-import { GITHUB_MARKDOWN_LIMIT, renderMarkdown } from '../src/report/render/markdown.js'
+import { code, escapeText, GITHUB_MARKDOWN_LIMIT, renderMarkdown } from '../src/report/render/markdown.js'
 import { MAX_RESULTS, renderSarif } from '../src/report/render/sarif.js'
 
 // dist/test/ -> the package root. Tests run from there, so the example paths are relative to it, as in a CI step.
@@ -515,6 +515,16 @@ markdown('an estate of thousands of clusters in sync: every finding is shown, an
   const clustersInSync = 5000 + drift.clusters.filter((c) => !drift.findings.some((f) => f.cluster === c.cluster)).length
   assert.ok(line.startsWith(`✅ In sync (${clustersInSync} clusters): `), line.slice(0, 80))
   assert.ok(line.endsWith(`, … and ${clustersInSync - (line.match(/`[^`]+` \(/g) ?? []).length} more`), line.slice(-80))
+})
+
+markdown('a text is left as it is only when it holds nothing the escaping acts on', () => {
+  // Each alone, so that a quick test that missed one would let it through.
+  for (const trigger of ['&', '<', '>', '\\', '`', '*', '_', '~', '[', ']', '|', '#', '$', '@', '://', 'www.', 'WWW.', '\n', '\u202e', '\u0085']) {
+    assert.is.not(escapeText(`a${trigger}b`), `a${trigger}b`, JSON.stringify(trigger))
+  }
+  for (const plain of ['analytics-prod', '123456789012, eu-west-1', 'ventes été', 'not integrated; expected status Active']) assert.is(escapeText(plain), plain)
+  for (const trigger of ['`', '|', '\n', '\u202e']) assert.is.not(code(`a${trigger}b`), `\`a${trigger}b\``, JSON.stringify(trigger))
+  assert.is(code('analytics-prod'), '`analytics-prod`')
 })
 
 markdown.run()
