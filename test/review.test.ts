@@ -188,6 +188,23 @@ review('review :: a broken base manifest gives located diagnostics naming REV:PA
   await rm(join(dir, 'head-broken.yaml'))
 })
 
+review('review :: the diagnostics of both files come in one order whatever the locale of the machine', async ({ dir }) => {
+  await checkout(dir, 'adds')
+  // Sorted by localeCompare, a Swedish machine put z before ä and an American one ä before z.
+  await writeFile(join(dir, 'z.yaml'), BROKEN)
+  await writeFile(join(dir, 'ä.yaml'), BROKEN)
+  const runs = []
+  for (const locale of ['en_US.UTF-8', 'sv_SE.UTF-8']) {
+    runs.push(await runCli(['check', 'z.yaml', '--base', 'ä.yaml', '--source', 'snapshot:snapshot.json'], { cwd: dir, env: { LC_ALL: locale, LANG: locale } }))
+  }
+  await rm(join(dir, 'z.yaml'))
+  await rm(join(dir, 'ä.yaml'))
+  for (const run of runs) assert.is(run.code, 1)
+  const files = runs[0]!.stderr.split('\n').filter((line) => /\[unknown-status\]$/.test(line)).map((line) => line.split(':')[0])
+  assert.equal(files, ['z.yaml', 'ä.yaml'], 'by UTF-16 code unit, as every other list of names')
+  assert.is(runs[1]!.stderr, runs[0]!.stderr)
+})
+
 review('review :: an unknown revision is an error, never an empty base; a revision like an option is refused', async ({ dir }) => {
   await checkout(dir, 'adds')
   const unknown = await runCli(['check', MANIFEST, '--base', `no-such-branch:${MANIFEST}`, '--source', 'snapshot:snapshot.json'], { cwd: dir })

@@ -1,3 +1,4 @@
+import { compareText } from '../model/compare-text.js'
 import { escapeControl } from '../untrusted-text.js'
 
 /**
@@ -45,10 +46,9 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}: ${label}${path}${escapeControl(d.message)} [${escapeControl(d.code)}]` + (d.hint ? `\n  hint: ${escapeControl(d.hint)}` : '')
 }
 
+/** By file, position and message, in the project's one order of text: the same on every machine, whatever its locale. */
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
-  return [...list].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message),
-  )
+  return [...list].sort((a, b) => compareText(a.file, b.file) || a.line - b.line || a.column - b.column || compareText(a.message, b.message))
 }
 
 /** Closest candidate by edit distance, for "did you mean ...?" hints. */
