@@ -75,13 +75,21 @@ const helpTextWithoutTags = {
 
 // oclif requires child_process (to name the parent process under WSL), readline (to read a flag's
 // value from stdin) and perf_hooks (for OCLIF_PERFORMANCE) when it loads, on every run: together
-// about 5 ms of a `validate`. In the bundle each of the three is loaded on its first use.
+// about 5 ms of a `validate`. In the bundle each of the three is loaded on its first use. And the
+// platform oclif asks for on every run comes from wsl-utils, whose modules require child_process
+// as they load (another 5 ms); is-wsl, the package wsl-utils takes `isWsl` from, gives the same
+// answer without it.
 const LAZY_BUILTINS = /require\("node:(child_process|readline|perf_hooks)"\)/g
+const WSL_CHECK = "(await import('wsl-utils')).isWsl"
 const builtinsOnFirstUse = {
   name: 'builtins-on-first-use',
   setup(build) {
     build.onLoad({ filter: /[\\/]@oclif[\\/]core[\\/]lib[\\/](util[\\/]os|parser[\\/]parse|performance)\.js$/ }, async (args) => {
-      const text = await readFile(args.path, 'utf8')
+      let text = await readFile(args.path, 'utf8')
+      if (/[\\/]util[\\/]os\.js$/.test(args.path)) {
+        if (!text.includes(WSL_CHECK)) throw new Error(`${args.path}: \`${WSL_CHECK}\` not found; see builtins-on-first-use in ${import.meta.url}`)
+        text = text.replace(WSL_CHECK, "(await import('is-wsl')).default")
+      }
       const lazy = text.replace(LAZY_BUILTINS, (_, name) => `new Proxy({}, { get: (_, key) => require("node:${name}")[key] })`)
       if (lazy === text) throw new Error(`${args.path}: no require of child_process, readline or perf_hooks; see builtins-on-first-use in ${import.meta.url}`)
       return { contents: importsThroughHost(lazy), loader: 'js' }
