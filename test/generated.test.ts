@@ -267,7 +267,7 @@ bundles('each command is one bundle that shares oclif and the code cache with bi
   }
 })
 
-bundles('validate and --help load none of the built-in modules oclif needs only sometimes (child_process, readline, perf_hooks)', async () => {
+bundles('validate, --help and an offline check in sync load no built-in module they do not use (child_process, readline, perf_hooks, crypto, all of util)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'builtins-'))
   try {
     // Preloaded into the CLI: writes the built-in modules it loaded, when it exits.
@@ -275,14 +275,16 @@ bundles('validate and --help load none of the built-in modules oclif needs only 
     await writeFile(preload, `process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_TO, process.moduleLoadList.join('\\n')))`)
     const manifestFile = join(dir, 'm.yaml')
     await writeFile(manifestFile, 'version: 1\nclusters:\n  - cluster: a\n    accountId: "111111111111"\n    region: eu-west-1\n    databases: []\n')
-    for (const args of [['validate', manifestFile], ['--help']]) {
+    const inSync = ['check', `${FIXTURES}in-sync.yaml`, '--source', `snapshot:${FIXTURES}snapshot.json`]
+    for (const args of [['validate', manifestFile], ['--help'], inSync]) {
       const to = join(dir, 'loaded.txt')
       const cli = await runCli(args, { env: { NODE_OPTIONS: `--require ${preload}`, LOADED_TO: to } })
       assert.is(cli.code, 0, cli.stderr)
       const loaded = readFileSync(to, 'utf8').split('\n')
       assert.ok(loaded.includes('NativeModule fs'), 'the list was written')
       assert.equal(
-        loaded.filter((m) => /^NativeModule (child_process|readline|perf_hooks)$/.test(m)),
+        // internal/mime: an ES module importing node:util makes Node load all of util, MIMEType included.
+        loaded.filter((m) => /^NativeModule (child_process|readline|perf_hooks|crypto|internal\/mime)$/.test(m)),
         [],
         args.join(' '),
       )

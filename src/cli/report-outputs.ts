@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
 import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 
+import { nodeCrypto } from '../model/node-crypto.js'
 import { escapeControl } from '../untrusted-text.js'
 import { encodedInOneBuffer } from './output.js'
 
@@ -144,7 +144,7 @@ async function targetProblem(path: string): Promise<string | undefined> {
 
 /** Beside the target, so the rename stays on one file system; short enough for any name limit. */
 function temporaryPathFor(path: string): string {
-  return join(dirname(path), `.${basename(path).slice(0, 200)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  return join(dirname(path), `.${basename(path).slice(0, 200)}.${process.pid}.${nodeCrypto().randomBytes(4).toString('hex')}.tmp`)
 }
 
 /**

@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 
 import type { LastChange } from './attribution.js'
 import type { ClusterIdentity } from './cluster.js'
 import { compareText } from './compare-text.js'
 import { FINDING_KINDS, type FindingKind, type Severity } from './finding-kinds.js'
+import { sha256 } from './node-crypto.js'
 
 /** A place in an input file (the manifest, an exceptions file, a baseline). */
 export interface FileLocation {
@@ -104,5 +104,5 @@ export function compareFindings(a: Finding, b: Finding): number {
  */
 export function fingerprintOf(f: Pick<Finding, 'kind' | 'accountId' | 'region' | 'cluster' | 'database' | 'partner'>): string {
   const identity = [f.kind, f.accountId, f.region, f.cluster, f.database ?? '', f.partner ?? ''].join('\u0000')
-  return createHash('sha256').update(identity).digest('hex').slice(0, 32)
+  return sha256(identity).toString('hex').slice(0, 32)
 }

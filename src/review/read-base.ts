@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { stat } from 'node:fs/promises'
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 
@@ -110,6 +110,8 @@ interface GitResult {
 
 /** git with an argument array (never a shell), in `cwd`, answering in English whatever the locale, never prompting. */
 function runGit(args: string[], cwd: string, maxBuffer: number): Promise<GitResult> {
+  // node:child_process is loaded for a review only: it costs every other check about 5 ms of its start.
+  const { execFile } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process')
   return new Promise((done) => {
     execFile(
       'git',

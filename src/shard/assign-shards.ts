@@ -12,9 +12,9 @@
  * organization) go to their first-ranked shard, whatever the others hold: every shard lists the
  * organization itself, and such a scope must land in exactly one shard even if two listings differ.
  */
-import { createHash } from 'node:crypto'
 
 import { compareText } from '../model/compare-text.js'
+import { sha256 } from '../model/node-crypto.js'
 
 /** `--shard I/N`, 1-based as CI matrices count. */
 export interface Shard {
@@ -42,7 +42,7 @@ export function scopeKey(scope: { accountId: string; region: string }): string {
 
 /** The shards in the order this scope prefers them (1-based). */
 function ranking(key: string, count: number): number[] {
-  const weight = (shard: number): bigint => createHash('sha256').update(`${key}\u0000${shard}`).digest().readBigUInt64BE(0)
+  const weight = (shard: number): bigint => sha256(`${key}\u0000${shard}`).readBigUInt64BE(0)
   const weights = Array.from({ length: count }, (_, i) => ({ shard: i + 1, w: weight(i + 1) }))
   return weights.sort((a, b) => (a.w === b.w ? a.shard - b.shard : a.w > b.w ? -1 : 1)).map((x) => x.shard)
 }

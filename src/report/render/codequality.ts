@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto'
 
 import { clusterKey } from '../../model/cluster.js'
 import type { ReportedFinding } from '../../model/finding.js'
+import { sha256 } from '../../model/node-crypto.js'
 import type { Report } from '../../model/report.js'
 import { escapeControl, jsonWithoutRawControl } from '../../untrusted-text.js'
 import { manifestLocationOf, subjectOf } from './finding-text.js'
@@ -60,5 +60,5 @@ function severityOf(finding: ReportedFinding): CodeQualitySeverity {
 function uniqueFingerprint(fingerprint: string, seen: Map<string, number>): string {
   const count = seen.get(fingerprint) ?? 0
   seen.set(fingerprint, count + 1)
-  return count === 0 ? fingerprint : createHash('sha256').update(`${fingerprint}\u0000${count}`).digest('hex').slice(0, 32)
+  return count === 0 ? fingerprint : sha256(`${fingerprint}\u0000${count}`).toString('hex').slice(0, 32)
 }
