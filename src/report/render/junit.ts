@@ -1,7 +1,7 @@
 import { clusterKey } from '../../model/cluster.js'
 import type { ReportedFinding } from '../../model/finding.js'
 import type { Report } from '../../model/report.js'
-import { escapeControl } from '../../untrusted-text.js'
+import { escapeControl, hasControl } from '../../untrusted-text.js'
 import { describeLastChange, describeSuppression, describeWouldBeSuppressed, manifestLocationOf, subjectOf } from './finding-text.js'
 import { REVIEW_STATE_LABEL, reviewLead } from './review-text.js'
 
@@ -216,14 +216,17 @@ function attributes(values: Record<string, string | number>): string {
 }
 
 /**
- * What `attribute` and `text` leave as it is, and what almost every value is (names, regions,
- * statuses, `ventes_été`): no `"`, `&`, `<` or `>`, nothing `escapeControl` escapes (C0 and C1
- * controls, DEL, the line separators and bidi characters), no surrogate (a lone one is replaced;
- * a pair takes the long way) and no noncharacter. A report of 100,000 test cases has hundreds of
- * thousands of values, and the escaping passes cost more than the rest of the renderer.
+ * What `attribute` and `text` act on besides control characters (`hasControl`): `"`, `&`, `<`,
+ * `>`, surrogates (a lone one is replaced; a pair takes the long way) and noncharacters. Almost no
+ * value holds any (names, regions, statuses, `ventes_été`), and a report of 100,000 test cases has
+ * hundreds of thousands of values: the escaping passes cost more than the rest of the renderer.
  */
-// eslint-disable-next-line no-control-regex
-const INERT_IN_XML = /^[^\u0000-\u001F"&<>\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\uFFFE\uFFFF]*$/
+const XML_SPECIAL = /["&<>\uD800-\uDFFF\uFFFE\uFFFF]/
+
+/** Left as it is by `attribute` and `text`. */
+function inert(value: string): boolean {
+  return !hasControl(value) && !XML_SPECIAL.test(value)
+}
 
 /**
  * XML 1.0 cannot carry these at all, not even as character references. Everything from outside is
@@ -232,7 +235,7 @@ const INERT_IN_XML = /^[^\u0000-\u001F"&<>\u007F-\u009F\u061C\u200E\u200F\u2028\
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 function text(value: string): string {
-  if (INERT_IN_XML.test(value)) return value
+  if (inert(value)) return value
   return value.replace(NOT_XML, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
@@ -241,7 +244,7 @@ function text(value: string): string {
  * control characters, line breaks included, are shown escaped like in every human-readable output.
  */
 function attribute(value: string): string {
-  if (INERT_IN_XML.test(value)) return value
+  if (inert(value)) return value
   return text(escapeControl(value)).replace(/"/g, '&quot;')
 }
 
