@@ -55,6 +55,27 @@ changes('a cluster that expects nothing is a change of its own; one with integra
   assert.equal(summary(manifest(...CLUSTER), head), [['added', 'cluster', 'empty', undefined, undefined, undefined, undefined, 'head.yaml:9:5']])
 })
 
+changes('each single difference of a cluster both declare is listed, whatever else stays the same', () => {
+  const lines = ['  - cluster: prod', '    extra: fail', '    absent: [Segment]', '    databases:', '      - database: dev', '        extra: fail', '        absent: [Hevo]', '        partners:', '          - partner: Fivetran', '            status: [Active, Inactive]', '            maxStatusAge: 7d', '          - partner: Stitch']
+  const base = manifest(...lines)
+  const edits: Array<[string, string, string, string]> = [
+    ['maxStatusAge', '            maxStatusAge: 7d', '            maxStatusAge: 8d', 'integration'],
+    ['status', '            status: [Active, Inactive]', '            status: [Active, RuntimeFailure]', 'integration'],
+    ['cluster extra', '    extra: fail', '    extra: warn', 'extra'],
+    ['database extra', '        extra: fail', '        extra: warn', 'extra'],
+    ['cluster absent', '    absent: [Segment]', '    absent: [Segment, Matillion]', 'absent'],
+    ['database absent', '        absent: [Hevo]', '        absent: [Hevo, Matillion]', 'absent'],
+    ['policy', '    extra: fail', '    extra: fail\n    policy: { stale: warn }', 'policy'],
+    ['partner renamed', '          - partner: Stitch', '          - partner: Hightouch', 'integration'],
+    ['database renamed', '      - database: dev', '      - database: sales', 'integration'],
+  ]
+  for (const [what, from, to, subject] of edits) {
+    assert.ok(base.includes(from), what)
+    const listed = summary(base, base.replace(from, to))
+    assert.ok(listed.some((c) => c[1] === subject), `${what}: ${JSON.stringify(listed)}`)
+  }
+})
+
 const DISCOVER = (accounts: string, rule: string) =>
   yamlLines('version: 1', 'defaults: { region: eu-west-1 }', `discover: { accounts: [${accounts}], regions: [eu-west-1] }`, 'rules:', `  - name: ${rule}`, '    match: { cluster: "analytics-*" }', '    databases:', '      - database: dev', '        partners:', '          - partner: Fivetran')
 
