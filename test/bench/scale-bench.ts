@@ -92,6 +92,18 @@ function freshMemoryMsPerMB(): number {
   return median(runs)
 }
 
+/**
+ * The issue's own reference workload: `JSON.parse` of the snapshot of 100,000 integrations, which
+ * took 65 ms (for 26.5 MB) on the machine the goals were set on (median of 5 child processes; the
+ * parse alone, the file read before it).
+ */
+function jsonParseMs(file: string): number {
+  const parse = `const t = require('node:fs').readFileSync(${JSON.stringify(file)}, 'utf8'); const s = performance.now(); JSON.parse(t); process.stdout.write(String(performance.now() - s))`
+  const runs: number[] = []
+  for (let i = 0; i < 5; i++) runs.push(Number(spawnSync(process.execPath, ['-e', parse], { encoding: 'utf8' }).stdout))
+  return median(runs)
+}
+
 const commands: Array<{ name: string; args: string[]; goal: { ms: number; mb?: number } }> = [
   ...FORMATS.map((format) => ({ name: `check --format ${format}`, args: ['check', 'm.yaml', '--source', 'snapshot:s.json', '--format', format], goal: { ms: GOAL.checkMs, mb: GOAL.checkMB } })),
   { name: 'validate', args: ['validate', 'm.yaml'], goal: { ms: GOAL.validateMs } },
@@ -103,6 +115,7 @@ try {
   const inputs: string[] = []
   const nodeBefore = nodeStartMs()
   const freshBefore = freshMemoryMsPerMB()
+  let parseBefore = NaN
   for (const integrations of SIZES) {
     const estate = generateEstate({ clusters: integrations / INTEGRATIONS_PER_CLUSTER })
     const cwd = join(dir, String(integrations))
@@ -110,6 +123,7 @@ try {
     await writeFile(join(cwd, 'm.yaml'), estate.manifest)
     await writeFile(join(cwd, 's.json'), estate.snapshot)
     inputs.push(`${integrations}: manifest ${(estate.manifest.length / 1e6).toFixed(1)} MB, snapshot ${(estate.snapshot.length / 1e6).toFixed(1)} MB`)
+    if (integrations === SIZES.at(-1)) parseBefore = jsonParseMs(join(cwd, 's.json'))
     for (const command of commands) {
       process.stderr.write(`${command.name} at ${integrations}...\n`)
       results.get(command.name)!.push(await measure(command.args, cwd))
@@ -118,6 +132,7 @@ try {
 
   const nodeAfter = nodeStartMs()
   const freshAfter = freshMemoryMsPerMB()
+  const parseAfter = jsonParseMs(join(dir, String(SIZES.at(-1)), 's.json'))
   const [, middle, largest] = SIZES
   const header = ['command', ...SIZES.map((n) => `${n / 1000}k wall / RSS`), 'per integration (10k->100k)', 'exit', `goal at ${largest / 1000}k`]
   const rows = commands.map((command) => {
@@ -141,6 +156,7 @@ try {
   for (const input of inputs) console.log(`  ${input}`)
   console.log(`  machine: node -e 0 took ${nodeBefore.toFixed(0)} ms before the runs and ${nodeAfter.toFixed(0)} ms after (median of 9)`)
   console.log(`  machine: memory touched for the first time cost ${freshBefore.toFixed(1)} ms/MB before the runs and ${freshAfter.toFixed(1)} ms/MB after (median of 5)`)
+  console.log(`  machine: JSON.parse of the ${SIZES.at(-1)! / 1000}k snapshot took ${parseBefore.toFixed(0)} ms before its runs and ${parseAfter.toFixed(0)} ms after (median of 5; 65 ms for the issue's 26.5 MB snapshot when the goals were set)`)
   console.log(line(header))
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`)
   for (const row of rows) console.log(line(row))
