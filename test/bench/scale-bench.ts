@@ -2,11 +2,12 @@
  * Benchmark of large estates offline: manifests and JSON snapshots of 1,000, 10,000 and 100,000
  * declared integrations (10 per cluster, with some drift of every kind), generated in a temporary
  * directory; the real CLI runs `check --source snapshot:FILE` in every report format (stdout to a
- * file, as `> report.json` would) and `validate`. Prints wall time and peak memory (medians of the
- * runs), the marginal cost per integration (the slope between the two largest sizes), and whether
- * the goals hold at 100,000: check <= 2 s and <= 300 MB, validate <= 1 s.
+ * file, as `> report.json` would) and `validate`. Prints wall time and peak memory (medians of
+ * interleaved rounds, and the fastest and slowest run at 100,000), the marginal cost per
+ * integration (the slope between the two largest sizes), and whether the goals hold at 100,000:
+ * check <= 2 s and <= 300 MB, validate <= 1 s.
  *
- *   npm run bench:scale -- [--runs 3] [--formats json,text,...]
+ *   npm run bench:scale -- [--runs 5] [--formats json,text,...]
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { openSync, closeSync } from 'node:fs'
@@ -20,7 +21,7 @@ import { ROOT } from '../helpers/cli.js'
 import { generateEstate, INTEGRATIONS_PER_CLUSTER } from '../helpers/large-estate.js'
 import { REPORT_FORMATS } from '../../src/report/render/index.js'
 
-const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '3' }, formats: { type: 'string', default: REPORT_FORMATS.join(',') } } })
+const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '5' }, formats: { type: 'string', default: REPORT_FORMATS.join(',') } } })
 const RUNS = Math.max(1, Number(flags.runs) || 1)
 const FORMATS = flags.formats.split(',').filter(Boolean)
 const SIZES = [1_000, 10_000, 100_000]
@@ -57,12 +58,29 @@ function runOnce(args: string[], cwd: string): Promise<Measured> {
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
-/** Medians of `RUNS` runs, after one run not counted (file cache, code cache). */
-async function measure(args: string[], cwd: string): Promise<Measured> {
-  await runOnce(args, cwd)
-  const runs: Measured[] = []
-  for (let i = 0; i < RUNS; i++) runs.push(await runOnce(args, cwd))
-  return { wallMs: median(runs.map((r) => r.wallMs)), maxRssMB: median(runs.map((r) => r.maxRssMB)), code: runs[0].code }
+interface Summary extends Measured {
+  /** The fastest and the slowest of the runs. */
+  minMs: number
+  maxMs: number
+}
+
+/**
+ * Every command at one size, after one run each not counted (file cache, code cache), in `RUNS`
+ * rounds of one run of each command: medians per command. Interleaved, a few seconds of load
+ * from elsewhere on the shared machine slow one run of several commands, not every run of one.
+ */
+async function measureRounds(commandArgs: string[][], cwd: string): Promise<Summary[]> {
+  const runs: Measured[][] = commandArgs.map(() => [])
+  for (let round = -1; round < RUNS; round++) {
+    for (const [index, args] of commandArgs.entries()) {
+      const measured = await runOnce(args, cwd)
+      if (round >= 0) runs[index].push(measured)
+    }
+  }
+  return runs.map((each) => {
+    const walls = each.map((r) => r.wallMs)
+    return { wallMs: median(walls), maxRssMB: median(each.map((r) => r.maxRssMB)), code: each[0].code, minMs: Math.min(...walls), maxMs: Math.max(...walls) }
+  })
 }
 
 /**
@@ -111,7 +129,7 @@ const commands: Array<{ name: string; args: string[]; goal: { ms: number; mb?: n
 
 const dir = await mkdtemp(join(tmpdir(), 'partner-drift-scale-'))
 try {
-  const results = new Map<string, Measured[]>(commands.map((c) => [c.name, []]))
+  const results = new Map<string, Summary[]>(commands.map((c) => [c.name, []]))
   const inputs: string[] = []
   const nodeBefore = nodeStartMs()
   const freshBefore = freshMemoryMsPerMB()
@@ -124,17 +142,19 @@ try {
     await writeFile(join(cwd, 's.json'), estate.snapshot)
     inputs.push(`${integrations}: manifest ${(estate.manifest.length / 1e6).toFixed(1)} MB, snapshot ${(estate.snapshot.length / 1e6).toFixed(1)} MB`)
     if (integrations === SIZES.at(-1)) parseBefore = jsonParseMs(join(cwd, 's.json'))
-    for (const command of commands) {
-      process.stderr.write(`${command.name} at ${integrations}...\n`)
-      results.get(command.name)!.push(await measure(command.args, cwd))
-    }
+    process.stderr.write(`${integrations} integrations: ${RUNS + 1} rounds of ${commands.length} commands...\n`)
+    const measured = await measureRounds(
+      commands.map((c) => c.args),
+      cwd,
+    )
+    commands.forEach((command, i) => results.get(command.name)!.push(measured[i]))
   }
 
   const nodeAfter = nodeStartMs()
   const freshAfter = freshMemoryMsPerMB()
   const parseAfter = jsonParseMs(join(dir, String(SIZES.at(-1)), 's.json'))
   const [, middle, largest] = SIZES
-  const header = ['command', ...SIZES.map((n) => `${n / 1000}k wall / RSS`), 'per integration (10k->100k)', 'exit', `goal at ${largest / 1000}k`]
+  const header = ['command', ...SIZES.map((n) => `${n / 1000}k wall / RSS`), `${largest / 1000}k fastest-slowest`, 'per integration (10k->100k)', 'exit', `goal at ${largest / 1000}k (median)`]
   const rows = commands.map((command) => {
     const runs = results.get(command.name)!
     const [m, l] = [runs[1], runs[2]]
@@ -145,6 +165,7 @@ try {
     return [
       command.name,
       ...runs.map((r) => `${r.wallMs.toFixed(0)} ms / ${r.maxRssMB.toFixed(0)} MB`),
+      `${l.minMs.toFixed(0)}-${l.maxMs.toFixed(0)} ms`,
       `${perUs.toFixed(1)} µs, ${perBytes.toFixed(0)} B`,
       String(l.code),
       `${met ? 'PASS' : 'FAIL'} (${goal})`,
@@ -152,7 +173,7 @@ try {
   })
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`
-  console.log(`partner-drift scale benchmark: ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, median of ${RUNS} run(s) each`)
+  console.log(`partner-drift scale benchmark: ${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, median of ${RUNS} interleaved round(s)`)
   for (const input of inputs) console.log(`  ${input}`)
   console.log(`  machine: node -e 0 took ${nodeBefore.toFixed(0)} ms before the runs and ${nodeAfter.toFixed(0)} ms after (median of 9)`)
   console.log(`  machine: memory touched for the first time cost ${freshBefore.toFixed(1)} ms/MB before the runs and ${freshAfter.toFixed(1)} ms/MB after (median of 5)`)
