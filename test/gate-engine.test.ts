@@ -3,6 +3,7 @@
  * reproduction. The plugin cases run the real CLI with an outside source package installed in a
  * throwaway project; the diff and policy cases call the engine in process, their natural level.
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -273,6 +274,43 @@ deadline('a cluster signal a source left a listener on is never handed out again
   const stuck = await observeClusters({ source: hanging, options: {}, targets: two, concurrency: 1, deadlineMs: 200 })
   assert.is(stuck.observations.get(clusterKey(two[1]!))?.kind, 'error')
   assert.is(seen?.aborted, true)
+})
+
+deadline("a source's answers are not held until the run ends: a race against the deadline keeps nothing once its work settles", () => {
+  // Promise.race against one long-lived promise of the deadline kept every race's result (the
+  // source's answer) reachable until the deadline: 1,999 of 1,999 here. A child with a garbage
+  // collector to call counts, while the last cluster is observed, the earlier answers still reachable.
+  const orchestrator = new URL('../src/observe/orchestrator.js', import.meta.url).href
+  const script = `
+    const { observeClusters } = await import(${JSON.stringify(orchestrator)})
+    const N = 2000
+    const answers = []
+    let observed = 0
+    let reachable = -1
+    const source = {
+      name: 'answers', version: '1.0.0', contractVersion: '1.0', description: 'a fresh answer per cluster',
+      open: () => ({
+        async observe(target) {
+          if (++observed === N) {
+            for (let i = 0; i < 3; i++) { await new Promise((r) => setImmediate(r)); gc() }
+            reachable = answers.filter((a) => a.deref() !== undefined).length
+          }
+          const answer = { kind: 'observed', observedAt: '${OBSERVED_AT}', integrations: [{ database: 'dev', partner: 'Fivetran', status: 'Active', statusMessage: target.cluster }] }
+          answers.push(new WeakRef(answer))
+          return answer
+        },
+      }),
+    }
+    const targets = Array.from({ length: N }, (_, i) => ({ accountId: '${ACCOUNT}', region: '${REGION}', cluster: 'c' + i }))
+    const { observations } = await observeClusters({ source, options: {}, targets, concurrency: 8, deadlineMs: 300000 })
+    process.stdout.write(JSON.stringify({ observed: observations.size, reachable }))
+  `
+  const child = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' })
+  assert.is(child.status, 0, child.stderr)
+  const { observed, reachable } = JSON.parse(child.stdout) as { observed: number; reachable: number }
+  assert.is(observed, 2000)
+  // The answers of the clusters still in flight (at most the concurrency) may be reachable; no more.
+  assert.ok(reachable >= 0 && reachable <= 8, `${reachable} of 1999 earlier answers still reachable`)
 })
 
 deadline('a deadline beyond what a timer holds (2147484 s) is held at the limit, not fired at once', async () => {

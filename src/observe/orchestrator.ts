@@ -172,7 +172,8 @@ const DEADLINE = Symbol('deadline')
 class RunDeadline {
   private readonly controller = new AbortController()
   private readonly timer: NodeJS.Timeout | undefined
-  private readonly passed: Promise<typeof DEADLINE>
+  /** Each race under way, told when the deadline passes (see `race`). */
+  private readonly racing = new Set<() => void>()
   /** One controller per cluster in flight, so a source's own listeners never pile up on a shared signal. */
   private readonly inFlight = new Set<AbortController>()
   /** Released cluster controllers that nothing listens to (see `clusterSignal`). */
@@ -184,8 +185,6 @@ class RunDeadline {
     this.ms = deadlineMs === undefined ? undefined : Math.min(Math.ceil(deadlineMs), MAX_DEADLINE_MS)
     // A source may hand the session-wide signal to every request it makes: that is no leak, so no warning.
     setMaxListeners(0, this.controller.signal)
-    let fire: (value: typeof DEADLINE) => void = () => undefined
-    this.passed = new Promise((resolve) => (fire = resolve))
     if (this.ms !== undefined) {
       const ms = this.ms
       // Not unref'd: when a source's promise never settles, this timer is all that keeps Node
@@ -194,7 +193,8 @@ class RunDeadline {
         const reason = new DOMException(`the ${describeDeadline(ms)} deadline passed`, 'TimeoutError')
         this.controller.abort(reason)
         for (const c of this.inFlight) c.abort(reason)
-        fire(DEADLINE)
+        for (const lose of this.racing) lose()
+        this.racing.clear()
       }, ms)
     }
   }
@@ -207,9 +207,30 @@ class RunDeadline {
     return this.controller.signal.aborted
   }
 
-  /** `work`'s result, or DEADLINE if the deadline passes first; `work` itself is never awaited past it. */
+  /**
+   * `work`'s result, or DEADLINE if the deadline passes first; `work` itself is never awaited past it.
+   * Not `Promise.race` with one promise of the deadline: every race would leave a reaction on it
+   * until the deadline, and through that reaction V8 keeps the race's result, so every answer a
+   * source gave would be held until the run ends (nodejs/node#17469). A race here is forgotten
+   * as soon as its work settles.
+   */
   race<T>(work: Promise<T>): Promise<T | typeof DEADLINE> {
-    return Promise.race([work, this.passed])
+    return new Promise((resolve, reject) => {
+      // `work` is subscribed to first: settled already, it wins, as in `Promise.race`.
+      const lose = (): void => resolve(DEADLINE)
+      work.then(
+        (value) => {
+          this.racing.delete(lose)
+          resolve(value)
+        },
+        (error: unknown) => {
+          this.racing.delete(lose)
+          reject(error)
+        },
+      )
+      if (this.aborted) void Promise.resolve().then(lose)
+      else this.racing.add(lose)
+    })
   }
 
   /**
@@ -249,6 +270,7 @@ class RunDeadline {
   clear(): void {
     clearTimeout(this.timer)
     this.inFlight.clear()
+    this.racing.clear()
   }
 }
 
