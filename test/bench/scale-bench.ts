@@ -143,10 +143,7 @@ try {
     inputs.push(`${integrations}: manifest ${(estate.manifest.length / 1e6).toFixed(1)} MB, snapshot ${(estate.snapshot.length / 1e6).toFixed(1)} MB`)
     if (integrations === SIZES.at(-1)) parseBefore = jsonParseMs(join(cwd, 's.json'))
     process.stderr.write(`${integrations} integrations: ${RUNS + 1} rounds of ${commands.length} commands...\n`)
-    const measured = await measureRounds(
-      commands.map((c) => c.args),
-      cwd,
-    )
+    const measured = await measureRounds(commands.map((c) => c.args), cwd)
     commands.forEach((command, i) => results.get(command.name)!.push(measured[i]))
   }
 
